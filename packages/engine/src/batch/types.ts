@@ -1,0 +1,103 @@
+import type { FleetConfig } from '../config/schema.ts';
+import type { EngineEvent } from '../events.ts';
+import type { EngineClock } from '../ports/clock.ts';
+import type { KieGateway, RemoteStatus } from '../ports/gateway.ts';
+import type { TaskFacts, TaskSpec, TaskState } from '../task/types.ts';
+
+export interface SupervisorOptions {
+  clock: EngineClock;
+  gateway: KieGateway;
+  config: FleetConfig;
+  /** Plan of each user; unknown users are on `config.defaultPlan`. Changeable at runtime with setUserPlan. */
+  userPlans?: Record<string, string>;
+  /** Bounded retry jitter needs randomness; inject a seeded source for reproducible runs. Default: no jitter. */
+  random?: () => number;
+  /** Receives every engine event synchronously, in sequence order. */
+  onEvent?: (event: EngineEvent) => void;
+  /** First sequence number (a host resuming a persisted log continues its numbering). */
+  firstSeq?: number;
+}
+
+export interface BatchInput {
+  batchId: string;
+  userId: string;
+  tasks: TaskSpec[];
+  /** Start paused: nothing is admitted until resumeBatch. */
+  paused?: boolean;
+}
+
+export interface UserLoad {
+  userId: string;
+  plan: string;
+  /** Concurrency level in force (plan concurrency, lowered by degradation, raised by recovery). */
+  level: number;
+  planConcurrency: number;
+  /** Sum of 1/actual(class) over this user's running tasks; never above 1. */
+  capacityUsed: number;
+  running: number;
+  queued: number;
+}
+
+export interface SupervisorStatus {
+  provider: 'healthy' | 'throttled' | 'halted';
+  running: number;
+  queued: number;
+  users: UserLoad[];
+  /** createTask calls in the current rate window. */
+  createsInWindow: number;
+}
+
+export interface BatchProgress {
+  batchId: string;
+  userId: string;
+  paused: boolean;
+  total: number;
+  byState: Record<TaskState, number>;
+}
+
+/** A live view of one task for the inspector: its machine's current state and recent context. */
+export interface TaskView {
+  taskId: string;
+  state: TaskState;
+  /** The task machine's state value (nested), present while an actor is alive. */
+  machineState: unknown;
+  attempts: number;
+  remoteTaskId: string | null;
+  progress: number | null;
+}
+
+/** The batch supervisor: the engine's one entry point for hosts (API server, simulator, benchmark). */
+export interface Supervisor {
+  addBatch(batch: BatchInput): void;
+  pauseBatch(batchId: string): void;
+  resumeBatch(batchId: string): void;
+  cancelBatch(batchId: string): void;
+  /** Re-queues the batch's failed and timed-out tasks with a fresh retry budget; returns their ids. */
+  retryFailed(batchId: string): string[];
+  cancelTask(taskId: string): void;
+  pauseTask(taskId: string): void;
+  resumeTask(taskId: string): void;
+  /** A provider callback (at-least-once: duplicates and stale ones are ignored). */
+  deliverCallback(remoteTaskId: string, status: RemoteStatus): void;
+  /** Hot reload: validated config applies to the next admissions; running tasks keep theirs. */
+  updateConfig(config: FleetConfig): void;
+  setUserPlan(userId: string, planId: string): void;
+  /** After a 401/402/433 halt, an operator resumes submissions. */
+  resumeProvider(): void;
+  status(): SupervisorStatus;
+  batchProgress(batchId: string): BatchProgress | undefined;
+  task(taskId: string): TaskView | undefined;
+  /** Current facts of every task the supervisor knows (for persistence checks and hydrate round-trips). */
+  facts(): TaskFacts[];
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** Whether every known task is terminal. */
+  isIdle(): boolean;
+  stop(): void;
+}
+
+export interface HydrateBatch {
+  batchId: string;
+  userId: string;
+  paused: boolean;
+  tasks: TaskFacts[];
+}

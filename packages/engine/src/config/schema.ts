@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const ms = z.number().int().nonnegative();
+
+export const ModelVariantSchema = z.object({
+  resolution: z.string().min(1),
+  /** KIE `size` sent for this resolution (Pro only); omitted when the model has no size choice. */
+  size: z.string().min(1).optional(),
+  /** Credits per video by clip length in seconds. */
+  prices: z.array(z.object({ durationSec: positiveInt, credits: positiveInt })).min(1),
+});
+
+export const ModelSchema = z.object({
+  id: z.string().min(1),
+  label: z.string().min(1),
+  kieModels: z.object({ textToVideo: z.string().min(1), imageToVideo: z.string().min(1) }),
+  variants: z.array(ModelVariantSchema).min(1),
+});
+
+export const CatalogSchema = z.object({
+  models: z.array(ModelSchema).min(1),
+  /** Longest prompt KIE accepts. */
+  maxPromptLength: positiveInt,
+});
+
+/** A stage of a staged polling schedule: poll every `intervalMs` while elapsed < `untilMs` (null: forever). */
+const PollStageSchema = z.object({ untilMs: ms.nullable(), intervalMs: positiveInt });
+
+export const PollingSchema = z.object({
+  /** staged: the seed's schedule; adaptive: ClipFleet's learned schedule; fixed: one interval. */
+  strategy: z.enum(['staged', 'adaptive', 'fixed']),
+  fixedIntervalMs: positiveInt,
+  staged: z.record(z.string(), z.array(PollStageSchema).min(1)),
+  adaptive: z.object({
+    /** Prior expected generation time by resolution until enough tasks of a class have finished. */
+    priorExpectedMs: z.record(z.string(), positiveInt),
+    /** Completed samples needed before the learned estimate replaces the prior. */
+    minSamples: positiveInt,
+    /** One early poll catches fast rejections (content policy) without waiting for the expected time. */
+    earlyCheckMs: positiveInt,
+    /** Poll interval once the task is inside its likely completion window, by resolution. */
+    tailIntervalMs: z.record(z.string(), positiveInt),
+    /** Start of the completion window, in standard deviations before the expected time. */
+    leadSigmas: z.number().nonnegative(),
+    minIntervalMs: positiveInt,
+    maxIntervalMs: positiveInt,
+  }),
+  /** With callbacks enabled, polling is only a backstop: first poll after max(this, factor x expected). */
+  callbackBackstop: z.object({ minFirstMs: positiveInt, expectedFactor: z.number().positive(), intervalMs: positiveInt }),
+  /** How long "recordInfo is null" / 404 right after create counts as "not there yet". */
+  notFoundGraceMs: ms,
+});
+
+export const RetrySchema = z.object({
+  maxRetries: z.number().int().nonnegative(),
+  /** Backoff before retry n (1-based) is backoffMs[n-1] (the last entry repeats). */
+  backoffMs: z.array(ms).min(1),
+  /** Jitter as a fraction of the delay, added in [0, jitterRatio * delay): 0 keeps the exact 2/4/8 s. */
+  jitterRatio: z.number().min(0).max(1),
+  /** Retries allowed for a 501 generation failure that is not a content-policy refusal. */
+  maxGenerationFailureRetries: z.number().int().nonnegative(),
+  /** Wait for 429/455 when no Retry-After is given: base doubling to max. */
+  throttleBaseMs: positiveInt,
+  throttleMaxMs: positiveInt,
+});
+
+export const DegradationSchema = z.object({
+  /** Recent attempt outcomes considered. */
+  windowSize: positiveInt,
+  minSamples: positiveInt,
+  failureRateThreshold: z.number().min(0).max(1),
+  /** Concurrency multiplier on degradation (seed: x0.6). */
+  decreaseFactor: z.number().gt(0).lt(1),
+  /** Consecutive successes that earn +1 concurrency back, up to the plan limit. */
+  recoverAfterSuccesses: positiveInt,
+  recoverStep: positiveInt,
+});
+
+export const PlanSchema = z.object({
+  id: z.string().min(1),
+  label: z.string().min(1),
+  /** User-facing layer. */
+  concurrency: positiveInt,
+  batchSize: positiveInt,
+  /** Internal layer. */
+  modelConcurrency: z.record(z.string(), positiveInt).default({}),
+  resolutionWeight: z.record(z.string(), z.number().positive()),
+  durationWeight: z.record(z.string(), z.number().positive()),
+  polling: PollingSchema,
+  retry: RetrySchema,
+  degradation: DegradationSchema,
+  /** Per-attempt timeout by resolution. */
+  timeoutsMs: z.record(z.string(), positiveInt),
+});
+
+export const ProviderSchema = z.object({
+  /** Global cap on tasks running at KIE at once, shared by all users. */
+  maxRunning: positiveInt,
+  /** createTask budget: at most `limit` calls in any `windowMs` window (KIE: 20 per 10 s). */
+  createLimit: positiveInt,
+  createWindowMs: positiveInt,
+  /** Whether KIE callbacks are wired: polling becomes a slow backstop. */
+  callbacks: z.boolean(),
+});
+
+export const FleetConfigSchema = z.object({
+  catalog: CatalogSchema,
+  plans: z.array(PlanSchema).min(1),
+  defaultPlan: z.string().min(1),
+  provider: ProviderSchema,
+  /** Largest batch accepted in one submission. */
+  maxBatchRows: positiveInt,
+});
+
+export type ModelVariant = z.infer<typeof ModelVariantSchema>;
+export type ModelConfig = z.infer<typeof ModelSchema>;
+export type Catalog = z.infer<typeof CatalogSchema>;
+export type PollingConfig = z.infer<typeof PollingSchema>;
+export type RetryConfig = z.infer<typeof RetrySchema>;
+export type DegradationConfig = z.infer<typeof DegradationSchema>;
+export type PlanConfig = z.infer<typeof PlanSchema>;
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+export type FleetConfig = z.infer<typeof FleetConfigSchema>;
+export type FleetConfigInput = z.input<typeof FleetConfigSchema>;

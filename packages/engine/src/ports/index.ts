@@ -1,0 +1,10 @@
+export type { EngineClock } from './clock.ts';
+export type {
+  CreateTaskRequest,
+  CreateTaskResult,
+  GetTaskResult,
+  KieGateway,
+  ProviderError,
+  RemoteState,
+  RemoteStatus,
+} from './gateway.ts';
