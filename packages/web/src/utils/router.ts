@@ -1,0 +1,60 @@
+import { useSyncExternalStore } from 'react';
+
+/**
+ * Hash routes (`#/batches/abc`): the API serves the client as static files at `/`,
+ * so hash routing needs no server-side fallback.
+ */
+export type Route =
+  | { name: 'batches' }
+  | { name: 'new' }
+  | { name: 'batch'; batchId: string }
+  | { name: 'inspector'; batchId: string | null; taskId: string | null }
+  | { name: 'simulator' }
+  | { name: 'notFound'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  const [pathname = '/', query = ''] = path.split('?');
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query);
+  if (parts.length === 0 || (parts[0] === 'batches' && parts.length === 1)) return { name: 'batches' };
+  if (parts[0] === 'new' && parts.length === 1) return { name: 'new' };
+  if (parts[0] === 'batches' && parts.length === 2 && parts[1]) return { name: 'batch', batchId: parts[1] };
+  if (parts[0] === 'inspector' && parts.length <= 2)
+    return { name: 'inspector', batchId: parts[1] ?? null, taskId: params.get('task') };
+  if (parts[0] === 'simulator' && parts.length === 1) return { name: 'simulator' };
+  return { name: 'notFound', path: pathname };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'batches':
+      return '#/batches';
+    case 'new':
+      return '#/new';
+    case 'batch':
+      return `#/batches/${encodeURIComponent(route.batchId)}`;
+    case 'inspector': {
+      const base = route.batchId ? `#/inspector/${encodeURIComponent(route.batchId)}` : '#/inspector';
+      return route.taskId ? `${base}?task=${encodeURIComponent(route.taskId)}` : base;
+    }
+    case 'simulator':
+      return '#/simulator';
+    case 'notFound':
+      return `#${route.path}`;
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route);
+}
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('hashchange', cb);
+  return () => window.removeEventListener('hashchange', cb);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseRoute(hash);
+}

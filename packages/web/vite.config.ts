@@ -1,0 +1,23 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** Where `npm run dev` forwards API calls (the API server's default port). */
+const api = process.env.CLIPFLEET_API_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [react()],
+  server: {
+    port: 5173,
+    proxy: {
+      '/trpc': { target: api, changeOrigin: true },
+      '/batches': { target: api, changeOrigin: true },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Charts, graph layout and the flow renderer are split into lazily loaded page chunks.
+    chunkSizeWarningLimit: 2000,
+  },
+});
