@@ -1,0 +1,142 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Migrations are inline (no file loader) and frozen in time: they use `Kysely<any>` and never import app code.
+ * Column types are the portable subset (text, integer, bigint) so the same migrations run on Postgres.
+ */
+const init: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+
+    await db.schema
+      .createTable('payments')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('plan', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('amount_cents', 'integer')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('payments_user').on('payments').columns(['user_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('credit_ledger')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('amount', 'integer', (c) => c.notNull())
+      .addColumn('credits', 'integer', (c) => c.notNull())
+      .addColumn('batch_id', 'text')
+      .addColumn('task_id', 'text')
+      .addColumn('round', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('note', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    // Never charge (or refund) twice: at most one entry of each kind per task and billing round.
+    await db.schema
+      .createIndex('credit_ledger_task_kind')
+      .on('credit_ledger')
+      .columns(['task_id', 'kind', 'round'])
+      .unique()
+      .execute();
+    await db.schema.createIndex('credit_ledger_user').on('credit_ledger').columns(['user_id', 'created_at']).execute();
+    await db.schema.createIndex('credit_ledger_batch').on('credit_ledger').column('batch_id').execute();
+
+    await db.schema
+      .createTable('batches')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('task_count', 'integer', (c) => c.notNull())
+      .addColumn('credits_reserved', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('finished_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('batches_user').on('batches').columns(['user_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('tasks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('batch_id', 'text', (c) => c.notNull().references('batches.id'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('row_index', 'integer', (c) => c.notNull())
+      .addColumn('prompt', 'text', (c) => c.notNull())
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('resolution', 'text', (c) => c.notNull())
+      .addColumn('duration_sec', 'integer', (c) => c.notNull())
+      .addColumn('aspect_ratio', 'text')
+      .addColumn('image_url', 'text')
+      .addColumn('price', 'integer', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('round', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('remote_task_id', 'text')
+      .addColumn('submitted_at', 'bigint')
+      .addColumn('next_due_at', 'bigint')
+      .addColumn('progress', 'integer')
+      .addColumn('result_urls', 'text')
+      .addColumn('fail_code', 'text')
+      .addColumn('fail_message', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('finished_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('tasks_batch_row').on('tasks').columns(['batch_id', 'row_index']).unique().execute();
+    await db.schema.createIndex('tasks_batch_state').on('tasks').columns(['batch_id', 'state']).execute();
+    await db.schema.createIndex('tasks_remote').on('tasks').column('remote_task_id').execute();
+
+    await db.schema
+      .createTable('task_events')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text')
+      .addColumn('batch_id', 'text')
+      .addColumn('task_id', 'text')
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('task_events_batch').on('task_events').columns(['batch_id', 'seq']).execute();
+
+    await db.schema
+      .createTable('provider_calls')
+      .addColumn('op', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('count', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('provider_calls_pk', ['op', 'outcome'])
+      .execute();
+
+    await db.schema
+      .createTable('settings')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const t of ['settings', 'provider_calls', 'task_events', 'tasks', 'batches', 'credit_ledger', 'payments', 'api_keys', 'users']) {
+      await db.schema.dropTable(t).execute();
+    }
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ '2026_11_28_001_init': init }),
+};

@@ -1,0 +1,125 @@
+/**
+ * Table shapes. Times are epoch milliseconds, JSON is text, booleans are 0/1:
+ * better-sqlite3 binds only numbers, strings, bigints, buffers and null, and Postgres reads them the same way.
+ */
+export interface UsersTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  /** sha256 hex of the key: the key itself is shown once and never stored. */
+  key_hash: string;
+  /** First characters of the key, to tell keys apart in listings. */
+  prefix: string;
+  label: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  user_id: string;
+  plan: string;
+  status: 'active' | 'cancelled' | 'refunded';
+  amount_cents: number | null;
+  created_at: number;
+}
+
+export type LedgerKind = 'grant' | 'reserve' | 'charge' | 'refund';
+
+export interface CreditLedgerTable {
+  id: string;
+  user_id: string;
+  kind: LedgerKind;
+  /** Signed change to the available balance: grant +, reserve -, charge 0 (settles a reserve), refund +. */
+  amount: number;
+  /** The price the entry is about (for charge: what was spent). */
+  credits: number;
+  batch_id: string | null;
+  task_id: string | null;
+  /** The task's billing round (retryFailed starts a new one): (task_id, kind, round) is unique. */
+  round: number;
+  note: string | null;
+  created_at: number;
+}
+
+export type BatchState = 'active' | 'paused' | 'cancelled' | 'finished';
+
+export interface BatchesTable {
+  id: string;
+  user_id: string;
+  name: string;
+  state: BatchState;
+  task_count: number;
+  credits_reserved: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface TasksTable {
+  id: string;
+  batch_id: string;
+  user_id: string;
+  row_index: number;
+  prompt: string;
+  model: string;
+  resolution: string;
+  duration_sec: number;
+  aspect_ratio: string | null;
+  image_url: string | null;
+  price: number;
+  state: string;
+  attempts: number;
+  round: number;
+  remote_task_id: string | null;
+  /** Engine-clock times (the fleet clock may run faster than the wall). */
+  submitted_at: number | null;
+  next_due_at: number | null;
+  progress: number | null;
+  result_urls: string | null;
+  fail_code: string | null;
+  fail_message: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface TaskEventsTable {
+  /** The engine's gap-free sequence number; a restarted supervisor continues after the last one. */
+  seq: number;
+  type: string;
+  user_id: string | null;
+  batch_id: string | null;
+  task_id: string | null;
+  payload: string;
+  at: number;
+  created_at: number;
+}
+
+export interface ProviderCallsTable {
+  op: string;
+  outcome: string;
+  count: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  payments: PaymentsTable;
+  credit_ledger: CreditLedgerTable;
+  batches: BatchesTable;
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+  provider_calls: ProviderCallsTable;
+  settings: SettingsTable;
+}

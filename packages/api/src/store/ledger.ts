@@ -1,0 +1,93 @@
+import type { LedgerKind } from '../db/types.ts';
+import { chunks, type Executor } from './executor.ts';
+import { newId } from './ids.ts';
+
+/**
+ * The credit ledger is append-only. The available balance is the sum of `amount`:
+ * grant +credits, reserve -price, charge 0 (it settles a reserve as spent), refund +price.
+ * (task_id, kind, round) is unique, so settling a task twice is a no-op: a task is never charged twice.
+ */
+
+export async function balanceOf(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('credit_ledger')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('balance'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.balance);
+}
+
+export async function grantCredits(db: Executor, userId: string, credits: number, note: string | null, now = Date.now()): Promise<void> {
+  await db
+    .insertInto('credit_ledger')
+    .values({ id: newId(), user_id: userId, kind: 'grant', amount: credits, credits, batch_id: null, task_id: null, round: 0, note, created_at: now })
+    .execute();
+}
+
+export interface TaskCharge {
+  taskId: string;
+  batchId: string;
+  userId: string;
+  price: number;
+  round: number;
+}
+
+/** Reserves each task's price (call inside the transaction that inserts or re-queues the tasks). */
+export async function reserveTasks(trx: Executor, tasks: TaskCharge[], now = Date.now()): Promise<void> {
+  for (const part of chunks(tasks, 500)) {
+    await trx
+      .insertInto('credit_ledger')
+      .values(part.map((t) => entry(t, 'reserve', -t.price, now)))
+      .execute();
+  }
+}
+
+/** Settles a task's reservation as spent (charge) or returned (refund); a second settlement of the round is ignored. */
+export async function settleTask(trx: Executor, task: TaskCharge, kind: 'charge' | 'refund', now = Date.now()): Promise<void> {
+  const settled = await trx
+    .selectFrom('credit_ledger')
+    .select('kind')
+    .where('task_id', '=', task.taskId)
+    .where('round', '=', task.round)
+    .where('kind', 'in', ['charge', 'refund'])
+    .executeTakeFirst();
+  if (settled) return;
+  await trx
+    .insertInto('credit_ledger')
+    .values(entry(task, kind, kind === 'refund' ? task.price : 0, now))
+    .onConflict((oc) => oc.columns(['task_id', 'kind', 'round']).doNothing())
+    .execute();
+}
+
+function entry(t: TaskCharge, kind: LedgerKind, amount: number, now: number) {
+  return { id: newId(), user_id: t.userId, kind, amount, credits: t.price, batch_id: t.batchId, task_id: t.taskId, round: t.round, note: null, created_at: now };
+}
+
+export interface LedgerTotals {
+  reserved: number;
+  charged: number;
+  refunded: number;
+}
+
+/** What a batch reserved, spent and got back (credits, all positive). */
+export async function batchTotals(db: Executor, batchId: string): Promise<LedgerTotals> {
+  const rows = await db
+    .selectFrom('credit_ledger')
+    .select(['kind', (eb) => eb.fn.sum<number>('credits').as('credits')])
+    .where('batch_id', '=', batchId)
+    .groupBy('kind')
+    .execute();
+  const by = (k: LedgerKind) => Number(rows.find((r) => r.kind === k)?.credits ?? 0);
+  return { reserved: by('reserve'), charged: by('charge'), refunded: by('refund') };
+}
+
+export async function ledgerEntries(db: Executor, userId: string, limit: number) {
+  return db
+    .selectFrom('credit_ledger')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
