@@ -87,6 +87,7 @@ const init: Migration = {
       .addColumn('price', 'integer', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('generation_retries', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('round', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('remote_task_id', 'text')
       .addColumn('submitted_at', 'bigint')

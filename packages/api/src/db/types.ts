@@ -74,7 +74,10 @@ export interface TasksTable {
   image_url: string | null;
   price: number;
   state: string;
+  /** The current attempt's number (the next one's while retrying). */
   attempts: number;
+  /** Retries spent on 501 generation failures (their own, smaller budget). */
+  generation_retries: number;
   round: number;
   remote_task_id: string | null;
   /** Engine-clock times (the fleet clock may run faster than the wall). */

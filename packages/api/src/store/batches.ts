@@ -57,6 +57,7 @@ export async function insertBatch(trx: Executor, batch: NewBatch, now = Date.now
           price: t.price,
           state: 'queued',
           attempts: 0,
+          generation_retries: 0,
           round: 0,
           remote_task_id: null,
           submitted_at: null,

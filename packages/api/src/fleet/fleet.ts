@@ -1,0 +1,71 @@
+import { createSupervisor, hydrateSupervisor, type EngineClock, type FleetConfig, type KieGateway, type Supervisor, type SupervisorOptions, type TaskSpec } from '@clipfleet/engine';
+import type { Db } from '../db/database.ts';
+import { maxSeq } from '../store/events.ts';
+import { allPaidPlans } from '../store/payments.ts';
+import { EventBus } from './bus.ts';
+import { loadUnfinished } from './hydrate.ts';
+import { persistingGateway } from './persisting-gateway.ts';
+import { FleetWriter } from './writer.ts';
+
+export interface FleetOptions {
+  db: Db;
+  /** The KIE gateway (real HTTP client, or the simulator): the fleet wraps it with persistence. */
+  gateway: KieGateway;
+  clock: EngineClock;
+  config: FleetConfig;
+  random?: () => number;
+}
+
+/** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
+export interface Fleet {
+  readonly supervisor: Supervisor;
+  readonly bus: EventBus;
+  readonly clock: EngineClock;
+  /** Batches resumed from the database at start-up. */
+  readonly resumed: string[];
+  addBatch(batchId: string, userId: string, tasks: TaskSpec[], paused: boolean): void;
+  /** Resolves when every write so far is committed (tests and shutdown). */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the supervisor. With unfinished batches in the database it is hydrated from their durable task facts:
+ * tasks with a remote id are polled, never resubmitted; sequence numbers continue after the last stored event.
+ */
+export async function startFleet(opts: FleetOptions): Promise<Fleet> {
+  const { db, clock } = opts;
+  const bus = new EventBus();
+  const writer = new FleetWriter(db, bus);
+  const options: SupervisorOptions = {
+    clock,
+    gateway: persistingGateway(opts.gateway, { db, writer, clock }),
+    config: opts.config,
+    userPlans: await allPaidPlans(db),
+    onEvent: (event) => writer.event(event),
+    firstSeq: (await maxSeq(db)) + 1,
+    ...(opts.random ? { random: opts.random } : {}),
+  };
+  const { batches, cancelling } = await loadUnfinished(db);
+  const supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
+  // A cancel that was accepted but not finished before the crash is carried out now.
+  for (const batchId of cancelling) supervisor.cancelBatch(batchId);
+
+  let stopped = false;
+  return {
+    supervisor,
+    bus,
+    clock,
+    resumed: batches.map((b) => b.batchId),
+    addBatch(batchId, userId, tasks, paused) {
+      supervisor.addBatch({ batchId, userId, tasks, paused });
+    },
+    flush: () => writer.drain(),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      supervisor.stop();
+      await writer.drain();
+    },
+  };
+}

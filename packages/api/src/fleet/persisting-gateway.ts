@@ -1,0 +1,47 @@
+import type { EngineClock, KieGateway } from '@clipfleet/engine';
+import type { Db } from '../db/database.ts';
+import type { FleetWriter } from './writer.ts';
+
+/**
+ * Wraps the KIE gateway so persistence order never depends on event handlers: the attempt is durable before
+ * createTask is called and the remote id is durable before the engine learns it. After a crash, a task with a
+ * remote id is polled, never resubmitted. It also loads the prompt (the engine keeps prompts out of memory)
+ * and counts provider calls. Like every gateway it never throws: failures are results.
+ */
+export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: FleetWriter; clock: EngineClock }): KieGateway {
+  const { db, writer, clock } = deps;
+  return {
+    async createTask(req) {
+      const taskId = req.task.taskId;
+      let row;
+      try {
+        row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url']).where('id', '=', taskId).executeTakeFirst();
+        await writer.recordAttempt(taskId, req.attempt);
+      } catch (err) {
+        return { ok: false, error: { code: 500, message: `not sent: could not record the attempt (${(err as Error).message})` } };
+      }
+      if (!row) return { ok: false, error: { code: 400, message: `not sent: task ${taskId} is not in the database` } };
+      const task = {
+        ...req.task,
+        prompt: req.task.prompt ?? row.prompt,
+        ...(row.aspect_ratio ? { aspectRatio: row.aspect_ratio as 'landscape' | 'portrait' } : {}),
+        ...(row.image_url ? { imageUrl: row.image_url } : {}),
+      };
+      const result = await inner.createTask({ ...req, task });
+      writer.countCall('createTask', result.ok ? 'ok' : String(result.error.code));
+      if (result.ok) {
+        try {
+          await writer.recordRemoteId(taskId, req.attempt, result.remoteTaskId, clock.now());
+        } catch (err) {
+          console.error(`could not record remote id ${result.remoteTaskId} of task ${taskId}:`, err);
+        }
+      }
+      return result;
+    },
+    async getTask(remoteTaskId) {
+      const result = await inner.getTask(remoteTaskId);
+      writer.countCall('getTask', result.ok ? result.status.state : String(result.error.code));
+      return result;
+    },
+  };
+}
