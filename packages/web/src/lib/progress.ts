@@ -1,0 +1,16 @@
+import type { ProgressCounts } from '../components/ui/ProgressBar.tsx';
+
+/** Task counts by state folded into the progress bar's segments. */
+export function progressCounts(total: number, byState: Partial<Record<string, number>>): ProgressCounts {
+  const n = (s: string) => byState[s] ?? 0;
+  return {
+    total,
+    succeeded: n('succeeded'),
+    failed: n('failed') + n('timedOut'),
+    cancelled: n('cancelled'),
+    running: n('submitting') + n('polling') + n('retrying'),
+  };
+}
+
+/** Ordered for display: live states first, then ends. */
+export const STATE_ORDER = ['queued', 'submitting', 'polling', 'retrying', 'paused', 'succeeded', 'failed', 'timedOut', 'cancelled'] as const;
