@@ -35,6 +35,8 @@ export type EngineEventBody =
     })
   | (TaskRef & { type: 'task.paused'; attempts: number })
   | (TaskRef & { type: 'task.resumed' })
+  /** A failed or timed-out task queued again by retryFailed, with a fresh retry budget. */
+  | (TaskRef & { type: 'task.requeued' })
   | (TaskRef & { type: 'task.succeeded'; remoteTaskId: string; resultUrls: string[]; attempts: number })
   | (TaskRef & { type: 'task.failed'; code: number; message: string; attempts: number; submitted: boolean })
   | (TaskRef & { type: 'task.timedOut'; attempts: number; timeoutMs: number })

@@ -29,3 +29,13 @@ export type {
   UserLoad,
 } from './batch/types.ts';
 export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
+export { createSupervisor, ENGINE_CODES, hydrateSupervisor } from './batch/supervisor.ts';
+export { supervisorMachine } from './batch/supervisorMachine.ts';
+export { taskMachine, type TaskEmitted, type TaskMachineInput, type TaskRuntime } from './task/taskMachine.ts';
+export { classWeight, fitsCapacity } from './policy/admission.ts';
+export { failureRate, initialDegradation, recordOutcome, type DegradationState, type LevelChange } from './policy/degradation.ts';
+export { GenerationTimeEstimator } from './policy/estimator.ts';
+export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './policy/ordering.ts';
+export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
+export { SlidingWindowLimiter } from './policy/rateLimit.ts';
+export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';

@@ -13,6 +13,7 @@ const standardInternal = {
   modelConcurrency: {},
   resolutionWeight: { '720p': 1.0, '1080p': 0.65 },
   durationWeight: { '10': 1.3, '15': 1.0 },
+  slowClasses: [{ resolution: '1080p', durationSec: 15 }],
   polling: {
     strategy: 'adaptive',
     fixedIntervalMs: 3 * sec,

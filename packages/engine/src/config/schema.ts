@@ -87,6 +87,8 @@ export const PlanSchema = z.object({
   modelConcurrency: z.record(z.string(), positiveInt).default({}),
   resolutionWeight: z.record(z.string(), z.number().positive()),
   durationWeight: z.record(z.string(), z.number().positive()),
+  /** Classes admitted only after every other class of the batch (the seed's slow queue). */
+  slowClasses: z.array(z.object({ resolution: z.string().min(1), durationSec: positiveInt })),
   polling: PollingSchema,
   retry: RetrySchema,
   degradation: DegradationSchema,

@@ -42,8 +42,13 @@ export function isTerminal(state: TaskState): state is TerminalState {
 export interface TaskFacts {
   spec: TaskSpec;
   state: TaskState;
-  /** Attempts started that count against the retry budget (429/455 waits do not count). */
+  /**
+   * The current attempt's number (the next one's while retrying); 0 before the first admission.
+   * 429/455 waits resubmit under the same number: they do not use the retry budget.
+   */
   attempts: number;
+  /** Retries spent on generation failures (501), which have their own smaller budget. */
+  generationRetries: number;
   /** Set right after createTask succeeded for the current attempt. */
   remoteTaskId: string | null;
   /** Engine-clock time the current attempt was accepted by KIE. */

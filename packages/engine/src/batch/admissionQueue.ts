@@ -1,0 +1,44 @@
+import type { TaskSpec } from '../task/types.ts';
+
+/**
+ * One batch's waiting tasks in admission order. The bulk is sorted once on arrival and consumed
+ * through a head index (no per-admission shifting of a 10,000-element array); tasks coming back
+ * (resumed, retried by the user) go to a small sorted side list. Entries that stopped waiting
+ * (cancelled, paused) are dropped lazily when they reach the head.
+ */
+export class AdmissionQueue {
+  private readonly main: TaskSpec[];
+  private head = 0;
+  private readonly returned: TaskSpec[] = [];
+
+  constructor(
+    tasks: readonly TaskSpec[],
+    private readonly compare: (a: TaskSpec, b: TaskSpec) => number,
+  ) {
+    this.main = [...tasks].sort(compare);
+  }
+
+  /** The next task still waiting, per `isWaiting`, or undefined. */
+  peek(isWaiting: (taskId: string) => boolean): TaskSpec | undefined {
+    while (this.head < this.main.length && !isWaiting(this.main[this.head]!.taskId)) this.head++;
+    while (this.returned.length > 0 && !isWaiting(this.returned[0]!.taskId)) this.returned.shift();
+    const a = this.main[this.head];
+    const b = this.returned[0];
+    if (!a) return b;
+    if (!b) return a;
+    return this.compare(b, a) < 0 ? b : a;
+  }
+
+  /** Removes the task `peek` just returned. */
+  take(spec: TaskSpec): void {
+    if (this.returned[0] === spec) this.returned.shift();
+    else if (this.main[this.head] === spec) this.head++;
+  }
+
+  /** Puts a task back in its place. */
+  putBack(spec: TaskSpec): void {
+    let i = this.returned.length;
+    while (i > 0 && this.compare(this.returned[i - 1]!, spec) > 0) i--;
+    this.returned.splice(i, 0, spec);
+  }
+}

@@ -1,0 +1,313 @@
+import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import type { RetryConfig } from '../config/schema.ts';
+import type { CreateTaskResult, GetTaskResult, KieGateway, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
+import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
+import type { TaskSpec, TerminalState } from './types.ts';
+
+/** Everything a task needs from its host, fixed when the task is admitted (hot reload affects the next ones). */
+export interface TaskRuntime {
+  gateway: KieGateway;
+  now(): number;
+  /** Delay to the next status poll, given time elapsed since the provider accepted the attempt. */
+  pollDelayMs(elapsedMs: number): number;
+  timeoutMs: number;
+  notFoundGraceMs: number;
+  retry: RetryConfig;
+  random?: () => number;
+}
+
+export interface TaskMachineInput {
+  spec: TaskSpec;
+  runtime: TaskRuntime;
+  /** Where to begin: fresh and resumed tasks queue for a create slot; hydrated ones may resume mid-flight. */
+  start: 'queued' | 'polling' | 'retrying';
+  /** Current attempt number (1 for a fresh task). */
+  attempt: number;
+  generationRetries: number;
+  remoteTaskId: string | null;
+  submittedAt: number | null;
+  retryDueAt: number | null;
+}
+
+export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
+  throttles: number;
+  remoteState: RemoteState | null;
+  progress: number | null;
+  resultUrls: string[];
+  /** Generation time by the provider's own timestamps, when it reports them. */
+  remoteDurationMs: number | null;
+  lastError: ProviderError | null;
+  cancelRequested: boolean;
+  nextPollMs: number;
+  /** Extra wait requested by the provider for the next poll (429 on recordInfo). */
+  pollPenaltyMs: number;
+}
+
+export type TaskEvent =
+  /** The supervisor granted a createTask slot. */
+  | { type: 'SUBMIT' }
+  | { type: 'PAUSE' }
+  | { type: 'CANCEL' }
+  /** A provider callback for this task's remote id. */
+  | { type: 'REMOTE_UPDATE'; status: RemoteStatus };
+
+/** What a task tells its supervisor. */
+export type TaskEmitted =
+  | { type: 'needsSlot' }
+  | { type: 'submitting'; attempt: number }
+  | { type: 'submitted'; attempt: number; remoteTaskId: string }
+  | { type: 'status'; remoteState: RemoteState; progress: number | null }
+  | { type: 'retryScheduled'; nextAttempt: number; generationRetries: number; delayMs: number; dueAt: number; error: ProviderError; consumesAttempt: boolean }
+  | { type: 'providerTrouble'; error: ProviderError }
+  | { type: 'paused' }
+  | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
+
+function resultOfEvent(event: { type: string; output?: unknown; status?: RemoteStatus }): GetTaskResult {
+  return event.type === 'REMOTE_UPDATE' ? { ok: true, status: event.status! } : (event.output as GetTaskResult);
+}
+
+function errorOfCreate(event: { output?: unknown }): ProviderError | null {
+  const result = event.output as CreateTaskResult;
+  return result.ok ? null : result.error;
+}
+
+function elapsed(context: TaskContext): number {
+  return context.submittedAt === null ? 0 : context.runtime.now() - context.submittedAt;
+}
+
+function verdictOf(context: TaskContext, event: { type: string; output?: unknown; status?: RemoteStatus }): StatusVerdict {
+  return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
+}
+
+/** Gateways must not throw; if one does anyway, the throw is a transport failure, not a crash. */
+async function settle<T>(call: () => Promise<T>, asError: (message: string) => T): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    return asError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export const taskMachine = setup({
+  types: {
+    context: {} as TaskContext,
+    input: {} as TaskMachineInput,
+    events: {} as TaskEvent,
+    emitted: {} as TaskEmitted,
+  },
+  actors: {
+    createRemoteTask: fromPromise<CreateTaskResult, { gateway: KieGateway; spec: TaskSpec; attempt: number }>(({ input }) =>
+      settle(
+        () => input.gateway.createTask({ task: input.spec, attempt: input.attempt }),
+        (message) => ({ ok: false, error: { code: 0, message } }),
+      ),
+    ),
+    fetchRemoteStatus: fromPromise<GetTaskResult, { gateway: KieGateway; remoteTaskId: string }>(({ input }) =>
+      settle(
+        () => input.gateway.getTask(input.remoteTaskId),
+        (message) => ({ ok: false, error: { code: 0, message } }),
+      ),
+    ),
+  },
+  delays: {
+    pollDelay: ({ context }) => context.nextPollMs,
+    retryDelay: ({ context }) => Math.max(0, (context.retryDueAt ?? 0) - context.runtime.now()),
+    attemptTimeout: ({ context }) => Math.max(0, (context.submittedAt ?? 0) + context.runtime.timeoutMs - context.runtime.now()),
+  },
+  guards: {
+    startsPolling: ({ context }) => context.remoteTaskId !== null && context.submittedAt !== null,
+    startsRetrying: ({ context }) => context.retryDueAt !== null,
+    cancelRequested: ({ context }) => context.cancelRequested,
+    created: ({ event }) => errorOfCreate(event as { output?: unknown }) === null,
+    createWillRetry: ({ context, event }) =>
+      decideAfterError(context, errorOfCreate(event as { output?: unknown })!, context.runtime.retry).next === 'retrying',
+    createHalted: ({ context, event }) =>
+      decideAfterError(context, errorOfCreate(event as { output?: unknown })!, context.runtime.retry).next === 'halted',
+    remoteSucceeded: ({ context, event }) => verdictOf(context, event).kind === 'succeeded',
+    generationWillRetry: ({ context, event }) => {
+      const v = verdictOf(context, event);
+      return v.kind === 'generationFailed' && decideAfterError(context, v.error, context.runtime.retry).next === 'retrying';
+    },
+    remoteFailed: ({ context, event }) => {
+      const kind = verdictOf(context, event).kind;
+      return kind === 'generationFailed' || kind === 'lost';
+    },
+  },
+  actions: {
+    askForSlot: emit({ type: 'needsSlot' as const }),
+    announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt })),
+    recordSubmission: assign(({ context, event }) => {
+      const result = (event as unknown as { output: CreateTaskResult }).output;
+      return { remoteTaskId: result.ok ? result.remoteTaskId : null, submittedAt: context.runtime.now(), throttles: 0, retryDueAt: null, lastError: null };
+    }),
+    announceSubmitted: emit(({ context }) => ({ type: 'submitted' as const, attempt: context.attempt, remoteTaskId: context.remoteTaskId! })),
+    requestCancel: assign({ cancelRequested: true }),
+    /** Schedules the next attempt (or a budget-free resubmission after a throttle) and tells the supervisor. */
+    scheduleRetry: assign(({ context, event }) => {
+      const error = errorOfCreate(event as { output?: unknown }) ?? (verdictOf(context, event) as { error: ProviderError }).error;
+      const decision = decideAfterError(context, error, context.runtime.retry, context.runtime.random);
+      if (decision.next !== 'retrying') return {};
+      return {
+        attempt: decision.attempt,
+        generationRetries: decision.generationRetries,
+        throttles: decision.throttles,
+        retryDueAt: context.runtime.now() + decision.delayMs,
+        remoteTaskId: null,
+        submittedAt: null,
+        remoteState: null,
+        progress: null,
+        lastError: error,
+      };
+    }),
+    announceRetry: emit(({ context }) => ({
+      type: 'retryScheduled' as const,
+      nextAttempt: context.attempt,
+      generationRetries: context.generationRetries,
+      delayMs: (context.retryDueAt ?? 0) - context.runtime.now(),
+      dueAt: context.retryDueAt ?? 0,
+      error: context.lastError!,
+      consumesAttempt: context.throttles === 0,
+    })),
+    reportCreateTrouble: emit(({ event }) => ({ type: 'providerTrouble' as const, error: errorOfCreate(event as { output?: unknown })! })),
+    recordCreateError: assign(({ event }) => ({ lastError: errorOfCreate(event as { output?: unknown }) })),
+    recordRemoteFailure: assign(({ context, event }) => {
+      const v = verdictOf(context, event);
+      return { lastError: v.kind === 'generationFailed' || v.kind === 'lost' ? v.error : context.lastError };
+    }),
+    recordSuccess: assign(({ context, event }) => {
+      const v = verdictOf(context, event);
+      if (v.kind !== 'succeeded') return {};
+      const { createTime, completeTime } = v.status;
+      const remoteDurationMs = createTime !== undefined && completeTime !== undefined ? completeTime - createTime : null;
+      return { resultUrls: v.status.resultUrls ?? [], remoteState: 'success' as const, progress: 100, remoteDurationMs };
+    }),
+    /** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
+    trackProgress: enqueueActions(({ context, event, enqueue }) => {
+      const v = verdictOf(context, event);
+      if (v.kind !== 'inProgress') return;
+      const progress = v.status.progress ?? context.progress;
+      if (v.status.state === context.remoteState && progress === context.progress) return;
+      enqueue.emit({ type: 'status', remoteState: v.status.state, progress });
+      enqueue.assign({ remoteState: v.status.state, progress });
+    }),
+    /** A failed query: back off further if the provider asked; report account-level trouble. */
+    noteQueryFailure: enqueueActions(({ context, event, enqueue }) => {
+      const v = verdictOf(context, event);
+      if (v.kind !== 'queryFailed') return;
+      if (v.error.code === 429) enqueue.assign({ pollPenaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs });
+      if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error });
+    }),
+    planNextPoll: assign(({ context }) => ({
+      nextPollMs: Math.max(context.runtime.pollDelayMs(elapsed(context)), context.pollPenaltyMs),
+      pollPenaltyMs: 0,
+    })),
+    announcePaused: emit({ type: 'paused' as const }),
+    announceEnd: enqueueActions(({ context, enqueue }, params: { outcome: TerminalState }) => {
+      enqueue.emit({
+        type: 'ended',
+        outcome: params.outcome,
+        error: params.outcome === 'succeeded' ? null : context.lastError,
+        resultUrls: context.resultUrls,
+        elapsedMs: context.submittedAt === null ? null : context.runtime.now() - context.submittedAt,
+        remoteDurationMs: context.remoteDurationMs,
+      });
+    }),
+  },
+}).createMachine({
+  id: 'task',
+  context: ({ input }) => ({
+    spec: input.spec,
+    runtime: input.runtime,
+    attempt: input.attempt,
+    generationRetries: input.generationRetries,
+    remoteTaskId: input.remoteTaskId,
+    submittedAt: input.submittedAt,
+    retryDueAt: input.retryDueAt,
+    throttles: 0,
+    remoteState: null,
+    progress: null,
+    resultUrls: [],
+    remoteDurationMs: null,
+    lastError: null,
+    cancelRequested: false,
+    nextPollMs: 0,
+    pollPenaltyMs: 0,
+  }),
+  initial: 'init',
+  states: {
+    init: {
+      always: [
+        { guard: 'startsPolling', target: 'polling' },
+        { guard: 'startsRetrying', target: 'retrying' },
+        { target: 'queued' },
+      ],
+    },
+    /** Admitted, waiting for a createTask slot from the supervisor (rate limit, throttle, halt). */
+    queued: {
+      entry: 'askForSlot',
+      on: { SUBMIT: 'submitting', PAUSE: 'paused', CANCEL: 'cancelled' },
+    },
+    submitting: {
+      entry: 'announceSubmitting',
+      // A cancel cannot abort a createTask in flight: wait for its answer so a created job is not lost track of.
+      on: { CANCEL: { actions: 'requestCancel' } },
+      invoke: {
+        src: 'createRemoteTask',
+        input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt }),
+        onDone: [
+          { guard: 'created', target: 'polling', actions: ['recordSubmission', 'announceSubmitted'] },
+          { guard: 'cancelRequested', target: 'cancelled' },
+          { guard: 'createWillRetry', target: 'retrying', actions: ['scheduleRetry', 'announceRetry', 'reportCreateTrouble'] },
+          { guard: 'createHalted', target: 'queued', actions: ['recordCreateError', 'reportCreateTrouble'] },
+          { target: 'failed', actions: 'recordCreateError' },
+        ],
+      },
+    },
+    polling: {
+      initial: 'waiting',
+      // Checked on entry to each state below: a cancel that arrived while submitting wins once the id is known.
+      always: { guard: 'cancelRequested', target: 'cancelled' },
+      after: { attemptTimeout: 'timedOut' },
+      on: {
+        CANCEL: 'cancelled',
+        REMOTE_UPDATE: [
+          { guard: 'remoteSucceeded', target: 'succeeded', actions: 'recordSuccess' },
+          { guard: 'generationWillRetry', target: 'retrying', actions: ['scheduleRetry', 'announceRetry'] },
+          { guard: 'remoteFailed', target: 'failed', actions: 'recordRemoteFailure' },
+          { actions: 'trackProgress' },
+        ],
+      },
+      states: {
+        waiting: {
+          entry: 'planNextPoll',
+          after: { pollDelay: 'checking' },
+        },
+        checking: {
+          invoke: {
+            src: 'fetchRemoteStatus',
+            input: ({ context }) => ({ gateway: context.runtime.gateway, remoteTaskId: context.remoteTaskId! }),
+            onDone: [
+              { guard: 'remoteSucceeded', target: '#task.succeeded', actions: 'recordSuccess' },
+              { guard: 'generationWillRetry', target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
+              { guard: 'remoteFailed', target: '#task.failed', actions: 'recordRemoteFailure' },
+              { target: 'waiting', actions: ['trackProgress', 'noteQueryFailure'] },
+            ],
+          },
+        },
+      },
+    },
+    /** Waiting out a backoff; then back to the slot queue. */
+    retrying: {
+      after: { retryDelay: 'queued' },
+      on: { PAUSE: 'paused', CANCEL: 'cancelled' },
+    },
+    /** The actor ends here; the supervisor parks the task until it is resumed. */
+    paused: { type: 'final', entry: 'announcePaused' },
+    succeeded: { type: 'final', entry: { type: 'announceEnd', params: { outcome: 'succeeded' } } },
+    failed: { type: 'final', entry: { type: 'announceEnd', params: { outcome: 'failed' } } },
+    cancelled: { type: 'final', entry: { type: 'announceEnd', params: { outcome: 'cancelled' } } },
+    timedOut: { type: 'final', entry: { type: 'announceEnd', params: { outcome: 'timedOut' } } },
+  },
+});
+
+export type TaskMachine = typeof taskMachine;
