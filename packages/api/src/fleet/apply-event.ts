@@ -1,132 +1,96 @@
-import type { EngineEvent } from '@clipfleet/engine';
-import { markBatchFinished, setBatchState } from '../store/batches.ts';
+import { applyTaskEvent, type EngineEvent, type TaskFacts } from '@clipfleet/engine';
+import type { TasksTable } from '../db/types.ts';
+import { markBatchFinished, reopenBatch, setBatchState } from '../store/batches.ts';
 import type { Executor } from '../store/executor.ts';
-import { settleTask } from '../store/ledger.ts';
+import { reserveTasks, settleTask } from '../store/ledger.ts';
+import { factsOf } from './hydrate.ts';
+
+type TaskEvent = Extract<EngineEvent, { taskId: string }>;
 
 /**
  * Derives the task and batch rows (and the ledger) from one engine event, inside the writer's transaction.
+ * The durable facts (state, attempt, remote id, due times) are folded with the engine's own reducer
+ * (`applyTaskEvent`), so the rows hold exactly what `hydrateSupervisor` expects after a crash.
  *
  * Credits: success charges; final failure and timeout refund; a cancelled task is refunded unless it was
  * already submitted to KIE — then a remote job exists that KIE may finish and bill, so the user is charged
- * (batch.cancel "refunds what never ran").
+ * (batch.cancel "refunds what never ran"). retryFailed (task.requeued) starts a new billing round with a new
+ * reservation, ordered after the previous round's settlement because both go through the writer's queue.
  */
 export async function applyEvent(trx: Executor, event: EngineEvent, wallNow: number): Promise<void> {
+  if ('taskId' in event) {
+    await applyToTask(trx, event, wallNow);
+    return;
+  }
   switch (event.type) {
-    case 'task.submitting':
-      await updateTask(trx, event.taskId, { state: 'submitting', next_due_at: null }, wallNow);
-      return;
-    case 'task.submitted':
-      await updateTask(trx, event.taskId, { state: 'polling', remote_task_id: event.remoteTaskId, submitted_at: event.at, attempts: event.attempt }, wallNow);
-      return;
-    case 'task.status':
-      await updateTask(trx, event.taskId, { progress: event.progress }, wallNow);
-      return;
-    case 'task.retryScheduled':
-      // The failed attempt's remote job is finished with: the next attempt is a new createTask.
-      await updateTask(
-        trx,
-        event.taskId,
-        {
-          state: 'retrying',
-          attempts: event.nextAttempt,
-          next_due_at: event.dueAt,
-          remote_task_id: null,
-          submitted_at: null,
-          fail_code: String(event.code),
-          fail_message: event.message,
-        },
-        wallNow,
-      );
-      // 501 generation failures have their own retry budget, which must survive a restart.
-      if (event.code === 501 && event.consumesAttempt) {
-        await trx
-          .updateTable('tasks')
-          .set((eb) => ({ generation_retries: eb('generation_retries', '+', 1) }))
-          .where('id', '=', event.taskId)
-          .execute();
-      }
-      return;
-    case 'task.requeued':
-      // retryFailed: a fresh retry budget (the router already reserved the new billing round).
-      await updateTask(
-        trx,
-        event.taskId,
-        { state: 'queued', attempts: 0, generation_retries: 0, remote_task_id: null, submitted_at: null, next_due_at: null, progress: null, fail_code: null, fail_message: null, finished_at: null },
-        wallNow,
-      );
-      return;
-    case 'task.paused':
-      await updateTask(trx, event.taskId, { state: 'paused', attempts: event.attempts }, wallNow);
-      return;
-    case 'task.resumed': {
-      // A task paused while KIE ran it keeps its remote job: it resumes polling, never resubmits.
-      const row = await trx.selectFrom('tasks').select('remote_task_id').where('id', '=', event.taskId).executeTakeFirst();
-      await updateTask(trx, event.taskId, { state: row?.remote_task_id ? 'polling' : 'queued' }, wallNow);
-      return;
-    }
-    case 'task.succeeded':
-      await updateTask(
-        trx,
-        event.taskId,
-        { state: 'succeeded', remote_task_id: event.remoteTaskId, result_urls: JSON.stringify(event.resultUrls), attempts: event.attempts, progress: 100, fail_code: null, fail_message: null, finished_at: wallNow },
-        wallNow,
-      );
-      await settle(trx, event.taskId, 'charge', wallNow);
-      return;
-    case 'task.failed':
-      await updateTask(trx, event.taskId, { state: 'failed', fail_code: String(event.code), fail_message: event.message, attempts: event.attempts, finished_at: wallNow }, wallNow);
-      await settle(trx, event.taskId, 'refund', wallNow);
-      return;
-    case 'task.timedOut':
-      await updateTask(
-        trx,
-        event.taskId,
-        { state: 'timedOut', fail_code: 'timeout', fail_message: `no result within ${Math.round(event.timeoutMs / 1000)} s`, attempts: event.attempts, finished_at: wallNow },
-        wallNow,
-      );
-      await settle(trx, event.taskId, 'refund', wallNow);
-      return;
-    case 'task.cancelled':
-      await updateTask(trx, event.taskId, { state: 'cancelled', attempts: event.attempts, finished_at: wallNow }, wallNow);
-      await settle(trx, event.taskId, event.submitted ? 'charge' : 'refund', wallNow);
-      return;
     case 'batch.paused':
-      await setBatchState(trx, event.batchId, 'paused', wallNow);
-      return;
+      return setBatchState(trx, event.batchId, 'paused', wallNow);
     case 'batch.resumed':
-      await setBatchState(trx, event.batchId, 'active', wallNow);
-      return;
+      return setBatchState(trx, event.batchId, 'active', wallNow);
     case 'batch.cancelled':
-      await setBatchState(trx, event.batchId, 'cancelled', wallNow);
-      return;
+      return setBatchState(trx, event.batchId, 'cancelled', wallNow);
     case 'batch.finished':
-      await markBatchFinished(trx, event.batchId, wallNow);
-      return;
+      return markBatchFinished(trx, event.batchId, wallNow);
     default:
       return;
   }
 }
 
-type TaskPatch = Partial<{
-  state: string;
-  attempts: number;
-  generation_retries: number;
-  remote_task_id: string | null;
-  submitted_at: number | null;
-  next_due_at: number | null;
-  progress: number | null;
-  result_urls: string | null;
-  fail_code: string | null;
-  fail_message: string | null;
-  finished_at: number | null;
-}>;
+async function applyToTask(trx: Executor, event: TaskEvent, wallNow: number): Promise<void> {
+  const row = await trx.selectFrom('tasks').selectAll().where('id', '=', event.taskId).executeTakeFirst();
+  if (!row) return;
+  const facts = applyTaskEvent(factsOf(row), event);
+  const patch: Partial<TasksTable> = { ...factsPatch(facts), ...extraPatch(event, wallNow), updated_at: wallNow };
+  if (event.type === 'task.requeued') patch.round = row.round + 1;
+  await trx.updateTable('tasks').set(patch).where('id', '=', row.id).execute();
 
-async function updateTask(trx: Executor, taskId: string, patch: TaskPatch, wallNow: number): Promise<void> {
-  await trx.updateTable('tasks').set({ ...patch, updated_at: wallNow }).where('id', '=', taskId).execute();
+  const charge = { taskId: row.id, batchId: row.batch_id, userId: row.user_id, price: row.price, round: row.round };
+  switch (event.type) {
+    case 'task.succeeded':
+      return settleTask(trx, charge, 'charge', wallNow);
+    case 'task.failed':
+    case 'task.timedOut':
+      return settleTask(trx, charge, 'refund', wallNow);
+    case 'task.cancelled':
+      return settleTask(trx, charge, event.submitted ? 'charge' : 'refund', wallNow);
+    case 'task.requeued':
+      await reserveTasks(trx, [{ ...charge, round: row.round + 1 }], wallNow);
+      return reopenBatch(trx, row.batch_id, wallNow);
+    default:
+      return;
+  }
 }
 
-async function settle(trx: Executor, taskId: string, kind: 'charge' | 'refund', wallNow: number): Promise<void> {
-  const task = await trx.selectFrom('tasks').select(['id', 'batch_id', 'user_id', 'price', 'round']).where('id', '=', taskId).executeTakeFirst();
-  if (!task) return;
-  await settleTask(trx, { taskId: task.id, batchId: task.batch_id, userId: task.user_id, price: task.price, round: task.round }, kind, wallNow);
+/** The durable facts as task columns (also used by the writer's attempt / remote-id records). */
+export function factsPatch(facts: TaskFacts) {
+  return {
+    state: facts.state,
+    attempts: facts.attempts,
+    generation_retries: facts.generationRetries,
+    remote_task_id: facts.remoteTaskId,
+    submitted_at: facts.submittedAt,
+    next_due_at: facts.nextDueAt,
+  };
+}
+
+/** What users see beyond the facts: progress, results, the last error, when it ended. */
+function extraPatch(event: TaskEvent, wallNow: number): Partial<TasksTable> {
+  switch (event.type) {
+    case 'task.status':
+      return event.progress === null ? {} : { progress: event.progress };
+    case 'task.retryScheduled':
+      return { fail_code: String(event.code), fail_message: event.message };
+    case 'task.requeued':
+      return { progress: null, result_urls: null, fail_code: null, fail_message: null, finished_at: null };
+    case 'task.succeeded':
+      return { result_urls: JSON.stringify(event.resultUrls), progress: 100, fail_code: null, fail_message: null, finished_at: wallNow };
+    case 'task.failed':
+      return { fail_code: String(event.code), fail_message: event.message, finished_at: wallNow };
+    case 'task.timedOut':
+      return { fail_code: 'timeout', fail_message: `no result within ${Math.round(event.timeoutMs / 1000)} s`, finished_at: wallNow };
+    case 'task.cancelled':
+      return { finished_at: wallNow };
+    default:
+      return {};
+  }
 }

@@ -16,7 +16,8 @@ export function taskSpecOf(row: Pick<TasksTable, 'id' | 'batch_id' | 'user_id' |
   };
 }
 
-function factsOf(row: TasksTable): TaskFacts {
+/** A task row's durable facts (the inverse of `factsPatch`). */
+export function factsOf(row: TasksTable): TaskFacts {
   const state = (TASK_STATES as readonly string[]).includes(row.state) ? (row.state as TaskState) : 'queued';
   return {
     spec: taskSpecOf(row),

@@ -100,18 +100,14 @@ export class FleetWriter {
           if (op.kind === 'event') {
             stored.push(toStored(op.event));
             await applyEvent(trx, op.event, wallNow);
-          } else if (op.kind === 'attempt') {
-            await trx
-              .updateTable('tasks')
-              .set({ state: 'submitting', attempts: op.attempt, remote_task_id: null, submitted_at: null, next_due_at: null, updated_at: wallNow })
-              .where('id', '=', op.taskId)
-              .execute();
           } else {
-            await trx
-              .updateTable('tasks')
-              .set({ state: 'polling', attempts: op.attempt, remote_task_id: op.remoteTaskId, submitted_at: op.at, updated_at: wallNow })
-              .where('id', '=', op.taskId)
-              .execute();
+            // The same facts the engine's reducer derives from task.submitting / task.submitted, made durable
+            // before createTask is called and before the engine learns the remote id.
+            const patch =
+              op.kind === 'attempt'
+                ? { state: 'submitting', attempts: op.attempt, remote_task_id: null, submitted_at: null, next_due_at: null }
+                : { state: 'polling', attempts: op.attempt, remote_task_id: op.remoteTaskId, submitted_at: op.at };
+            await trx.updateTable('tasks').set({ ...patch, updated_at: wallNow }).where('id', '=', op.taskId).execute();
           }
         }
         await insertEvents(trx, stored, wallNow);

@@ -1,0 +1,65 @@
+import { TRPCError } from '@trpc/server';
+import type { AppDeps } from '../deps.ts';
+import { newId } from '../store/ids.ts';
+import { insertBatch } from '../store/batches.ts';
+import { balanceOf, reserveTasks } from '../store/ledger.ts';
+import { taskSpecOf } from '../fleet/hydrate.ts';
+import type { BatchRowsInput } from './input.ts';
+import { normalizeRows, RowsError, type NormalizedRow } from './normalize.ts';
+
+export interface CreatedBatch {
+  batchId: string;
+  taskCount: number;
+  creditsReserved: number;
+}
+
+/** Validates against the runtime catalog; a RowsError becomes a 400 naming the row and field. */
+export function normalizeOrThrow(input: BatchRowsInput, deps: AppDeps): NormalizedRow[] {
+  try {
+    return normalizeRows(input, deps.config.get());
+  } catch (err) {
+    if (err instanceof RowsError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Accepts a batch: the tasks are inserted and their full price reserved in one transaction (not enough credits:
+ * nothing is written), then the batch is handed to the supervisor.
+ */
+export async function createBatch(deps: AppDeps, userId: string, input: BatchRowsInput): Promise<CreatedBatch> {
+  const rows = normalizeOrThrow(input, deps);
+  const batchId = newId();
+  const now = Date.now();
+  const tasks = rows.map((r) => ({
+    id: newId(),
+    rowIndex: r.rowIndex,
+    prompt: r.prompt,
+    model: r.model,
+    resolution: r.resolution,
+    durationSec: r.durationSec,
+    aspectRatio: r.aspectRatio,
+    imageUrl: r.imageUrl,
+    price: r.credits,
+  }));
+  const paused = input.paused ?? false;
+  const total = await deps.db.transaction().execute(async (trx) => {
+    const required = tasks.reduce((sum, t) => sum + t.price, 0);
+    const available = await balanceOf(trx, userId);
+    if (available < required) {
+      throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: `not enough credits: required ${required}, available ${available}` });
+    }
+    const reserved = await insertBatch(trx, { id: batchId, userId, name: input.name?.trim() || `Batch of ${tasks.length}`, paused, tasks }, now);
+    await reserveTasks(trx, tasks.map((t) => ({ taskId: t.id, batchId, userId, price: t.price, round: 0 })), now);
+    return reserved;
+  });
+  deps.fleet.addBatch(
+    batchId,
+    userId,
+    tasks.map((t) =>
+      taskSpecOf({ id: t.id, batch_id: batchId, user_id: userId, row_index: t.rowIndex, model: t.model, resolution: t.resolution, duration_sec: t.durationSec }),
+    ),
+    paused,
+  );
+  return { batchId, taskCount: tasks.length, creditsReserved: total };
+}

@@ -1,0 +1,41 @@
+import { DEFAULT_CONFIG } from '@clipfleet/engine';
+import { z } from 'zod';
+
+/**
+ * The shape of a batch submission. Catalog checks (model, resolution, duration, prompt length) need the runtime
+ * configuration and run in `normalize.ts`; everything here is static shape.
+ */
+export const RowSchema = z.object({
+  prompt: z.string({ error: 'prompt is required and must be a string' }).refine((s) => s.trim().length > 0, 'prompt is empty'),
+  model: z.string().min(1).optional(),
+  resolution: z.string().min(1).optional(),
+  duration: z.number().int('duration must be a whole number of seconds').positive().optional(),
+  aspectRatio: z.enum(['landscape', 'portrait']).optional(),
+  imageUrl: z.url({ protocol: /^https?$/, error: 'imageUrl must be an http(s) URL' }).optional(),
+});
+
+export const DefaultsSchema = z.object({
+  model: z.string().min(1).optional(),
+  resolution: z.string().min(1).optional(),
+  duration: z.number().int().positive().optional(),
+});
+
+const maxRows = DEFAULT_CONFIG.maxBatchRows;
+
+export const BatchRowsInput = z.object({
+  name: z.string().max(200).optional(),
+  rows: z
+    .array(RowSchema)
+    .min(1, 'rows is empty: a batch needs at least one row')
+    .max(maxRows, `a batch holds at most ${maxRows} rows`),
+  /** Defaults for rows that leave a field out; either flat (`defaultModel`...) or as `defaults`. */
+  defaultModel: z.string().min(1).optional(),
+  defaultResolution: z.string().min(1).optional(),
+  defaultDuration: z.number().int().positive().optional(),
+  defaults: DefaultsSchema.optional(),
+  /** Start paused: nothing is submitted until batch.resume. */
+  paused: z.boolean().optional(),
+});
+
+export type BatchRowsInput = z.infer<typeof BatchRowsInput>;
+export type RowInput = z.infer<typeof RowSchema>;

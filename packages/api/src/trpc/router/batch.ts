@@ -1,0 +1,203 @@
+import { tracked, TRPCError } from '@trpc/server';
+import { TASK_STATES, type EngineEvent } from '@clipfleet/engine';
+import { z } from 'zod';
+import { createBatch, normalizeOrThrow } from '../../batches/create.ts';
+import { estimateBatch } from '../../batches/estimate.ts';
+import { groupFailures } from '../../batches/failures.ts';
+import { BatchRowsInput } from '../../batches/input.ts';
+import { batchView, taskView } from '../../batches/views.ts';
+import type { AppDeps } from '../../deps.ts';
+import { failedTasks, findBatch, listBatches, listTasks, setBatchState, stateCounts, tasksInStates } from '../../store/batches.ts';
+import { batchEventsAfter } from '../../store/events.ts';
+import { balanceOf, batchTotals } from '../../store/ledger.ts';
+import { planOf } from '../../store/payments.ts';
+import { protectedProcedure, router } from '../init.ts';
+
+const BatchId = z.object({ batchId: z.string().min(1).max(100) });
+
+/** The caller's batch, or NOT_FOUND (also for another user's batch: existence is not leaked). */
+export async function ownBatch(deps: AppDeps, userId: string, batchId: string) {
+  const batch = await findBatch(deps.db, userId, batchId);
+  if (!batch) throw new TRPCError({ code: 'NOT_FOUND', message: `batch ${batchId} not found` });
+  return batch;
+}
+
+function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decodeCursor<T>(cursor: string | null | undefined, schema: z.ZodType<T>): T | null {
+  if (!cursor) return null;
+  try {
+    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'cursor: not a cursor returned by this API' });
+  }
+}
+
+const ListCursor = z.object({ createdAt: z.number(), id: z.string() });
+const REPLAY_PAGE = 500;
+
+export const batchRouter = router({
+  estimate: protectedProcedure.input(BatchRowsInput).query(async ({ ctx, input }) => {
+    const rows = normalizeOrThrow(input, ctx.deps);
+    const config = ctx.deps.config.get();
+    const plan = await planOf(ctx.deps.db, ctx.user.id, config.defaultPlan);
+    const estimate = estimateBatch(rows, config, config.plans.some((p) => p.id === plan) ? plan : config.defaultPlan);
+    const balance = await balanceOf(ctx.deps.db, ctx.user.id);
+    return {
+      ...estimate,
+      rows: rows.map((r) => ({ rowIndex: r.rowIndex, model: r.model, resolution: r.resolution, durationSec: r.durationSec, credits: r.credits })),
+      balance,
+      enoughCredits: balance >= estimate.totalCredits,
+    };
+  }),
+
+  create: protectedProcedure.input(BatchRowsInput).mutation(({ ctx, input }) => createBatch(ctx.deps, ctx.user.id, input)),
+
+  get: protectedProcedure.input(BatchId).query(async ({ ctx, input }) => {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    const counts = await stateCounts(ctx.deps.db, [batch.id]);
+    return batchView(batch, counts.get(batch.id), await batchTotals(ctx.deps.db, batch.id));
+  }),
+
+  list: protectedProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(100).default(20), cursor: z.string().nullish() }).default({ limit: 20 }))
+    .query(async ({ ctx, input }) => {
+      const cursor = decodeCursor(input.cursor, ListCursor);
+      const rows = await listBatches(ctx.deps.db, ctx.user.id, input.limit + 1, cursor);
+      const page = rows.slice(0, input.limit);
+      const counts = await stateCounts(ctx.deps.db, page.map((b) => b.id));
+      const last = page[page.length - 1];
+      return {
+        items: page.map((b) => batchView(b, counts.get(b.id))),
+        nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: Number(last.created_at), id: last.id }) : null,
+      };
+    }),
+
+  tasks: protectedProcedure
+    .input(
+      BatchId.extend({
+        states: z.array(z.enum(TASK_STATES)).optional(),
+        state: z.enum(TASK_STATES).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+        cursor: z.string().nullish(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+      const after = decodeCursor(input.cursor, z.number().int());
+      const states = [...(input.states ?? []), ...(input.state ? [input.state] : [])];
+      const rows = await listTasks(ctx.deps.db, input.batchId, { states, limit: input.limit + 1, afterRow: after });
+      const page = rows.slice(0, input.limit);
+      const last = page[page.length - 1];
+      return { items: page.map(taskView), nextCursor: rows.length > input.limit && last ? encodeCursor(last.row_index) : null };
+    }),
+
+  pause: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    if (batch.state !== 'active' && batch.state !== 'paused') {
+      throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: only an active batch can be paused` });
+    }
+    ctx.deps.fleet.supervisor.pauseBatch(batch.id);
+    await setBatchState(ctx.deps.db, batch.id, 'paused');
+    return { batchId: batch.id, state: 'paused' as const };
+  }),
+
+  resume: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    if (batch.state !== 'active' && batch.state !== 'paused') {
+      throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: only a paused batch can be resumed` });
+    }
+    ctx.deps.fleet.supervisor.resumeBatch(batch.id);
+    await setBatchState(ctx.deps.db, batch.id, 'active');
+    return { batchId: batch.id, state: 'active' as const };
+  }),
+
+  /** Cancels every unfinished task: what never reached KIE is refunded; a job already submitted is charged. */
+  cancel: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    if (batch.state === 'finished' || batch.state === 'cancelled') return { batchId: batch.id, state: batch.state };
+    // Recorded first: a crash before the engine finishes cancelling resumes the cancellation.
+    await setBatchState(ctx.deps.db, batch.id, 'cancelled');
+    ctx.deps.fleet.supervisor.cancelBatch(batch.id);
+    return { batchId: batch.id, state: 'cancelled' as const };
+  }),
+
+  /** Re-queues failed and timed-out tasks with a fresh retry budget; each is reserved again (a new billing round). */
+  retryFailed: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    if (batch.state === 'cancelled') throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is cancelled` });
+    await ctx.deps.fleet.flush();
+    const candidates = await tasksInStates(ctx.deps.db, batch.id, ['failed', 'timedOut']);
+    const required = candidates.reduce((sum, t) => sum + t.price, 0);
+    const available = await balanceOf(ctx.deps.db, ctx.user.id);
+    if (available < required) {
+      throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: `not enough credits: required ${required}, available ${available}` });
+    }
+    const retried = ctx.deps.fleet.supervisor.retryFailed(batch.id);
+    await ctx.deps.fleet.flush();
+    return { batchId: batch.id, retried: retried.length, taskIds: retried };
+  }),
+
+  failures: protectedProcedure.input(BatchId).query(async ({ ctx, input }) => {
+    await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    return groupFailures(await failedTasks(ctx.deps.db, input.batchId));
+  }),
+
+  /**
+   * Live progress over SSE. Each event is `tracked` by its sequence number: a client reconnecting with its last id
+   * gets every missed event once, replayed from task_events. The live source is subscribed before the replay and
+   * events are de-duplicated by seq; the bus publishes only committed events, so there is no gap.
+   * The stream ends after the batch's `batch.finished`.
+   */
+  onProgress: protectedProcedure
+    .input(BatchId.extend({ lastEventId: z.string().regex(/^\d+$/, 'lastEventId must be an event sequence number').nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+      const pending: EngineEvent[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = ctx.deps.fleet.bus.subscribeBatch(batch.id, (event) => {
+        pending.push(event);
+        wake?.();
+      });
+      try {
+        let last = input.lastEventId ? Number(input.lastEventId) : 0;
+        for (;;) {
+          const page = await batchEventsAfter(ctx.deps.db, batch.id, last, REPLAY_PAGE);
+          for (const row of page) {
+            const event = JSON.parse(row.payload) as EngineEvent;
+            last = Number(row.seq);
+            yield tracked(String(last), event);
+            if (event.type === 'batch.finished' && pending.length === 0 && (await isFinished(ctx.deps, batch.id, last))) return;
+          }
+          if (page.length < REPLAY_PAGE) break;
+        }
+        if (pending.length === 0 && (await isFinished(ctx.deps, batch.id, last))) return;
+        while (!signal?.aborted) {
+          while (pending.length > 0) {
+            const event = pending.shift()!;
+            if (event.seq <= last) continue;
+            last = event.seq;
+            yield tracked(String(last), event);
+            if (event.type === 'batch.finished') return;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            signal?.addEventListener('abort', () => resolve(), { once: true });
+          });
+          wake = null;
+        }
+      } finally {
+        unsubscribe();
+      }
+    }),
+});
+
+/** Finished and nothing of it after `afterSeq` left to send. */
+async function isFinished(deps: AppDeps, batchId: string, afterSeq: number): Promise<boolean> {
+  const row = await deps.db.selectFrom('batches').select('finished_at').where('id', '=', batchId).executeTakeFirst();
+  if (!row || row.finished_at === null) return false;
+  const more = await batchEventsAfter(deps.db, batchId, afterSeq, 1);
+  return more.length === 0;
+}

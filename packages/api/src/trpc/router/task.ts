@@ -1,0 +1,29 @@
+import { TRPCError } from '@trpc/server';
+import { isTerminal, type TaskState } from '@clipfleet/engine';
+import { z } from 'zod';
+import { taskView } from '../../batches/views.ts';
+import { findTask } from '../../store/batches.ts';
+import { protectedProcedure, router } from '../init.ts';
+
+const TaskId = z.object({ taskId: z.string().min(1).max(100) });
+
+async function ownTask(ctx: { deps: import('../../deps.ts').AppDeps; user: { id: string } }, taskId: string) {
+  const task = await findTask(ctx.deps.db, ctx.user.id, taskId);
+  if (!task) throw new TRPCError({ code: 'NOT_FOUND', message: `task ${taskId} not found` });
+  return task;
+}
+
+export const taskRouter = router({
+  get: protectedProcedure.input(TaskId).query(async ({ ctx, input }) => {
+    const task = await ownTask(ctx, input.taskId);
+    return { ...taskView(task), live: ctx.deps.fleet.supervisor.task(task.id) ?? null };
+  }),
+
+  /** Cancels one task: refunded if it never reached KIE, charged if a remote job was already submitted. */
+  cancel: protectedProcedure.input(TaskId).mutation(async ({ ctx, input }) => {
+    const task = await ownTask(ctx, input.taskId);
+    if (isTerminal(task.state as TaskState)) return { taskId: task.id, state: task.state };
+    ctx.deps.fleet.supervisor.cancelTask(task.id);
+    return { taskId: task.id, state: 'cancelled' };
+  }),
+});
