@@ -16,7 +16,7 @@ import { isNotFound, useTRPC } from '../utils/trpc.ts';
 export function BatchDetailPage({ batchId }: { batchId: string }) {
   const trpc = useTRPC();
   const batch = useQuery(trpc.batch.get.queryOptions({ batchId }));
-  const finished = batch.data ? batch.data.finished : false;
+  const finished = batch.data ? batch.data.state === 'finished' || batch.data.state === 'cancelled' : false;
   const live = useBatchLive(batchId, Boolean(batch.data) && !finished);
 
   if (batch.isPending) return <Loading label="Loading batch…" />;
@@ -30,7 +30,7 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
     return <ErrorState error={batch.error} title="Could not load the batch" onRetry={() => void batch.refetch()} />;
   }
   const b = batch.data;
-  const counts = progressCounts(b.total, b.byState);
+  const counts = progressCounts(b.taskCount, b.counts);
   const done = counts.succeeded + counts.failed + counts.cancelled;
   return (
     <div className="stack">
@@ -40,7 +40,7 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
             <a href={href({ name: 'batches' })}>Batches</a> / <span className="mono">{shortId(b.id)}</span>
           </div>
           <h1 className="row" style={{ gap: 10 }}>
-            {b.name || `Batch ${shortId(b.id)}`} <StateBadge state={b.status} />
+            {b.name || `Batch ${shortId(b.id)}`} <StateBadge state={b.state} />
             {!finished ? (
               <span className={`badge ${live.status === 'error' ? 'bad' : 'info'}${live.status === 'live' ? ' live' : ''}`} title="Live updates over SSE">
                 {live.status === 'error' ? 'offline' : live.status === 'connecting' ? 'connecting' : 'live'}
@@ -48,12 +48,13 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
             ) : null}
           </h1>
           <p>
-            Created {formatDateTime(b.createdAt)} · {formatCredits(b.credits)}
+            Created {formatDateTime(b.createdAt)} · {b.taskCount} videos · reserved {formatCredits(b.creditsReserved)}
+            {b.credits ? ` · charged ${formatCredits(b.credits.charged)} · refunded ${formatCredits(b.credits.refunded)}` : ''}
           </p>
         </div>
         <BatchControls
           batchId={b.id}
-          paused={b.paused}
+          paused={b.state === 'paused'}
           finished={finished}
           failedCount={counts.failed}
           succeededCount={counts.succeeded}
@@ -66,7 +67,7 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
               <h2>Progress</h2>
               <span className="spacer" />
               <strong data-testid="progress-text">
-                {done} / {b.total} finished · {formatPercent(b.total ? done / b.total : 0)}
+                {done} / {b.taskCount} finished · {formatPercent(b.taskCount ? done / b.taskCount : 0)}
               </strong>
             </div>
             <ProgressBar counts={counts} label="Batch progress" />
@@ -76,10 +77,10 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
               <span><i style={{ background: 'var(--idle)' }} />cancelled</span>
               <span><i style={{ background: 'var(--info)' }} />running</span>
             </div>
-            <StateCounts byState={b.byState} />
+            <StateCounts byState={b.counts} />
           </div>
         </section>
-        <ConcurrencyMeter level={b.concurrency.level} planLevel={b.concurrency.plan} running={counts.running} />
+        <ConcurrencyMeter active={!finished} />
       </div>
       <TasksTable batchId={b.id} live={!finished} />
       <FailureAnalysis batchId={b.id} />

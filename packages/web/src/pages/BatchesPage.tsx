@@ -51,7 +51,7 @@ export function BatchesPage() {
               </thead>
               <tbody>
                 {items.map((b) => {
-                  const counts = progressCounts(b.total, b.byState);
+                  const counts = progressCounts(b.taskCount, b.counts);
                   const done = counts.succeeded + counts.failed + counts.cancelled;
                   return (
                     <tr
@@ -66,7 +66,7 @@ export function BatchesPage() {
                         <div className="muted small mono">{shortId(b.id)}</div>
                       </td>
                       <td>
-                        <StateBadge state={b.status} />
+                        <StateBadge state={b.state} />
                       </td>
                       <td>
                         <ProgressBar counts={counts} thin label={`Progress of ${b.name || b.id}`} />
@@ -74,8 +74,8 @@ export function BatchesPage() {
                           {done} / {counts.total} finished
                         </div>
                       </td>
-                      <td className="num">{b.total}</td>
-                      <td className="num">{formatCredits(b.credits)}</td>
+                      <td className="num">{b.taskCount}</td>
+                      <td className="num">{formatCredits(b.creditsReserved)}</td>
                       <td title={formatDateTime(b.createdAt)}>{formatAgo(b.createdAt)}</td>
                     </tr>
                   );

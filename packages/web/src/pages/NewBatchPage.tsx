@@ -1,22 +1,24 @@
-import { DEFAULT_CONFIG } from '@clipfleet/engine';
+import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { DefaultsForm } from '../components/batch/DefaultsForm.tsx';
-import { EstimatePanel } from '../components/batch/EstimatePanel.tsx';
+import { EstimatePanel, type BatchRequest } from '../components/batch/EstimatePanel.tsx';
 import { RowSource } from '../components/batch/RowSource.tsx';
 import { RowsTable } from '../components/batch/RowsTable.tsx';
 import { Empty } from '../components/ui/States.tsx';
+import { useCatalog } from '../hooks/useCatalog.ts';
 import { checkRows, type ParseResult, type RowDefaults } from '../lib/rows.ts';
 import { navigate } from '../utils/router.ts';
 import { errorMessage, useTRPC } from '../utils/trpc.ts';
 
-const catalog = DEFAULT_CONFIG.catalog;
-const firstModel = catalog.models[0];
-const INITIAL_DEFAULTS: RowDefaults = {
-  model: firstModel?.id ?? 'sora-2',
-  resolution: firstModel?.variants[0]?.resolution ?? '720p',
-  duration: firstModel?.variants[0]?.prices.at(-1)?.durationSec ?? 15,
-};
+function initialDefaults(catalog: Catalog): RowDefaults {
+  const first = catalog.models[0];
+  return {
+    model: first?.id ?? '',
+    resolution: first?.variants[0]?.resolution ?? '',
+    duration: first?.variants[0]?.prices.at(-1)?.durationSec ?? 0,
+  };
+}
 
 export function NewBatchPage() {
   const trpc = useTRPC();
@@ -24,9 +26,10 @@ export function NewBatchPage() {
   const me = useQuery(trpc.me.get.queryOptions());
   const [parsed, setParsed] = useState<ParseResult>({ rows: [], fileErrors: [] });
   const [name, setName] = useState('');
-  const [defaults, setDefaults] = useState<RowDefaults>(INITIAL_DEFAULTS);
+  const { catalog, maxRows } = useCatalog();
+  const [defaults, setDefaults] = useState<RowDefaults>(() => initialDefaults(DEFAULT_CONFIG.catalog));
 
-  const checked = useMemo(() => checkRows(parsed.rows, defaults), [parsed, defaults]);
+  const checked = useMemo(() => checkRows(parsed.rows, defaults, catalog, maxRows), [parsed, defaults, catalog, maxRows]);
   const inputs = useMemo(() => checked.rows.map((r) => r.input), [checked]);
   const valid = parsed.fileErrors.length === 0 && checked.batchErrors.length === 0 && checked.invalidCount === 0;
 
@@ -40,16 +43,24 @@ export function NewBatchPage() {
     }),
   );
 
+  const request = useMemo<BatchRequest | null>(
+    () =>
+      valid
+        ? {
+            ...(name.trim() ? { name: name.trim() } : {}),
+            rows: inputs,
+            defaultModel: defaults.model,
+            defaultResolution: defaults.resolution,
+            defaultDuration: defaults.duration,
+          }
+        : null,
+    [valid, name, inputs, defaults],
+  );
+
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (!valid || create.isPending) return;
-    create.mutate({
-      ...(name.trim() ? { name: name.trim() } : {}),
-      rows: inputs,
-      defaultModel: defaults.model,
-      defaultResolution: defaults.resolution,
-      defaultDuration: defaults.duration,
-    });
+    if (!request || create.isPending) return;
+    create.mutate(request);
   }
 
   return (
@@ -102,7 +113,7 @@ export function NewBatchPage() {
             <h2>Summary</h2>
           </div>
           <div className="card-body stack">
-            <EstimatePanel rows={inputs} defaults={defaults} enabled={valid} balance={me.data?.balance} />
+            <EstimatePanel request={request} balance={me.data?.balance} />
             {!valid && checked.rows.length > 0 ? (
               <p className="issue">Fix the highlighted rows to submit.</p>
             ) : null}

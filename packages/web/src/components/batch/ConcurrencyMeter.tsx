@@ -1,16 +1,34 @@
-/** The concurrency level in force against the plan's: degradation shows as a drop, recovery as a climb back. */
-export function ConcurrencyMeter({ level, planLevel, running }: { level: number; planLevel: number; running: number }) {
-  const degraded = level < planLevel;
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../../utils/trpc.ts';
+
+/**
+ * The account's concurrency level in force against the plan's: degradation shows as a drop, recovery as the
+ * climb back. Polled while the batch runs (the level is per user, shared by their batches).
+ */
+export function ConcurrencyMeter({ active }: { active: boolean }) {
+  const trpc = useTRPC();
+  const me = useQuery({ ...trpc.me.get.queryOptions(), refetchInterval: active ? 1_500 : false });
+  const limits = me.data?.limits;
+  const degraded = limits ? limits.effectiveConcurrency < limits.concurrency : false;
   return (
-    <div className="stat" data-testid="concurrency">
-      <div className="label">Effective concurrency</div>
-      <div className="value">
-        {level} <span className="muted small">/ {planLevel}</span>
+    <section className="card" aria-label="Concurrency">
+      <div className="card-body stack">
+        <h2>Effective concurrency</h2>
+        <div className="stat" data-testid="concurrency">
+          <div className="value">
+            {limits ? limits.effectiveConcurrency : '—'} <span className="muted small">/ {limits ? limits.concurrency : '—'} on {me.data?.plan.label ?? '…'}</span>
+          </div>
+          <div className="small row" style={{ gap: 6 }}>
+            {limits ? degraded ? <span className="badge warn">degraded</span> : <span className="badge ok">full speed</span> : null}
+            <span className="muted">
+              {me.data?.running ?? 0} running · {me.data?.queued ?? 0} queued (all your batches)
+            </span>
+          </div>
+        </div>
+        <p className="muted small" style={{ margin: 0 }}>
+          When failures pile up the engine lowers concurrency and raises it back as tasks succeed again.
+        </p>
       </div>
-      <div className="small">
-        {degraded ? <span className="badge warn">degraded</span> : <span className="badge ok">full</span>}{' '}
-        <span className="muted">{running} running</span>
-      </div>
-    </div>
+    </section>
   );
 }

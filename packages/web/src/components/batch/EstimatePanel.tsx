@@ -1,54 +1,61 @@
 import { skipToken, useQuery } from '@tanstack/react-query';
 import { formatCredits, formatDuration } from '../../lib/format.ts';
-import type { BatchRowInput, RowDefaults } from '../../lib/rows.ts';
 import { useDebounced } from '../../utils/useDebounced.ts';
-import { errorMessage, useTRPC } from '../../utils/trpc.ts';
+import { errorMessage, useTRPC, type RouterInputs } from '../../utils/trpc.ts';
+
+export type BatchRequest = RouterInputs['batch']['create'];
 
 /** The server's price and time estimate for the rows as they stand, beside the balance. */
-export function EstimatePanel({
-  rows,
-  defaults,
-  enabled,
-  balance,
-}: {
-  rows: BatchRowInput[];
-  defaults: RowDefaults;
-  enabled: boolean;
-  balance: number | undefined;
-}) {
+export function EstimatePanel({ request, balance }: { request: BatchRequest | null; balance: number | undefined }) {
   const trpc = useTRPC();
-  const input = useDebounced(enabled ? { rows, defaults } : null, 250);
+  const input = useDebounced(request, 250);
   const estimate = useQuery({
     ...trpc.batch.estimate.queryOptions(input ?? skipToken),
     placeholderData: (prev) => prev,
   });
-  const credits = estimate.data?.totalCredits;
-  const short = credits !== undefined && balance !== undefined && credits > balance;
+  const shown = request !== null && input !== null ? estimate.data : undefined;
+  const credits = shown?.totalCredits;
+  const bal = shown?.balance ?? balance;
   return (
     <div className="stack" aria-live="polite">
       <div className="stats">
         <div className="stat">
           <div className="label">Cost</div>
           <div className="value" data-testid="estimate-credits">
-            {enabled && credits !== undefined ? formatCredits(credits) : '—'}
+            {credits !== undefined ? formatCredits(credits) : '—'}
           </div>
         </div>
         <div className="stat">
           <div className="label">Estimated time</div>
           <div className="value" data-testid="estimate-time">
-            {enabled && estimate.data ? formatDuration(estimate.data.estimatedMs) : '—'}
+            {shown ? formatDuration(shown.estimatedSeconds * 1000) : '—'}
           </div>
         </div>
         <div className="stat">
           <div className="label">Balance</div>
-          <div className="value">{balance !== undefined ? formatCredits(balance) : '—'}</div>
+          <div className="value" data-testid="estimate-balance">
+            {bal !== undefined ? formatCredits(bal) : '—'}
+          </div>
         </div>
       </div>
-      {estimate.isFetching && enabled ? <span className="muted small">Updating estimate…</span> : null}
-      {estimate.error && enabled ? <div className="error-box">{errorMessage(estimate.error)}</div> : null}
-      {short ? (
+      {shown ? (
+        <p className="muted small" style={{ margin: 0 }}>
+          On the {shown.plan} plan:{' '}
+          {shown.classes
+            .map((c) => `${c.count} × ${c.model} ${c.resolution} ${c.durationSec} s at ${c.concurrency} at once`)
+            .join('; ')}
+          .
+        </p>
+      ) : null}
+      {estimate.isFetching && request ? <span className="muted small">Updating estimate…</span> : null}
+      {estimate.error && request ? (
+        <div className="error-box" role="alert">
+          {errorMessage(estimate.error)}
+        </div>
+      ) : null}
+      {shown && !shown.enoughCredits ? (
         <div className="warn-box" role="alert">
-          Not enough credits: this batch needs {formatCredits(credits)}, you have {formatCredits(balance)}.
+          Not enough credits: this batch needs {formatCredits(shown.totalCredits)}, you have {formatCredits(shown.balance)}.
         </div>
       ) : null}
     </div>

@@ -87,9 +87,8 @@ export function TasksTable({ batchId, live }: { batchId: string; live: boolean }
             <tbody>
               {items.map((t) => {
                 const ended = isTerminal(t.state);
-                const start = t.startedAt ?? null;
-                const end = t.finishedAt ?? (ended ? start : now);
-                const elapsed = start !== null && end !== null ? end - start : null;
+                // Wall time since the batch accepted the task, until it ended (queued tasks have not started).
+                const elapsed = t.state === 'queued' && t.attempts === 0 ? null : (t.finishedAt ?? (ended ? t.updatedAt : now)) - t.createdAt;
                 return (
                   <tr key={t.id} data-testid="task-row" data-state={t.state}>
                     <td className="num muted">{t.rowIndex + 1}</td>
@@ -106,7 +105,7 @@ export function TasksTable({ batchId, live }: { batchId: string; live: boolean }
                       <StateBadge state={t.state} />
                     </td>
                     <td className="num">{t.attempts}</td>
-                    <td className="num">{t.progress !== null && t.progress !== undefined ? formatPercent(t.progress) : '—'}</td>
+                    <td className="num">{t.progress !== null ? formatPercent(t.progress / 100) : '—'}</td>
                     <td className="num">{elapsed !== null ? formatDuration(elapsed) : '—'}</td>
                     <td>
                       <TaskResult urls={t.resultUrls ?? []} />

@@ -11,7 +11,7 @@ export function AccountMenu() {
     <div className="account">
       {me.data ? (
         <>
-          <span className="who">{me.data.user.name ?? me.data.user.email ?? me.data.user.id}</span>
+          <span className="who">{me.data.user.name || me.data.user.id}</span>
           <span className="badge info">{me.data.plan.label}</span>
           <span data-testid="balance">{formatCredits(me.data.balance)}</span>
         </>

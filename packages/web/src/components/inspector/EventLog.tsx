@@ -1,0 +1,31 @@
+import { formatDateTime } from '../../lib/format.ts';
+
+export interface LogEntry {
+  key: string;
+  at: number;
+  text: string;
+  detail?: string;
+}
+
+/** The picked actor's recent events, newest first. */
+export function EventLog({ entries }: { entries: LogEntry[] }) {
+  if (entries.length === 0) return <p className="muted" style={{ padding: 12 }}>No events yet for this task.</p>;
+  return (
+    <ol className="event-log" aria-label="Event log" data-testid="event-log">
+      {entries
+        .slice()
+        .reverse()
+        .map((e) => (
+          <li key={e.key}>
+            <span className="t" title={formatDateTime(e.at)}>
+              {new Date(e.at).toISOString().slice(14, 19)}
+            </span>
+            <span>
+              {e.text}
+              {e.detail ? <div className="muted">{e.detail}</div> : null}
+            </span>
+          </li>
+        ))}
+    </ol>
+  );
+}

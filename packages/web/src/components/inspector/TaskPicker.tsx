@@ -1,0 +1,42 @@
+import { useQuery } from '@tanstack/react-query';
+import { shortId } from '../../lib/format.ts';
+import { navigate } from '../../utils/router.ts';
+import { useTRPC } from '../../utils/trpc.ts';
+import { StateBadge } from '../ui/StateBadge.tsx';
+import { Empty, ErrorState, Loading } from '../ui/States.tsx';
+
+/** The batch's tasks; the picked one is followed in the statechart. Live states override the list's. */
+export function TaskPicker({ batchId, taskId, states }: { batchId: string; taskId: string | null; states: ReadonlyMap<string, string> }) {
+  const trpc = useTRPC();
+  const tasks = useQuery({ ...trpc.batch.tasks.queryOptions({ batchId, limit: 200 }), refetchInterval: 5_000 });
+  if (tasks.isPending) return <Loading />;
+  if (tasks.error) return <div className="card-body"><ErrorState error={tasks.error} /></div>;
+  if (tasks.data.items.length === 0) return <Empty title="No tasks" />;
+  return (
+    <div className="table-wrap" style={{ maxHeight: 720 }}>
+      <table className="table" aria-label="Pick a task">
+        <tbody>
+          {tasks.data.items.map((t) => {
+            const selected = t.id === taskId;
+            return (
+              <tr key={t.id} aria-selected={selected} className="clickable" data-testid="inspector-task">
+                <td>
+                  <button
+                    type="button"
+                    className="btn btn-sm btn-ghost"
+                    style={{ width: '100%', justifyContent: 'space-between' }}
+                    aria-pressed={selected}
+                    onClick={() => navigate({ name: 'inspector', batchId, taskId: t.id })}
+                  >
+                    <span className="mono">#{t.rowIndex + 1} {shortId(t.id, 6)}</span>
+                    <StateBadge state={states.get(t.id) ?? t.state} />
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

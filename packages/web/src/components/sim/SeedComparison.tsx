@@ -1,0 +1,101 @@
+import { formatDuration } from '../../lib/format.ts';
+import { SEED_TABLE, seedColumn, seedMinutes } from '../../lib/seedTable.ts';
+import { strategyColor } from '../../lib/simCharts.ts';
+
+export interface MeasuredRow {
+  strategy: string;
+  makespanMs: number;
+  statusCallsPerTask: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** The seed's published table beside what this run measured. */
+export function SeedComparison({
+  plan,
+  count,
+  durationSec,
+  share1080,
+  measured,
+}: {
+  plan: string;
+  count: number;
+  durationSec: number;
+  share1080: number;
+  measured: MeasuredRow[];
+}) {
+  const column = seedColumn(count, durationSec, share1080);
+  const reference = seedMinutes(plan, column);
+  return (
+    <div className="grid-2" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
+      <section className="card" aria-label="Seed table">
+        <div className="card-head">
+          <h2>The seed's table</h2>
+          <p>100 videos of 15 s</p>
+        </div>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Plan</th>
+                <th className="num">all 720p</th>
+                <th className="num">all 1080p</th>
+                <th className="num">50:50</th>
+                <th className="num">720p half done</th>
+              </tr>
+            </thead>
+            <tbody>
+              {SEED_TABLE.map((r) => (
+                <tr key={r.plan} aria-selected={r.plan === plan || undefined}>
+                  <td>{r.plan}</td>
+                  <td className="num">{formatDuration(r.all720 * 60_000)}</td>
+                  <td className="num">{formatDuration(r.all1080 * 60_000)}</td>
+                  <td className="num">{formatDuration(r.mix * 60_000)}</td>
+                  <td className="num">{formatDuration(r.fastPart * 60_000)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" aria-label="Measured">
+        <div className="card-head">
+          <h2>Measured</h2>
+          <p>{reference !== null ? `seed: ${formatDuration(reference * 60_000)}` : 'no seed figure for this scenario'}</p>
+        </div>
+        <div className="table-wrap">
+          <table className="table" data-testid="measured-table">
+            <thead>
+              <tr>
+                <th>Strategy</th>
+                <th className="num">Makespan</th>
+                <th className="num">vs seed</th>
+                <th className="num">Status calls / task</th>
+                <th className="num">OK / failed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {measured.map((m, i) => (
+                <tr key={m.strategy}>
+                  <td>
+                    <span className="badge" style={{ color: strategyColor(m.strategy, i) }}>
+                      {m.strategy}
+                    </span>
+                  </td>
+                  <td className="num">{formatDuration(m.makespanMs)}</td>
+                  <td className="num">
+                    {reference !== null ? `${m.makespanMs / (reference * 60_000) >= 1 ? '+' : ''}${(((m.makespanMs / (reference * 60_000)) - 1) * 100).toFixed(0)}%` : '—'}
+                  </td>
+                  <td className="num">{m.statusCallsPerTask.toFixed(1)}</td>
+                  <td className="num">
+                    {m.succeeded} / {m.failed}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { EventLog } from '../components/inspector/EventLog.tsx';
+import { StatechartView } from '../components/inspector/StatechartView.tsx';
+import { TaskPicker } from '../components/inspector/TaskPicker.tsx';
+import { useInspectorFeed } from '../hooks/useInspectorFeed.ts';
+import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
+import { StateBadge } from '../components/ui/StateBadge.tsx';
+import { shortId } from '../lib/format.ts';
+import { activeStateIds, definitionToGraph, type StateDefinitionJson } from '../lib/statechart.ts';
+import { href, navigate } from '../utils/router.ts';
+import { useTRPC } from '../utils/trpc.ts';
+
+/** The task machine and the supervisor as statecharts; the picked task's active state lights up live. */
+export function InspectorPage({ batchId, taskId }: { batchId: string | null; taskId: string | null }) {
+  const trpc = useTRPC();
+  const machines = useQuery({ ...trpc.inspector.machines.queryOptions(), staleTime: Infinity });
+  const batches = useQuery(trpc.batch.list.queryOptions({ limit: 50 }));
+
+  // Without a batch in the URL, follow the newest one.
+  const newest = batches.data?.items[0]?.id;
+  useEffect(() => {
+    if (!batchId && newest) navigate({ name: 'inspector', batchId: newest, taskId: null });
+  }, [batchId, newest]);
+
+  const feed = useInspectorFeed(batchId, taskId);
+  const taskGraph = useMemo(() => (machines.data ? definitionToGraph(machines.data.task as StateDefinitionJson) : null), [machines.data]);
+  const supervisorGraph = useMemo(
+    () => (machines.data ? definitionToGraph(machines.data.supervisor as StateDefinitionJson) : null),
+    [machines.data],
+  );
+  const taskActive = useMemo(
+    () => new Set(taskGraph && feed.taskValue !== null ? activeStateIds(taskGraph.rootId, feed.taskValue) : []),
+    [taskGraph, feed.taskValue],
+  );
+  const supervisorActive = useMemo(
+    () => new Set(supervisorGraph && feed.supervisorValue !== null ? activeStateIds(supervisorGraph.rootId, feed.supervisorValue) : []),
+    [supervisorGraph, feed.supervisorValue],
+  );
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <div>
+          <h1>Inspector</h1>
+          <p>Live statecharts of the engine: pick a task to follow its machine as it moves.</p>
+        </div>
+        <label className="field" style={{ minWidth: 260 }}>
+          Batch
+          <select
+            value={batchId ?? ''}
+            onChange={(e) => navigate({ name: 'inspector', batchId: e.target.value || null, taskId: null })}
+            aria-label="Batch to inspect"
+          >
+            {!batchId ? <option value="">—</option> : null}
+            {batches.data?.items.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.name || `Batch ${shortId(b.id)}`} · {b.state}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {machines.error ? <ErrorState error={machines.error} title="Could not load the machine definitions" /> : null}
+      {batches.data && batches.data.items.length === 0 ? (
+        <Empty title="No batches to inspect">
+          <a href={href({ name: 'new' })}>Submit a batch</a> and come back to watch its tasks move.
+        </Empty>
+      ) : null}
+      <div className="grid-sidebar">
+        <section className="card" aria-label="Tasks">
+          <div className="card-head">
+            <h2>Tasks</h2>
+            {batchId ? <a className="small" href={href({ name: 'batch', batchId })}>Batch page</a> : null}
+          </div>
+          {batchId ? <TaskPicker batchId={batchId} taskId={taskId} states={feed.taskStates} /> : <Loading />}
+        </section>
+        <div className="stack">
+          <section className="card" aria-label="Task machine">
+            <div className="card-head">
+              <h2>Task machine</h2>
+              <p className="row" style={{ gap: 6 }}>
+                {taskId ? (
+                  <>
+                    <span className="mono">{shortId(taskId)}</span>
+                    {feed.taskState ? <StateBadge state={feed.taskState} /> : null}
+                    {feed.live ? <span className="badge info live">live</span> : null}
+                  </>
+                ) : (
+                  'Pick a task on the left'
+                )}
+              </p>
+            </div>
+            <div className="card-body">
+              {taskGraph ? <StatechartView graph={taskGraph} activeIds={taskActive} label="Task statechart" /> : <Loading />}
+            </div>
+          </section>
+          <div className="grid-2">
+            <section className="card" aria-label="Event log">
+              <div className="card-head">
+                <h2>Event log</h2>
+                <p>{feed.log.length} events</p>
+              </div>
+              <EventLog entries={feed.log} />
+            </section>
+            <section className="card" aria-label="Supervisor">
+              <div className="card-head">
+                <h2>Supervisor</h2>
+                {feed.supervisorValue ? <StateBadge state={String(feed.supervisorValue)} /> : null}
+              </div>
+              <div className="card-body">
+                {supervisorGraph ? (
+                  <StatechartView graph={supervisorGraph} activeIds={supervisorActive} label="Supervisor statechart" />
+                ) : (
+                  <Loading />
+                )}
+              </div>
+            </section>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
