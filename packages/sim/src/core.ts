@@ -1,0 +1,538 @@
+import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
+import { parseFaults, BUSY_FAIL_MSG, GENERATION_FAIL_MSG, POLICY_FAIL_MSG, type FaultProfile, type FaultSpec } from './profiles/faults.ts';
+import { resolveLatency, sampleLatencyMs, type JobClass, type LatencyProfile, type LatencyProfileName } from './profiles/latency.ts';
+import { streamFor } from './rng.ts';
+import { validateCreateBody, type CreateTaskBody } from './validate.ts';
+import { kieError, type KieRecord, type KieResponse, type KieState } from './wire.ts';
+
+/** The time source the core needs: virtual (DiscreteEventClock) in-process, scaled real time over HTTP. */
+export interface SimClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+}
+
+export interface SimKieOptions {
+  clock: SimClock;
+  seed?: number;
+  latency?: LatencyProfileName | LatencyProfile;
+  faults?: FaultSpec;
+  /** Accepted API keys (each is one KIE account). Default ['sim-key']. */
+  apiKeys?: string[];
+  /** Unix ms at clock time 0: createTime/completeTime are reported in Unix ms like KIE. */
+  epochMs?: number;
+  /** Base of result URLs (`<base>/<taskId>.mp4`). */
+  resultBaseUrl?: string;
+  /** Credits available per account (402 when a create would exceed it). Default unlimited. */
+  creditsPerAccount?: number;
+  /** Catalog used to price jobs (credits billed on success). Default: the engine's shipped catalog. */
+  catalog?: Catalog;
+  /** KIE's createTask limit: `createLimit` per `createWindowMs` per account. */
+  createLimit?: number;
+  createWindowMs?: number;
+  /** How long after create the record is still "recordInfo is null": uniform in this range (ms). */
+  recordGraceMs?: [number, number];
+  /** Callback delivery delay after completion: uniform in this range (ms). */
+  callbackDelayMs?: [number, number];
+}
+
+/** Hints from a trusted in-process caller: stable keys make a task's fate independent of call order. */
+export interface CreateHints {
+  /** Identity of this attempt (e.g. `<engine task id>#<attempt>`): keys latency and generation failures. */
+  key?: string;
+  /** Identity of the content (prompt): keys policy refusals, so retrying a refused prompt fails again. */
+  contentKey?: string;
+}
+
+export type FaultOp = 'create' | 'query';
+
+/** A forced answer for the next matching call, for testing clients against every KIE error code. */
+export interface InjectedFault {
+  op: FaultOp;
+  code: number;
+  msg?: string;
+  /** How many calls it applies to (default 1). */
+  times?: number;
+}
+
+export interface SimTask {
+  taskId: string;
+  account: string;
+  key: string;
+  body: CreateTaskBody;
+  job: JobClass;
+  credits: number;
+  createdAt: number;
+  visibleAt: number;
+  queuedAt: number;
+  generatingAt: number;
+  completeAt: number;
+  outcome: { kind: 'success' } | { kind: 'fail'; failCode: string; failMsg: string };
+  queries: number;
+  callbacksSent: number;
+  callbacksLost: number;
+}
+
+export interface AccountStats {
+  createCalls: number;
+  created: number;
+  queryCalls: number;
+  /** Answers by body code, create and query together. */
+  codes: Record<string, number>;
+  creditsCharged: number;
+  creditsRefunded: number;
+}
+
+export interface SimStats {
+  accounts: Record<string, AccountStats>;
+  /** Create calls per attempt key (engine task id + attempt in-process, sequence number over HTTP). */
+  createCallsByKey: Record<string, number>;
+  /** Query calls per remote task id. */
+  queriesByTask: Record<string, number>;
+  tasksCreated: number;
+  callbacksSent: number;
+  callbacksLost: number;
+}
+
+interface CallbackListener {
+  (task: SimTask, body: KieResponse<KieRecord>): void;
+}
+
+const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
+
+/**
+ * The simulated KIE provider. It answers in KIE's own shapes (`{code, msg, data}`), with the real quirks
+ * always on: the create rate window (20 / 10 s / account, rejected calls not queued), "recordInfo is null"
+ * right after create, errors as body codes, waiting -> queuing -> generating -> success|fail, resultJson as
+ * a string. A task's whole timeline is drawn once at create time from its own seeded stream; state is then
+ * a pure function of the clock, so no timers are needed except for callbacks.
+ */
+export class SimKie {
+  readonly seed: number;
+  readonly latency: LatencyProfile;
+  readonly faults: FaultProfile;
+  private readonly clock: SimClock;
+  private readonly apiKeys: Set<string>;
+  private readonly epochMs: number;
+  private readonly resultBaseUrl: string;
+  private readonly creditsPerAccount: number;
+  private readonly createLimit: number;
+  private readonly createWindowMs: number;
+  private readonly recordGraceMs: [number, number];
+  private readonly callbackDelayMs: [number, number];
+  private readonly prices = new Map<string, number>();
+
+  private readonly tasksById = new Map<string, SimTask>();
+  private readonly accounts = new Map<string, AccountStats & { window: number[]; reserved: number }>();
+  private readonly createCallsByKey = new Map<string, number>();
+  private readonly injected: InjectedFault[] = [];
+  private readonly callbackListeners: CallbackListener[] = [];
+  /** Completion times of tasks still running at KIE (min-heap), for the overload model and refunds. */
+  private readonly running: SimTask[] = [];
+  private seq = 0;
+  private callbacksSent = 0;
+  private callbacksLost = 0;
+
+  constructor(options: SimKieOptions) {
+    this.clock = options.clock;
+    this.seed = options.seed ?? 1;
+    this.latency = resolveLatency(options.latency);
+    this.faults = parseFaults(options.faults);
+    this.apiKeys = new Set(options.apiKeys ?? ['sim-key']);
+    this.epochMs = options.epochMs ?? DEFAULT_EPOCH;
+    this.resultBaseUrl = (options.resultBaseUrl ?? 'https://sim.kie.local/files').replace(/\/$/, '');
+    this.creditsPerAccount = options.creditsPerAccount ?? Infinity;
+    this.createLimit = options.createLimit ?? 20;
+    this.createWindowMs = options.createWindowMs ?? 10_000;
+    this.recordGraceMs = options.recordGraceMs ?? [1_000, 4_000];
+    this.callbackDelayMs = options.callbackDelayMs ?? [200, 2_000];
+    const catalog = options.catalog ?? DEFAULT_CONFIG.catalog;
+    for (const model of catalog.models) {
+      for (const variant of model.variants) {
+        for (const price of variant.prices) {
+          for (const kieModel of [model.kieModels.textToVideo, model.kieModels.imageToVideo]) {
+            this.prices.set(priceKey(kieModel, variant.size, String(price.durationSec)), price.credits);
+          }
+        }
+      }
+    }
+  }
+
+  /** Registers a receiver for callbacks (tasks created with a callBackUrl). Returns an unsubscribe. */
+  onCallback(listener: CallbackListener): () => void {
+    this.callbackListeners.push(listener);
+    return () => {
+      const i = this.callbackListeners.indexOf(listener);
+      if (i >= 0) this.callbackListeners.splice(i, 1);
+    };
+  }
+
+  /** Forces the answer of the next `times` matching calls (after the auth check). */
+  injectFault(fault: InjectedFault): void {
+    this.injected.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  /** `POST /api/v1/jobs/createTask`. */
+  createTask(apiKey: string | undefined, rawBody: unknown, hints: CreateHints = {}): KieResponse<{ taskId: string }> {
+    const now = this.clock.now();
+    this.housekeep(now);
+    const auth = this.authorize(apiKey, now);
+    if (auth) return auth;
+    const account = this.account(apiKey!);
+    account.createCalls++;
+    const seq = ++this.seq;
+    const key = hints.key ?? `seq:${seq}`;
+    const callNo = (this.createCallsByKey.get(key) ?? 0) + 1;
+    this.createCallsByKey.set(key, callNo);
+    const answer = this.decideCreate(apiKey!, account, rawBody, key, callNo, hints, now, seq);
+    account.codes[answer.code] = (account.codes[answer.code] ?? 0) + 1;
+    return answer;
+  }
+
+  /** `GET /api/v1/jobs/recordInfo?taskId=`. */
+  recordInfo(apiKey: string | undefined, taskId: string | undefined): KieResponse<KieRecord> {
+    const now = this.clock.now();
+    this.housekeep(now);
+    const auth = this.authorize(apiKey, now);
+    if (auth) return auth;
+    const account = this.account(apiKey!);
+    account.queryCalls++;
+    const answer = this.decideQuery(apiKey!, taskId, now);
+    account.codes[answer.code] = (account.codes[answer.code] ?? 0) + 1;
+    return answer;
+  }
+
+  /** The task as the simulator knows it (its whole timeline), for tests and benchmark metrics. */
+  task(taskId: string): SimTask | undefined {
+    return this.tasksById.get(taskId);
+  }
+
+  tasks(): IterableIterator<SimTask> {
+    return this.tasksById.values();
+  }
+
+  /** The task's record at `at` (default now), exactly as recordInfo would return its data. */
+  recordOf(task: SimTask, at = this.clock.now()): KieRecord {
+    const state = stateAt(task, at);
+    const terminal = state === 'success' || state === 'fail';
+    const progress =
+      state === 'success'
+        ? 100
+        : state === 'generating'
+          ? Math.min(99, Math.floor((100 * (at - task.generatingAt)) / Math.max(1, task.completeAt - task.generatingAt)))
+          : state === 'fail'
+            ? Math.min(99, Math.floor((100 * (task.completeAt - task.generatingAt)) / Math.max(1, task.completeAt - task.generatingAt)))
+            : 0;
+    const urls = this.resultUrls(task.taskId);
+    return {
+      taskId: task.taskId,
+      model: task.body.model,
+      state,
+      param: JSON.stringify(task.body),
+      resultJson: state === 'success' ? JSON.stringify(urls) : '',
+      failCode: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failCode : null,
+      failMsg: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failMsg : null,
+      costTime: terminal ? task.completeAt - task.createdAt : null,
+      createTime: this.epochMs + task.createdAt,
+      completeTime: terminal ? this.epochMs + task.completeAt : null,
+      updateTime: this.epochMs + Math.min(at, task.completeAt),
+      progress,
+    };
+  }
+
+  resultUrls(taskId: string): { resultUrls: string[]; resultWaterMarkUrls: string[] } {
+    return { resultUrls: [`${this.resultBaseUrl}/${taskId}.mp4`], resultWaterMarkUrls: [`${this.resultBaseUrl}/${taskId}-wm.mp4`] };
+  }
+
+  /** Every call counted, per account, per attempt key and per task. */
+  stats(): SimStats {
+    this.housekeep(this.clock.now());
+    const accounts: Record<string, AccountStats> = {};
+    for (const [key, a] of [...this.accounts].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      accounts[key] = {
+        createCalls: a.createCalls,
+        created: a.created,
+        queryCalls: a.queryCalls,
+        codes: { ...a.codes },
+        creditsCharged: a.creditsCharged,
+        creditsRefunded: a.creditsRefunded,
+      };
+    }
+    const queriesByTask: Record<string, number> = {};
+    for (const t of this.tasksById.values()) queriesByTask[t.taskId] = t.queries;
+    return {
+      accounts,
+      createCallsByKey: Object.fromEntries(this.createCallsByKey),
+      queriesByTask,
+      tasksCreated: this.tasksById.size,
+      callbacksSent: this.callbacksSent,
+      callbacksLost: this.callbacksLost,
+    };
+  }
+
+  /** Tasks running at KIE now (created, not yet finished). */
+  runningCount(): number {
+    this.housekeep(this.clock.now());
+    return this.running.length;
+  }
+
+  // --- decisions -------------------------------------------------------------------------------
+
+  private authorize(apiKey: string | undefined, now: number): KieResponse<never> | undefined {
+    if (!apiKey || !this.apiKeys.has(apiKey)) return kieError(401);
+    const revoke = this.faults.auth;
+    if (revoke && now >= revoke.revokeAtMs) return kieError(401, 'Unauthorized: API key revoked');
+    return undefined;
+  }
+
+  private takeInjected(op: FaultOp): InjectedFault | undefined {
+    const i = this.injected.findIndex((f) => f.op === op);
+    if (i < 0) return undefined;
+    const fault = this.injected[i]!;
+    fault.times = (fault.times ?? 1) - 1;
+    if (fault.times <= 0) this.injected.splice(i, 1);
+    return fault;
+  }
+
+  private inOutage(now: number): boolean {
+    const o = this.faults.outage;
+    return o !== null && now >= o.startMs && now < o.startMs + o.durationMs;
+  }
+
+  /** Whether an overload burst covers `now`: one burst per period, at a seeded offset inside it. */
+  private inBurst(now: number): boolean {
+    const o = this.faults.overload;
+    if (!o || o.burstLengthMs <= 0) return false;
+    const period = Math.floor(now / o.burstEveryMs);
+    const offset = streamFor(this.seed, `burst/${period}`).between(0, Math.max(0, o.burstEveryMs - o.burstLengthMs));
+    const into = now - period * o.burstEveryMs;
+    return into >= offset && into < offset + o.burstLengthMs;
+  }
+
+  private decideCreate(
+    apiKey: string,
+    account: AccountStats & { window: number[]; reserved: number },
+    rawBody: unknown,
+    key: string,
+    callNo: number,
+    hints: CreateHints,
+    now: number,
+    seq: number,
+  ): KieResponse<{ taskId: string }> {
+    const forced = this.takeInjected('create');
+    if (forced) return kieError(forced.code, forced.msg);
+    if (this.inOutage(now)) return kieError(455);
+    const valid = validateCreateBody(rawBody);
+    if (!valid.ok) return kieError(422, valid.msg);
+    const body = valid.body;
+    // KIE's sliding window: over the limit the request is refused and does not enter the queue.
+    const window = account.window;
+    while (window.length > 0 && window[0]! <= now - this.createWindowMs) window.shift();
+    if (window.length >= this.createLimit) return kieError(429);
+    const callRng = streamFor(this.seed, `create/${key}/${callNo}`);
+    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate)) return kieError(429);
+    if (callRng.chance(this.faults.flaky.createErrorRate)) return kieError(500);
+    const job = jobClassOf(body);
+    const credits = this.prices.get(priceKey(body.model, body.input.size, body.input.n_frames)) ?? 0;
+    if (account.reserved + credits > this.creditsPerAccount) return kieError(402);
+
+    window.push(now);
+    account.created++;
+    account.reserved += credits;
+    account.creditsCharged += credits;
+    const taskId = `task_${body.model}_${this.epochMs + now}${String(seq).padStart(5, '0')}`;
+    const task = this.planTask(taskId, apiKey, key, body, job, credits, hints, now);
+    this.tasksById.set(taskId, task);
+    this.pushRunning(task);
+    if (body.callBackUrl) this.scheduleCallback(task);
+    return { code: 200, msg: 'success', data: { taskId } };
+  }
+
+  /** Draws the task's whole timeline and fate from its own streams. */
+  private planTask(
+    taskId: string,
+    account: string,
+    key: string,
+    body: CreateTaskBody,
+    job: JobClass,
+    credits: number,
+    hints: CreateHints,
+    now: number,
+  ): SimTask {
+    const rng = streamFor(this.seed, `task/${key}`);
+    const visibleAt = now + Math.round(rng.between(this.recordGraceMs[0], this.recordGraceMs[1]));
+    const queuedAt = visibleAt + Math.round(rng.between(1_000, 3_000));
+    let total = sampleLatencyMs(this.latency, job, streamFor(this.seed, `latency/${key}`));
+    const overload = this.faults.overload;
+    const excess = overload ? Math.max(0, this.running.length + 1 - overload.slowdownAbove) : 0;
+    if (overload) total = Math.round(total * (1 + overload.slowdownPerTask * excess));
+    const generatingAt = Math.min(queuedAt + Math.round(rng.between(2_000, 8_000)), now + Math.round(total * 0.5));
+    let completeAt = Math.max(generatingAt + 1_000, now + total);
+    let outcome: SimTask['outcome'] = { kind: 'success' };
+    const fate = streamFor(this.seed, `fate/${key}`);
+    const contentKey = hints.contentKey ?? body.input.prompt;
+    if (streamFor(this.seed, `policy/${contentKey}`).chance(this.faults.policy.rate)) {
+      // Refusals come early: the safety check runs before (or at the start of) generation.
+      outcome = { kind: 'fail', failCode: '501', failMsg: POLICY_FAIL_MSG };
+      completeAt = generatingAt + Math.round(fate.between(5_000, 20_000));
+    } else if (fate.chance(this.faults.flaky.generationFailureRate)) {
+      outcome = { kind: 'fail', failCode: '501', failMsg: GENERATION_FAIL_MSG };
+      completeAt = generatingAt + Math.round(fate.between(0.2, 1) * (completeAt - generatingAt));
+    } else if (overload && fate.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
+      outcome = { kind: 'fail', failCode: '501', failMsg: BUSY_FAIL_MSG };
+      completeAt = generatingAt + Math.round(fate.between(0.3, 1) * (completeAt - generatingAt));
+    }
+    return {
+      taskId,
+      account,
+      key,
+      body,
+      job,
+      credits,
+      createdAt: now,
+      visibleAt,
+      queuedAt,
+      generatingAt,
+      completeAt,
+      outcome,
+      queries: 0,
+      callbacksSent: 0,
+      callbacksLost: 0,
+    };
+  }
+
+  private decideQuery(apiKey: string, taskId: string | undefined, now: number): KieResponse<KieRecord> {
+    if (!taskId) return kieError(400, 'taskId is required');
+    const task = this.tasksById.get(taskId);
+    if (task) task.queries++;
+    const forced = this.takeInjected('query');
+    if (forced) {
+      if (forced.code === 501 && task) {
+        // A forced generation failure: the task fails now, and the answer carries the failed record.
+        this.failNow(task, now, forced.msg ?? GENERATION_FAIL_MSG);
+        return { code: 501, msg: forced.msg ?? GENERATION_FAIL_MSG, data: this.recordOf(task, now) };
+      }
+      return kieError(forced.code, forced.msg);
+    }
+    if (this.inOutage(now)) return kieError(455);
+    const queryNo = task ? task.queries : 0;
+    const callRng = streamFor(this.seed, `query/${taskId}/${queryNo}`);
+    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate * 0.5)) return kieError(429);
+    if (callRng.chance(this.faults.flaky.queryErrorRate)) return kieError(500);
+    // Another account's task is as invisible as a missing one.
+    if (!task || task.account !== apiKey) return kieError(404, `Task not found: ${taskId}`);
+    if (now < task.visibleAt) return { code: 422, msg: 'recordInfo is null', data: null };
+    return { code: 200, msg: 'success', data: this.recordOf(task, now) };
+  }
+
+  private failNow(task: SimTask, now: number, failMsg: string): void {
+    if (stateAt(task, now) === 'success' || stateAt(task, now) === 'fail') return;
+    task.outcome = { kind: 'fail', failCode: '501', failMsg };
+    task.completeAt = Math.max(now, task.visibleAt);
+    task.generatingAt = Math.min(task.generatingAt, task.completeAt);
+    task.queuedAt = Math.min(task.queuedAt, task.generatingAt);
+    // The heap order changed: rebuild it (rare: test-only path).
+    this.running.sort((a, b) => a.completeAt - b.completeAt);
+  }
+
+  private scheduleCallback(task: SimTask): void {
+    const rng = streamFor(this.seed, `callback/${task.key}`);
+    const lost = rng.chance(this.faults.lostCallbacks.rate);
+    const delay = Math.round(rng.between(this.callbackDelayMs[0], this.callbackDelayMs[1]));
+    const plannedComplete = task.completeAt;
+    this.clock.setTimeout(
+      () => {
+        if (task.completeAt !== plannedComplete && task.completeAt > this.clock.now()) return; // moved later: not finished yet
+        if (lost) {
+          task.callbacksLost++;
+          this.callbacksLost++;
+          return;
+        }
+        task.callbacksSent++;
+        this.callbacksSent++;
+        const body: KieResponse<KieRecord> = { code: 200, msg: 'success', data: this.recordOf(task, Math.max(this.clock.now(), task.completeAt)) };
+        for (const listener of [...this.callbackListeners]) listener(task, body);
+      },
+      Math.max(0, task.completeAt - this.clock.now()) + delay,
+    );
+  }
+
+  // --- bookkeeping -----------------------------------------------------------------------------
+
+  private account(apiKey: string): AccountStats & { window: number[]; reserved: number } {
+    let a = this.accounts.get(apiKey);
+    if (!a) {
+      a = { createCalls: 0, created: 0, queryCalls: 0, codes: {}, creditsCharged: 0, creditsRefunded: 0, window: [], reserved: 0 };
+      this.accounts.set(apiKey, a);
+    }
+    return a;
+  }
+
+  /** Retires finished tasks from the running set; failed generations are refunded (KIE refunds failures). */
+  private housekeep(now: number): void {
+    const heap = this.running;
+    while (heap.length > 0 && heap[0]!.completeAt <= now) {
+      const done = heapPop(heap)!;
+      if (done.outcome.kind === 'fail') {
+        const a = this.account(done.account);
+        a.reserved -= done.credits;
+        a.creditsRefunded += done.credits;
+      }
+    }
+  }
+
+  private pushRunning(task: SimTask): void {
+    heapPush(this.running, task);
+  }
+}
+
+/** The state of a task at time `at`: a pure function of its timeline. */
+export function stateAt(task: SimTask, at: number): KieState {
+  if (at >= task.completeAt) return task.outcome.kind === 'success' ? 'success' : 'fail';
+  if (at >= task.generatingAt) return 'generating';
+  if (at >= task.queuedAt) return 'queuing';
+  return 'waiting';
+}
+
+export function jobClassOf(body: CreateTaskBody): JobClass {
+  const pro = body.model.startsWith('sora-2-pro');
+  return {
+    family: pro ? 'sora-2-pro' : 'sora-2',
+    resolution: pro && body.input.size === 'high' ? '1080p' : '720p',
+    durationSec: Number(body.input.n_frames),
+  };
+}
+
+function priceKey(kieModel: string, size: string | undefined, nFrames: string): string {
+  return `${kieModel}|${size ?? ''}|${nFrames}`;
+}
+
+function heapPush(heap: SimTask[], task: SimTask): void {
+  heap.push(task);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (heap[p]!.completeAt <= heap[i]!.completeAt) break;
+    [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+    i = p;
+  }
+}
+
+function heapPop(heap: SimTask[]): SimTask | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length > 0 && last) {
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && heap[l]!.completeAt < heap[m]!.completeAt) m = l;
+      if (r < heap.length && heap[r]!.completeAt < heap[m]!.completeAt) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  }
+  return top;
+}
