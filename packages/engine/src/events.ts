@@ -26,6 +26,8 @@ export type EngineEventBody =
       type: 'task.retryScheduled';
       /** The attempt number the next submission will use. */
       nextAttempt: number;
+      /** Retries spent on generation failures so far (their budget is smaller). */
+      generationRetries: number;
       delayMs: number;
       dueAt: number;
       code: number;

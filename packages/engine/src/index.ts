@@ -39,3 +39,4 @@ export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './
 export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
 export { SlidingWindowLimiter } from './policy/rateLimit.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';
+export { applyTaskEvent, initialFacts } from './task/facts.ts';

@@ -526,7 +526,7 @@ class BatchSupervisor implements Supervisor {
         record.nextDueAt = event.dueAt;
         record.progress = null;
         this.publish({
-          type: 'task.retryScheduled', ...ref, nextAttempt: event.nextAttempt, delayMs: event.delayMs, dueAt: event.dueAt,
+          type: 'task.retryScheduled', ...ref, nextAttempt: event.nextAttempt, generationRetries: event.generationRetries, delayMs: event.delayMs, dueAt: event.dueAt,
           code: event.error.code, message: event.error.message, consumesAttempt: event.consumesAttempt,
         });
         this.recordHealth(record, true);

@@ -49,8 +49,12 @@ export function backstopDelayMs(config: PollingConfig, input: PollInput): number
   return input.elapsedMs < first ? first - input.elapsedMs : b.intervalMs;
 }
 
-/** Delay from now to the next status poll. */
+/** Delay from now to the next status poll, in whole milliseconds (timers and clocks stay integral). */
 export function nextPollDelayMs(config: PollingConfig, input: PollInput): number {
+  return Math.ceil(rawPollDelayMs(config, input));
+}
+
+function rawPollDelayMs(config: PollingConfig, input: PollInput): number {
   if (input.callbacks) return backstopDelayMs(config, input);
   switch (config.strategy) {
     case 'fixed':
