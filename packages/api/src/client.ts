@@ -1,0 +1,32 @@
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import type { AppRouter } from './trpc/root.ts';
+
+export interface ClipFleetClientOptions {
+  /** Node 20 has no global EventSource: pass `EventSource` from the `eventsource` package. */
+  EventSource?: typeof globalThis.EventSource | (new (...args: any[]) => any);
+}
+
+/**
+ * The typed client: queries and mutations batched over HTTP with `Authorization: Bearer <key>`, subscriptions over
+ * SSE. EventSource cannot set headers, so SSE sends the key in tRPC's connectionParams.
+ * `url` is the server's base URL (`http://host:port`) or its tRPC endpoint (`.../trpc`).
+ */
+export function createClipFleetClient(url: string, apiKey: string, opts: ClipFleetClientOptions = {}) {
+  const trpcUrl = /\/trpc\/?$/.test(url) ? url.replace(/\/$/, '') : `${url.replace(/\/$/, '')}/trpc`;
+  const EventSourceImpl = opts.EventSource ?? globalThis.EventSource;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: trpcUrl,
+          connectionParams: () => ({ apiKey }),
+          ...(EventSourceImpl ? { EventSource: EventSourceImpl as typeof globalThis.EventSource } : {}),
+        }),
+        false: httpBatchLink({ url: trpcUrl, maxURLLength: 4000, headers: () => ({ authorization: `Bearer ${apiKey}` }) }),
+      }),
+    ],
+  });
+}
+
+export type ClipFleetClient = ReturnType<typeof createClipFleetClient>;

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { ServerOptions } from './server.ts';
+
+/** Unset and empty are the same thing for an environment variable. */
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  PORT: opt(z.string().regex(/^\d{1,5}$/, 'must be a port number (0-65535)').transform(Number).refine((n) => n <= 65535, 'must be a port number (0-65535)')),
+  HOST: opt(z.string()),
+  CLIPFLEET_DB: opt(z.string()),
+  TIME_SCALE: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).refine((n) => n > 0 && n <= 1_000_000, 'must be a positive number up to 1000000')),
+  SIM_SEED: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
+  SIM_PROFILE: opt(z.string()),
+  KIE_API_KEY: opt(z.string()),
+  KIE_BASE_URL: opt(z.url({ error: 'must be a URL' })),
+  PUBLIC_URL: opt(z.url({ error: 'must be a URL' })),
+  KIE_WEBHOOK_KEY: opt(z.string()),
+  ADMIN_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+  DEV_CREDITS: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
+  WEB_DIST: opt(z.string()),
+});
+
+/** A bad environment value: the message is one line naming the variable. */
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Server options from the environment (see README "Configuration"). */
+export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: string } = {}): ServerOptions {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new EnvError(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? '0.0.0.0',
+    dbPath: e.CLIPFLEET_DB ?? './data/clipfleet.db',
+    kie: e.KIE_API_KEY
+      ? { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai' }
+      : { mode: 'sim', timeScale: e.TIME_SCALE ?? 20, seed: e.SIM_SEED ?? 1, ...(e.SIM_PROFILE ? { profile: e.SIM_PROFILE } : {}) },
+    ...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
+    ...(e.KIE_WEBHOOK_KEY ? { webhookKey: e.KIE_WEBHOOK_KEY } : {}),
+    ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),
+    devCredits: e.DEV_CREDITS ?? 10_000,
+    ...(e.WEB_DIST ? { webDist: e.WEB_DIST } : defaults.webDist ? { webDist: defaults.webDist } : {}),
+    logger: false,
+  };
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { Catalog, EngineClock, KieGateway } from '@clipfleet/engine';
+import type { SimInfo } from '../deps.ts';
+import { createKieHttpGateway } from '../kie/index.ts';
+import { createScaledClock } from './clock.ts';
+
+/** Where the fleet's KIE calls go. */
+export type KieMode =
+  /** The simulator's HTTP face, in-process on a loopback port, driven through the real KIE client. */
+  | { mode: 'sim'; timeScale?: number; seed?: number; profile?: string; faults?: string }
+  /** The real KIE API. */
+  | { mode: 'real'; apiKey: string; baseUrl?: string }
+  /** Any gateway (tests, benchmarks): the engine clock defaults to wall time. */
+  | { mode: 'gateway'; gateway: KieGateway; clock?: EngineClock };
+
+export interface KieConnection {
+  gateway: KieGateway;
+  clock: EngineClock;
+  /** Whether KIE will call back (then polling is only a backstop). */
+  callbacks: boolean;
+  sim: SimInfo | undefined;
+  close(): Promise<void>;
+}
+
+/** The simulator's module surface this server uses (loaded lazily: the real-KIE path never needs it). */
+interface SimModule {
+  startKieSimServer(opts: Record<string, unknown>): Promise<{ url: string; close(): Promise<void>; stats?: unknown }>;
+}
+
+export async function connectKie(
+  kie: KieMode,
+  opts: { publicUrl?: string | undefined; webhookKey?: string | undefined; catalog: () => Catalog },
+): Promise<KieConnection> {
+  const callBackUrl = opts.publicUrl ? `${opts.publicUrl.replace(/\/+$/, '')}/kie/callback` : undefined;
+  if (kie.mode === 'gateway') {
+    return { gateway: kie.gateway, clock: kie.clock ?? createScaledClock(1), callbacks: false, sim: undefined, close: async () => {} };
+  }
+  if (kie.mode === 'real') {
+    const gateway = createKieHttpGateway({
+      baseUrl: kie.baseUrl ?? 'https://api.kie.ai',
+      apiKey: kie.apiKey,
+      ...(callBackUrl ? { callBackUrl } : {}),
+      get catalog() {
+        return opts.catalog();
+      },
+    });
+    return { gateway, clock: createScaledClock(1), callbacks: Boolean(callBackUrl), sim: undefined, close: async () => {} };
+  }
+  const timeScale = kie.timeScale ?? 20;
+  const apiKey = `sim_${randomBytes(16).toString('hex')}`;
+  const specifier = '@clipfleet/sim';
+  const sim = (await import(specifier)) as SimModule;
+  const server = await sim.startKieSimServer({
+    port: 0,
+    host: '127.0.0.1',
+    seed: kie.seed ?? 1,
+    timeScale,
+    apiKeys: [apiKey],
+    ...(opts.webhookKey ? { webhookKey: opts.webhookKey } : {}),
+    ...(kie.profile ? { profile: kie.profile } : {}),
+    ...(kie.faults ? { faults: kie.faults } : {}),
+  });
+  const gateway = createKieHttpGateway({
+    baseUrl: server.url,
+    apiKey,
+    get catalog() {
+      return opts.catalog();
+    },
+  });
+  const stats = server.stats;
+  return {
+    gateway,
+    // The engine's clock runs at the simulator's speed: the whole system is real life sped up.
+    clock: createScaledClock(timeScale),
+    callbacks: false,
+    sim: { url: server.url, timeScale, stats: () => (typeof stats === 'function' ? (stats as () => unknown)() : stats) },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,3 @@
+import { runFromEnv } from './boot.ts';
+
+await runFromEnv();

@@ -1,0 +1,42 @@
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPCError } from '@trpc/server';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { createBatch } from '../batches/create.ts';
+import { BatchRowsInput } from '../batches/input.ts';
+import type { AppDeps } from '../deps.ts';
+import { requireUser } from '../http/auth.ts';
+import { formatZodMessage } from '../trpc/format.ts';
+
+/** The seed's body: the batch input plus `generationType` ("video"; "image" was the old behaviour). */
+const SeedBody = BatchRowsInput.extend({ generationType: z.string().optional() });
+
+/**
+ * The seed's REST route, kept for compatibility: `POST /api/v1/workflow/batch-generate`. Same validation,
+ * pricing and reservation as `batch.create`.
+ */
+export function registerBatchGenerateRoute(app: FastifyInstance, deps: AppDeps): void {
+  app.post('/api/v1/workflow/batch-generate', async (req, reply) => {
+    const user = await requireUser(deps, req, reply);
+    if (!user) return reply;
+    const body = req.body as Record<string, unknown> | null;
+    if (body && typeof body === 'object' && body.generationType === 'image') {
+      return reply.code(400).send({
+        error: 'BAD_REQUEST',
+        message: 'generationType: "image" is not supported: ClipFleet generates videos (use "video", the default)',
+      });
+    }
+    const parsed = SeedBody.safeParse(body);
+    if (!parsed.success) return reply.code(400).send({ error: 'BAD_REQUEST', message: formatZodMessage(parsed.error) });
+    if (parsed.data.generationType !== undefined && parsed.data.generationType !== 'video') {
+      return reply.code(400).send({ error: 'BAD_REQUEST', message: `generationType: unknown value "${parsed.data.generationType}" (use "video")` });
+    }
+    try {
+      const created = await createBatch(deps, user.id, parsed.data);
+      return reply.code(200).send({ success: true, ...created });
+    } catch (err) {
+      if (err instanceof TRPCError) return reply.code(getHTTPStatusCodeFromError(err)).send({ error: err.code, message: err.message });
+      throw err;
+    }
+  });
+}

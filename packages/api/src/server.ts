@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { openDatabase, type Db } from './db/database.ts';
+import type { AppDeps } from './deps.ts';
+import { startFleet, type Fleet } from './fleet/fleet.ts';
+import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { registerCallbackRoute } from './http/callback.ts';
+import { registerWebClient } from './http/static.ts';
+import { registerZipRoute } from './http/zip.ts';
+import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
+import { RuntimeConfig } from './runtime-config.ts';
+import { ensureDevUser } from './dev-user.ts';
+import { contextFactory } from './trpc/context.ts';
+import { appRouter, type AppRouter } from './trpc/root.ts';
+
+export type { KieMode } from './fleet/kie.ts';
+
+export interface ServerOptions {
+  /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
+  dbPath: string;
+  /** 0 picks a free port. Default 3000. */
+  port?: number;
+  host?: string;
+  kie: KieMode;
+  /** Built web client to serve at `/` (served only if the folder has an index.html). */
+  webDist?: string;
+  /** Admin procedures' bearer token; a random one is generated (and returned) when not given. */
+  adminKey?: string;
+  /** This server's public address: KIE callbacks go to `${publicUrl}/kie/callback`. */
+  publicUrl?: string;
+  /** KIE_WEBHOOK_KEY: callbacks must carry a valid signature. */
+  webhookKey?: string;
+  /** Credits of the dev user created on first start (empty database). 0 or less: no dev user. Default 10,000. */
+  devCredits?: number;
+  /** Fleet configuration to start from (default: the shipped one; admin edits stored in the database win). */
+  config?: FleetConfig;
+  /** Request body limit in bytes: big enough for 10,000 rows, bounded. Default 32 MiB. */
+  bodyLimit?: number;
+  logger?: boolean;
+}
+
+export interface ClipFleetServer {
+  app: FastifyInstance;
+  start(): Promise<{ url: string }>;
+  stop(): Promise<void>;
+  /** The dev user's key, set by start() when it created the dev user (first start only). */
+  readonly devApiKey: string | undefined;
+  readonly adminKey: string;
+  /** Set by start(): the database, fleet and configuration behind the routes (tests and benchmarks read them). */
+  readonly deps: AppDeps | undefined;
+}
+
+const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * The ClipFleet API server: fastify with tRPC at /trpc, the seed's REST route, KIE callbacks, ZIP downloads and
+ * the web client. Nothing is opened until start(); stop() closes everything start() opened, in reverse order.
+ */
+export function createServer(opts: ServerOptions): ClipFleetServer {
+  const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    routerOptions: { maxParamLength: 5000 },
+  });
+  let devApiKey: string | undefined;
+  let deps: AppDeps | undefined;
+  let db: Db | undefined;
+  let kie: KieConnection | undefined;
+  let fleet: Fleet | undefined;
+  let starting: Promise<{ url: string }> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function start(): Promise<{ url: string }> {
+    db = await openDatabase(opts.dbPath);
+    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG);
+    kie = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => config.get().catalog });
+    if (kie.callbacks && !config.get().provider.callbacks) {
+      await config.update((c) => ({ ...c, provider: { ...c.provider, callbacks: true } }));
+    }
+    fleet = await startFleet({ db, gateway: kie.gateway, clock: kie.clock, config: config.get() });
+    const running = fleet;
+    config.onChange((next) => running.supervisor.updateConfig(next));
+    devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
+    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim };
+
+    await app.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        createContext: contextFactory(deps),
+        onError({ error, path }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);
+        },
+      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    });
+    registerBatchGenerateRoute(app, deps);
+    registerCallbackRoute(app, deps);
+    registerZipRoute(app, deps);
+    app.get('/health', async () => ({ ok: true }));
+    await registerWebClient(app, opts.webDist);
+
+    await app.listen({ port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+    return { url: `http://${host}:${port}` };
+  }
+
+  async function stop(): Promise<void> {
+    await app.close();
+    await fleet?.stop();
+    await kie?.close();
+    await db?.destroy();
+  }
+
+  return {
+    app,
+    start: () => (starting ??= start().catch(async (err) => {
+      await stop().catch(() => {});
+      throw err;
+    })),
+    stop: () => (stopping ??= stop()),
+    get devApiKey() {
+      return devApiKey;
+    },
+    adminKey,
+    get deps() {
+      return deps;
+    },
+  };
+}

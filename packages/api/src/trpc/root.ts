@@ -1,0 +1,20 @@
+import { router } from './init.ts';
+import { adminRouter } from './router/admin.ts';
+import { batchRouter } from './router/batch.ts';
+import { catalogRouter } from './router/catalog.ts';
+import { inspectorRouter } from './router/inspector.ts';
+import { meRouter } from './router/me.ts';
+import { plansRouter } from './router/plans.ts';
+import { taskRouter } from './router/task.ts';
+
+export const appRouter = router({
+  catalog: catalogRouter,
+  plans: plansRouter,
+  me: meRouter,
+  batch: batchRouter,
+  task: taskRouter,
+  inspector: inspectorRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,68 @@
+import { supervisorMachine, taskMachine } from '@clipfleet/engine';
+import { z } from 'zod';
+import { protectedProcedure, router } from '../init.ts';
+import { ownBatch } from './batch.ts';
+
+const LIVE_STATES = ['submitting', 'polling', 'retrying', 'paused'];
+const SNAPSHOT_INTERVAL_MS = 500;
+const MAX_TASKS_PER_SNAPSHOT = 200;
+
+/** One live message of `inspector.onSnapshot`. */
+export type SnapshotMessage =
+  | { kind: 'task'; taskId: string; state: string; value: unknown }
+  | { kind: 'supervisor'; value: unknown };
+
+/** Machine definitions as plain JSON (functions dropped): the web inspector draws them. */
+const definitions = JSON.parse(JSON.stringify({ task: taskMachine.toJSON(), supervisor: supervisorMachine.toJSON() })) as {
+  task: unknown;
+  supervisor: unknown;
+};
+
+export const inspectorRouter = router({
+  machines: protectedProcedure.query(() => definitions),
+
+  /**
+   * Live snapshots of one batch's actors: each running task's machine state when it changes, and the
+   * supervisor's provider state. Sampled (not every transition): the event log is `batch.onProgress`.
+   */
+  onSnapshot: protectedProcedure.input(z.object({ batchId: z.string().min(1).max(100) })).subscription(async function* ({ ctx, input, signal }) {
+    await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    const { supervisor } = ctx.deps.fleet;
+    const sent = new Map<string, string>();
+    let lastSupervisor = '';
+    while (!signal?.aborted) {
+      const provider = supervisor.status().provider;
+      if (provider !== lastSupervisor) {
+        lastSupervisor = provider;
+        yield { kind: 'supervisor', value: provider } satisfies SnapshotMessage as SnapshotMessage;
+      }
+      const rows = await ctx.deps.db
+        .selectFrom('tasks')
+        .select('id')
+        .where('batch_id', '=', input.batchId)
+        .where('state', 'in', LIVE_STATES)
+        .orderBy('row_index')
+        .limit(MAX_TASKS_PER_SNAPSHOT)
+        .execute();
+      for (const { id } of rows) {
+        const view = supervisor.task(id);
+        if (!view) continue;
+        const key = `${view.state}|${JSON.stringify(view.machineState)}`;
+        if (sent.get(id) === key) continue;
+        sent.set(id, key);
+        yield { kind: 'task', taskId: id, state: view.state, value: view.machineState } as SnapshotMessage;
+      }
+      await sleep(SNAPSHOT_INTERVAL_MS, signal);
+    }
+  }),
+});
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
