@@ -1,0 +1,59 @@
+import { EventSource } from 'eventsource';
+import type { EngineClock, KieGateway } from '@clipfleet/engine';
+import { createClipFleetClient, createScaledClock, createServer, type ClipFleetServer, type ServerOptions } from '../../src/index.ts';
+
+export interface TestServer {
+  server: ClipFleetServer;
+  url: string;
+  admin: ReturnType<typeof createClipFleetClient>;
+  client(apiKey: string): ReturnType<typeof createClipFleetClient>;
+  /** A new user with credits (through the admin API) and its typed client. */
+  user(credits: number, name?: string): Promise<{ userId: string; apiKey: string; client: ReturnType<typeof createClipFleetClient> }>;
+  stop(): Promise<void>;
+}
+
+/** A real server on a free port with an in-process gateway; the engine clock runs `scale` times faster. */
+export async function startTestServer(
+  gateway: KieGateway,
+  opts: { scale?: number; clock?: EngineClock; extra?: Partial<ServerOptions> } = {},
+): Promise<TestServer> {
+  const server = createServer({
+    dbPath: ':memory:',
+    port: 0,
+    devCredits: 0,
+    kie: { mode: 'gateway', gateway, clock: opts.clock ?? createScaledClock(opts.scale ?? 100) },
+    ...opts.extra,
+  });
+  const { url } = await server.start();
+  const client = (apiKey: string) => createClipFleetClient(url, apiKey, { EventSource });
+  const admin = client(server.adminKey);
+  return {
+    server,
+    url,
+    admin,
+    client,
+    async user(credits, name = 'tester') {
+      const { userId, apiKey } = await admin.admin.createUser.mutate({ name, credits });
+      return { userId, apiKey, client: client(apiKey) };
+    },
+    stop: () => server.stop(),
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Row counts of every table a rejected request must leave untouched. */
+export async function tableCounts(server: ClipFleetServer) {
+  const db = server.deps!.db;
+  const count = async (t: 'batches' | 'tasks' | 'credit_ledger' | 'task_events' | 'payments' | 'users') =>
+    Number((await db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return { batches: await count('batches'), tasks: await count('tasks'), ledger: await count('credit_ledger'), events: await count('task_events') };
+}
