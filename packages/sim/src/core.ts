@@ -20,8 +20,8 @@ export interface SimKieOptions {
   apiKeys?: string[];
   /** Unix ms at clock time 0: createTime/completeTime are reported in Unix ms like KIE. */
   epochMs?: number;
-  /** Base of result URLs (`<base>/<taskId>.mp4`). */
-  resultBaseUrl?: string;
+  /** Base of result URLs (`<base>/<taskId>.mp4`); a function when it is known only later (HTTP port 0). */
+  resultBaseUrl?: string | (() => string);
   /** Credits available per account (402 when a create would exceed it). Default unlimited. */
   creditsPerAccount?: number;
   /** Catalog used to price jobs (credits billed on success). Default: the engine's shipped catalog. */
@@ -113,7 +113,7 @@ export class SimKie {
   private readonly clock: SimClock;
   private readonly apiKeys: Set<string>;
   private readonly epochMs: number;
-  private readonly resultBaseUrl: string;
+  private readonly resultBaseUrl: () => string;
   private readonly creditsPerAccount: number;
   private readonly createLimit: number;
   private readonly createWindowMs: number;
@@ -139,7 +139,8 @@ export class SimKie {
     this.faults = parseFaults(options.faults);
     this.apiKeys = new Set(options.apiKeys ?? ['sim-key']);
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH;
-    this.resultBaseUrl = (options.resultBaseUrl ?? 'https://sim.kie.local/files').replace(/\/$/, '');
+    const base = options.resultBaseUrl ?? 'https://sim.kie.local/files';
+    this.resultBaseUrl = typeof base === 'function' ? () => base().replace(/\/$/, '') : () => base.replace(/\/$/, '');
     this.creditsPerAccount = options.creditsPerAccount ?? Infinity;
     this.createLimit = options.createLimit ?? 20;
     this.createWindowMs = options.createWindowMs ?? 10_000;
@@ -240,7 +241,8 @@ export class SimKie {
   }
 
   resultUrls(taskId: string): { resultUrls: string[]; resultWaterMarkUrls: string[] } {
-    return { resultUrls: [`${this.resultBaseUrl}/${taskId}.mp4`], resultWaterMarkUrls: [`${this.resultBaseUrl}/${taskId}-wm.mp4`] };
+    const base = this.resultBaseUrl();
+    return { resultUrls: [`${base}/${taskId}.mp4`], resultWaterMarkUrls: [`${base}/${taskId}-wm.mp4`] };
   }
 
   /** Every call counted, per account, per attempt key and per task. */

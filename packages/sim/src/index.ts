@@ -37,3 +37,6 @@ export {
 export { Rng, deriveSeed, randomSource, streamFor } from './rng.ts';
 export { validateCreateBody, type CreateTaskBody } from './validate.ts';
 export { KIE_ERROR_MESSAGES, KIE_MODELS, kieError, type KieRecord, type KieResponse, type KieState } from './wire.ts';
+export { startKieSimServer, type CallbackDeliveryStats, type KieSimServer, type KieSimServerOptions } from './http/server.ts';
+export { signCallback } from './http/signature.ts';
+export { placeholderMp4 } from './http/placeholder.ts';
