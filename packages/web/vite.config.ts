@@ -19,5 +19,10 @@ export default defineConfig({
     emptyOutDir: true,
     // Charts, graph layout and the flow renderer are split into lazily loaded page chunks.
     chunkSizeWarningLimit: 2000,
+    rolldownOptions: {
+      // The engine is pure TS: declaring it side-effect free lets the bundle keep only the catalog helpers the
+      // client uses, without XState and the machines it never runs.
+      treeshake: { moduleSideEffects: (id: string) => !/[\\/]packages[\\/]engine[\\/]src[\\/]/.test(id) },
+    },
   },
 });

@@ -21,6 +21,8 @@ export function eventText(e: EngineEvent): { text: string; detail?: string } {
       return { text: 'paused' };
     case 'task.resumed':
       return { text: 'resumed' };
+    case 'task.requeued':
+      return { text: 'queued again for a retry round' };
     case 'task.succeeded':
       return { text: `succeeded after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}`, detail: e.resultUrls[0] };
     case 'task.failed':
@@ -49,5 +51,7 @@ export function eventText(e: EngineEvent): { text: string; detail?: string } {
       return { text: 'batch finished', detail: Object.entries(e.counts).map(([k, v]) => `${k} ${v}`).join(', ') };
     case 'config.reloaded':
       return { text: 'configuration reloaded' };
+    default:
+      return { text: (e as { type: string }).type };
   }
 }

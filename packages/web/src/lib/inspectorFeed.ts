@@ -2,8 +2,8 @@ import type { EngineEvent } from '@clipfleet/engine';
 
 /** One live snapshot message from `inspector.onSnapshot`. */
 export type SnapshotMessage =
-  | { kind: 'task'; taskId: string; state: string; value: unknown }
-  | { kind: 'supervisor'; value: unknown };
+  | { kind: 'task'; taskId: string; state: string; value?: unknown }
+  | { kind: 'supervisor'; value?: unknown };
 
 export interface TaskFeed {
   state: string | null;
@@ -27,6 +27,7 @@ const STATE_AFTER: Partial<Record<EngineEvent['type'], string>> = {
   'task.retryScheduled': 'retrying',
   'task.paused': 'paused',
   'task.resumed': 'queued',
+  'task.requeued': 'queued',
   'task.succeeded': 'succeeded',
   'task.failed': 'failed',
   'task.timedOut': 'timedOut',
@@ -58,9 +59,9 @@ export function applyEvent(state: FeedState, event: EngineEvent): FeedState {
 }
 
 export function applySnapshot(state: FeedState, snap: SnapshotMessage): FeedState {
-  if (snap.kind === 'supervisor') return { ...state, supervisorValue: snap.value };
+  if (snap.kind === 'supervisor') return { ...state, supervisorValue: snap.value ?? null };
   const prev = taskOf(state, snap.taskId);
   const tasks = new Map(state.tasks);
-  tasks.set(snap.taskId, { ...prev, state: snap.state, value: snap.value });
+  tasks.set(snap.taskId, { ...prev, state: snap.state, value: snap.value ?? snap.state });
   return { ...state, tasks };
 }

@@ -30,8 +30,8 @@ export function FailureAnalysis({ batchId }: { batchId: string }) {
                 <span className="mono">{g.count}</span>
               </div>
               {g.examples.slice(0, 2).map((ex) => (
-                <div key={ex.taskId} className="muted small truncate" title={ex.message}>
-                  {ex.message}
+                <div key={ex.taskId} className="muted small truncate" title={ex.message ?? undefined}>
+                  {ex.message ?? 'no message'}
                 </div>
               ))}
             </li>

@@ -1,0 +1,151 @@
+import { createServer } from '@clipfleet/api';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from './global-setup.ts';
+
+/**
+ * The client in a real browser (Debian's chromium driven by playwright-core) against a real API server
+ * on a free port, with the simulated KIE at a high time scale. One page walks through the operator's day.
+ */
+
+const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shotsDir = join(webRoot, 'screenshots');
+const docsShots = resolve(webRoot, '../../docs/screenshots');
+
+let server: Awaited<ReturnType<typeof createServer>>;
+let baseUrl = '';
+let apiKey = '';
+let browser: Browser;
+let page: Page;
+let dataDir = '';
+const consoleProblems: string[] = [];
+
+async function shot(name: string) {
+  const file = join(shotsDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  copyFileSync(file, join(docsShots, `${name}.png`));
+}
+
+beforeAll(async () => {
+  mkdirSync(shotsDir, { recursive: true });
+  mkdirSync(docsShots, { recursive: true });
+  dataDir = join(tmpdir(), `clipfleet-web-${process.pid}-${Date.now()}`);
+  mkdirSync(dataDir, { recursive: true });
+  server = await createServer({
+    dbPath: join(dataDir, 'web.db'),
+    port: 0,
+    host: '127.0.0.1',
+    timeScale: 400,
+    webDist: join(webRoot, 'dist'),
+    logger: false,
+  });
+  const started = await server.start();
+  baseUrl = started.url.replace(/\/$/, '');
+  apiKey = server.devApiKey ?? '';
+  expect(apiKey).not.toBe('');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') consoleProblems.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => consoleProblems.push(`pageerror: ${err.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('web client in chromium', () => {
+  it('refuses a wrong API key with a clear message, then signs in with the printed key', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('API key').fill('cf_not_a_real_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not accepted/);
+    await shot('sign-in');
+    await page.getByLabel('API key').fill(apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Batches' }).waitFor();
+    await page.getByText('No batches yet').waitFor();
+  });
+
+  it('rejects a bad CSV row inline and keeps submit disabled', async () => {
+    await page.getByRole('link', { name: 'New batch' }).click();
+    await page.getByRole('tab', { name: 'Upload CSV' }).click();
+    const csv = [
+      'prompt,model,resolution,duration,aspect_ratio,image_url',
+      'A red fox in fresh snow,sora-2,720p,15,landscape,',
+      'A lighthouse in a storm,sora-2,1080p,15,,',
+      'A paper boat on a river,sora-2-pro,1080p,10,portrait,https://example.com/boat.png',
+    ].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const bad = page.getByTestId('invalid-row');
+    await expect.poll(() => bad.count()).toBe(1);
+    expect(await bad.textContent()).toMatch(/Line 3, resolution: sora-2 does not support resolution "1080p"/);
+    expect(await page.getByRole('button', { name: /^Submit/ }).isDisabled()).toBe(true);
+    await shot('new-batch-invalid-csv');
+  });
+
+  let batchUrl = '';
+  it('submits a pasted 10-row batch, pauses and resumes it, and watches it complete', async () => {
+    await page.getByRole('tab', { name: 'Paste prompts' }).click();
+    const prompts = Array.from({ length: 10 }, (_, i) => `Test clip ${i + 1}: a slow aerial shot over a coastline at dusk`);
+    await page.getByLabel(/Prompts/).fill(prompts.join('\n'));
+    await page.getByLabel('Name').fill('Browser test batch');
+    await expect.poll(() => page.getByTestId('estimate-credits').textContent()).toMatch(/200 credits/);
+    await shot('new-batch');
+    const submit = page.getByRole('button', { name: /^Submit 10 videos/ });
+    expect(await submit.isDisabled()).toBe(false);
+    await submit.click();
+    await page.waitForURL(/#\/batches\/.+/);
+    batchUrl = page.url();
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    await expect.poll(() => page.locator('h1 .badge').first().textContent()).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+
+    await expect.poll(() => page.getByTestId('progress-text').textContent(), { timeout: 45_000 }).toMatch(/^10 \/ 10 finished/);
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(10);
+    expect(await page.locator('[data-testid="task-row"][data-state="succeeded"]').count()).toBe(10);
+    await shot('batch-detail');
+
+    await page.getByRole('link', { name: 'Batches', exact: true }).first().click();
+    await page.getByRole('link', { name: 'Browser test batch' }).waitFor();
+    await shot('batches');
+  });
+
+  it('opens the inspector and highlights a task\'s active state', async () => {
+    const batchId = batchUrl.split('/').at(-1)!;
+    await page.goto(`${baseUrl}/#/inspector/${batchId}`);
+    await page.getByTestId('statechart-task').waitFor();
+    await page.getByTestId('inspector-task').first().getByRole('button').click();
+    const active = page.locator('[data-testid="statechart-task"] [data-active="true"]');
+    await expect.poll(() => active.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await active.first().getAttribute('data-state-node')).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('event-log').locator('li').count()).toBeGreaterThan(2);
+    await shot('inspector');
+  });
+
+  it('runs a simulation and draws the charts', async () => {
+    await page.getByRole('link', { name: 'Simulator' }).click();
+    await page.getByRole('button', { name: 'Run simulation' }).click();
+    await page.getByTestId('chart-running').locator('canvas').waitFor({ timeout: 30_000 });
+    await page.getByTestId('measured-table').waitFor();
+    await shot('simulator');
+  });
+
+  it('logged no console errors or warnings', () => {
+    expect(consoleProblems).toEqual([]);
+  });
+});
