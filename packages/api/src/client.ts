@@ -23,7 +23,8 @@ export function createClipFleetClient(url: string, apiKey: string, opts: ClipFle
           connectionParams: () => ({ apiKey }),
           ...(EventSourceImpl ? { EventSource: EventSourceImpl as typeof globalThis.EventSource } : {}),
         }),
-        false: httpBatchLink({ url: trpcUrl, maxURLLength: 4000, headers: () => ({ authorization: `Bearer ${apiKey}` }) }),
+        // Queries go as POST too: batch.estimate of 10,000 rows does not fit in a URL.
+        false: httpBatchLink({ url: trpcUrl, methodOverride: 'POST', headers: () => ({ authorization: `Bearer ${apiKey}` }) }),
       }),
     ],
   });

@@ -90,6 +90,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       prefix: '/trpc',
       trpcOptions: {
         router: appRouter,
+        // Big queries (batch.estimate of 10,000 rows) are sent as POST: they do not fit in a URL.
+        allowMethodOverride: true,
         createContext: contextFactory(deps),
         onError({ error, path }) {
           if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);

@@ -1,6 +1,5 @@
 import { TASK_STATES, type TaskState } from '@clipfleet/engine';
 import type { BatchesTable, TasksTable } from '../db/types.ts';
-import type { LedgerTotals } from '../store/ledger.ts';
 
 export function countsView(counts: Record<string, number> | undefined): Record<TaskState, number> {
   const out = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
@@ -8,7 +7,7 @@ export function countsView(counts: Record<string, number> | undefined): Record<T
   return out;
 }
 
-export function batchView(row: BatchesTable, counts: Record<string, number> | undefined, credits?: LedgerTotals) {
+export function batchView(row: BatchesTable, counts: Record<string, number> | undefined) {
   const byState = countsView(counts);
   const done = byState.succeeded + byState.failed + byState.cancelled + byState.timedOut;
   return {
@@ -19,7 +18,6 @@ export function batchView(row: BatchesTable, counts: Record<string, number> | un
     done,
     counts: byState,
     creditsReserved: row.credits_reserved,
-    ...(credits ? { credits } : {}),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),

@@ -58,7 +58,7 @@ export const batchRouter = router({
   get: protectedProcedure.input(BatchId).query(async ({ ctx, input }) => {
     const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
     const counts = await stateCounts(ctx.deps.db, [batch.id]);
-    return batchView(batch, counts.get(batch.id), await batchTotals(ctx.deps.db, batch.id));
+    return { ...batchView(batch, counts.get(batch.id)), credits: await batchTotals(ctx.deps.db, batch.id) };
   }),
 
   list: protectedProcedure

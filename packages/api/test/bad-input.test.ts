@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { FakeKie } from './helpers/fake-kie.ts';
+import { startTestServer, tableCounts, type TestServer } from './helpers/server.ts';
+
+/** Every bad input answers 4xx with a message naming the row and field, and writes nothing. */
+
+const ok = { prompt: 'a red fox in the snow' };
+const rows = (...r: unknown[]) => ({ rows: r });
+
+/** Typed-client cases: input (sent as is), expected HTTP status and message. */
+const clientCases: Array<[string, unknown, number, RegExp]> = [
+  ['empty rows', rows(), 400, /^rows: rows is empty/],
+  ['10,001 rows', { rows: Array.from({ length: 10_001 }, () => ok) }, 400, /^rows: a batch holds at most 10000 rows/],
+  ['unknown model', rows({ ...ok, model: 'sora-9' }), 400, /^rows\[0\]\.model: unknown model "sora-9"/],
+  ['1080p on sora-2', rows(ok, ok, ok, { ...ok, model: 'sora-2', resolution: '1080p' }), 400, /^rows\[3\]\.resolution: sora-2 does not support resolution "1080p"/],
+  ['12 s duration', rows({ ...ok, duration: 12 }), 400, /^rows\[0\]\.duration: sora-2 720p does not support duration 12 s/],
+  ['12 s on pro 1080p', rows({ ...ok, model: 'sora-2-pro', resolution: '1080p', duration: 12 }), 400, /^rows\[0\]\.duration: sora-2-pro 1080p does not support duration 12/],
+  ['prompt over 10,000 characters', rows({ prompt: 'x'.repeat(10_001) }), 400, /^rows\[0\]\.prompt: prompt is 10001 characters, the limit is 10000/],
+  ['empty prompt', rows({ prompt: '' }), 400, /^rows\[0\]\.prompt: prompt is empty/],
+  ['blank prompt', rows(ok, { prompt: '   \n ' }), 400, /^rows\[1\]\.prompt: prompt is empty/],
+  ['missing prompt', rows({ model: 'sora-2' }), 400, /^rows\[0\]\.prompt: prompt is required/],
+  ['numeric prompt', rows({ prompt: 42 }), 400, /^rows\[0\]\.prompt: prompt is required and must be a string/],
+  ['image URL not a URL', rows({ ...ok, imageUrl: 'not a url' }), 400, /^rows\[0\]\.imageUrl: imageUrl must be an http\(s\) URL/],
+  ['ftp image URL', rows({ ...ok, imageUrl: 'ftp://example.com/a.png' }), 400, /^rows\[0\]\.imageUrl: imageUrl must be an http\(s\) URL/],
+  ['javascript image URL', rows({ ...ok, imageUrl: 'javascript:alert(1)' }), 400, /^rows\[0\]\.imageUrl/],
+  ['unknown aspect ratio', rows({ ...ok, aspectRatio: 'square' }), 400, /^rows\[0\]\.aspectRatio/],
+  ['duration as a string', rows({ ...ok, duration: '15' }), 400, /^rows\[0\]\.duration/],
+  ['fractional duration', rows({ ...ok, duration: 10.5 }), 400, /^rows\[0\]\.duration: duration must be a whole number/],
+  ['negative duration', rows({ ...ok, duration: -10 }), 400, /^rows\[0\]\.duration/],
+  ['model as a number', rows({ ...ok, model: 2 }), 400, /^rows\[0\]\.model/],
+  ['rows as an object', { rows: { 0: ok } }, 400, /^rows: /],
+  ['rows null', { rows: null }, 400, /^rows: /],
+  ['rows missing', { name: 'x' }, 400, /^rows: /],
+  ['a row that is a string', rows('a cat'), 400, /^rows\[0\]: /],
+  ['unknown default model', { ...rows(ok), defaultModel: 'veo-3' }, 400, /^rows\[0\]\.model: unknown model "veo-3"/],
+  ['default duration 12 s', { ...rows(ok), defaultDuration: 12 }, 400, /^rows\[0\]\.duration: .*12 s/],
+  ['default resolution 4k', { ...rows(ok), defaultModel: 'sora-2-pro', defaultResolution: '4k' }, 400, /^rows\[0\]\.resolution: sora-2-pro does not support resolution "4k"/],
+  ['name over 200 characters', { ...rows(ok), name: 'n'.repeat(201) }, 400, /^name: /],
+  ['paused not a boolean', { ...rows(ok), paused: 'yes' }, 400, /^paused: /],
+  ['one bad row among good ones', rows(ok, ok, { ...ok, resolution: '1080p' }, ok), 400, /^rows\[2\]\.resolution: sora-2 does not support/],
+  ['several bad rows', rows(ok, { ...ok, duration: 12 }, ok, { ...ok, model: 'x' }), 400, /^rows\[1\]\.duration: .*; rows\[3\]\.model: unknown model "x"/],
+  ['input not an object', 'rows', 400, /^\(input\): /],
+];
+
+describe('bad input', () => {
+  let t: TestServer;
+  let user: Awaited<ReturnType<TestServer['user']>>;
+
+  beforeAll(async () => {
+    t = await startTestServer(new FakeKie({ jobMs: 10 }));
+    user = await t.user(1_000_000);
+  });
+  afterAll(() => t.stop());
+
+  async function unchanged(run: () => Promise<void>) {
+    const before = await tableCounts(t.server);
+    const balance = (await user.client.me.get.query()).balance;
+    await run();
+    expect(await tableCounts(t.server)).toEqual(before);
+    expect((await user.client.me.get.query()).balance).toBe(balance);
+  }
+
+  it.each(clientCases)('batch.create: %s', async (_name, input, status, message) => {
+    await unchanged(async () => {
+      const err = await user.client.batch.create.mutate(input as any).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TRPCClientError);
+      expect((err as TRPCClientError<any>).data?.httpStatus).toBe(status);
+      expect((err as Error).message).toMatch(message);
+    });
+  });
+
+  it.each(clientCases.slice(2, 8))('batch.estimate rejects the same way: %s', async (_name, input, status, message) => {
+    const err = await user.client.batch.estimate.query(input as any).catch((e: unknown) => e);
+    expect((err as TRPCClientError<any>).data?.httpStatus).toBe(status);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  async function raw(path: string, body: string, headers: Record<string, string>) {
+    const res = await fetch(`${t.url}${path}`, { method: 'POST', body, headers });
+    const text = await res.text();
+    let message = text;
+    try {
+      const json = JSON.parse(text);
+      message = json.error?.message ?? json.message ?? text;
+    } catch {}
+    return { status: res.status, message };
+  }
+
+  const auth = () => ({ 'content-type': 'application/json', authorization: `Bearer ${user.apiKey}` });
+
+  it('malformed JSON', async () => {
+    await unchanged(async () => {
+      const r = await raw('/trpc/batch.create', '{"rows": [{"prompt": "a"}', auth());
+      expect(r.status).toBe(400);
+      expect(r.message).toMatch(/JSON/i);
+    });
+  });
+
+  it('missing API key', async () => {
+    await unchanged(async () => {
+      const r = await raw('/trpc/batch.create', JSON.stringify(rows(ok)), { 'content-type': 'application/json' });
+      expect(r.status).toBe(401);
+      expect(r.message).toMatch(/missing or invalid API key/);
+    });
+  });
+
+  it('wrong API key', async () => {
+    await unchanged(async () => {
+      const r = await raw('/trpc/batch.create', JSON.stringify(rows(ok)), { 'content-type': 'application/json', authorization: 'Bearer cf_nope' });
+      expect(r.status).toBe(401);
+      expect(r.message).toMatch(/missing or invalid API key/);
+    });
+  });
+
+  it('huge body (over the 32 MiB limit)', async () => {
+    await unchanged(async () => {
+      const body = JSON.stringify({ rows: [{ prompt: 'x'.repeat(33 * 1024 * 1024) }] });
+      const r = await raw('/trpc/batch.create', body, auth());
+      expect(r.status).toBe(413);
+      expect(r.message).toMatch(/too large/i);
+    });
+  });
+
+  it('REST route: generationType "image" gets a clear 400', async () => {
+    await unchanged(async () => {
+      const r = await raw('/api/v1/workflow/batch-generate', JSON.stringify({ ...rows(ok), generationType: 'image' }), auth());
+      expect(r.status).toBe(400);
+      expect(r.message).toMatch(/^generationType: "image" is not supported/);
+    });
+  });
+
+  it('REST route: a bad row names the row and field', async () => {
+    await unchanged(async () => {
+      const body = { rows: [ok, { ...ok, resolution: '1080p' }], generationType: 'video', defaultModel: 'sora-2', defaultResolution: '720p', defaultDuration: 15 };
+      const r = await raw('/api/v1/workflow/batch-generate', JSON.stringify(body), auth());
+      expect(r.status).toBe(400);
+      expect(r.message).toBe('rows[1].resolution: sora-2 does not support resolution "1080p" (supported: 720p)');
+    });
+  });
+
+  it('REST route: wrong types name the field', async () => {
+    await unchanged(async () => {
+      const r = await raw('/api/v1/workflow/batch-generate', JSON.stringify({ rows: [{ prompt: 'a', duration: 'long' }] }), auth());
+      expect(r.status).toBe(400);
+      expect(r.message).toMatch(/^rows\[0\]\.duration: /);
+    });
+  });
+
+  it('a cursor this API never issued', async () => {
+    const err = await user.client.batch.list.query({ cursor: 'garbage' }).catch((e: unknown) => e);
+    expect((err as TRPCClientError<any>).data?.httpStatus).toBe(400);
+    expect((err as Error).message).toMatch(/^cursor: /);
+  });
+
+  it('a page size out of range', async () => {
+    const err = await user.client.batch.list.query({ limit: 0 }).catch((e: unknown) => e);
+    expect((err as TRPCClientError<any>).data?.httpStatus).toBe(400);
+    expect((err as Error).message).toMatch(/^limit: /);
+  });
+});
