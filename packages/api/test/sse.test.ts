@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '@clipfleet/engine';
+import { FakeKie } from './helpers/fake-kie.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+type Client = TestServer['admin'];
+interface Tracked {
+  id: string;
+  data: EngineEvent;
+}
+
+/** Collects a subscription until it completes, or until `stopAfter` events (then unsubscribes). */
+function collect(client: Client, batchId: string, lastEventId: string | null, stopAfter = Infinity): Promise<Tracked[]> {
+  return new Promise((resolve, reject) => {
+    const got: Tracked[] = [];
+    const sub = client.batch.onProgress.subscribe(
+      { batchId, lastEventId },
+      {
+        onData: (item) => {
+          got.push(item as Tracked);
+          if (got.length >= stopAfter) {
+            sub.unsubscribe();
+            resolve(got);
+          }
+        },
+        onComplete: () => resolve(got),
+        onError: reject,
+      },
+    );
+  });
+}
+
+describe('batch.onProgress over SSE', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(new FakeKie({ jobMs: 40 }), { scale: 100 });
+  });
+  afterAll(() => t.stop());
+
+  it('streams every event of a batch once, tracked by sequence number, and ends after batch.finished', async () => {
+    const { client } = await t.user(10_000);
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: 6 }, (_, i) => ({ prompt: `p${i}` })), paused: true });
+    const full = collect(client, batchId, null);
+    await client.batch.resume.mutate({ batchId });
+    const events = await full;
+    const seqs = events.map((e) => Number(e.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(events.every((e) => e.data.seq === Number(e.id))).toBe(true);
+    expect(events.at(-1)!.data.type).toBe('batch.finished');
+    expect(events.filter((e) => e.data.type === 'task.succeeded')).toHaveLength(6);
+  });
+
+  it('a client reconnecting with its last id gets every missed event exactly once', async () => {
+    const { client } = await t.user(10_000);
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: 8 }, (_, i) => ({ prompt: `p${i}` })), paused: true });
+    const reference = collect(client, batchId, null);
+    const firstPart = collect(client, batchId, null, 5);
+    await client.batch.resume.mutate({ batchId });
+    const head = await firstPart;
+    // disconnected while the batch runs on; reconnect later from the last id seen
+    await new Promise((r) => setTimeout(r, 150));
+    const tail = await collect(client, batchId, head.at(-1)!.id);
+    const all = await reference;
+
+    const resumed = [...head, ...tail].map((e) => e.id);
+    expect(resumed).toEqual(all.map((e) => e.id));
+    expect(new Set(resumed).size).toBe(resumed.length);
+
+    // after the end, a late client resuming from the middle gets the rest from task_events and completes
+    const middle = all[Math.floor(all.length / 2)]!.id;
+    const late = await collect(client, batchId, middle);
+    expect(late.map((e) => e.id)).toEqual(all.slice(Math.floor(all.length / 2) + 1).map((e) => e.id));
+  });
+});
