@@ -1,0 +1,316 @@
+import { performance } from 'node:perf_hooks';
+import {
+  calculateActualConcurrency,
+  createSupervisor,
+  getBatchConfig,
+  type BatchInput,
+  type EngineEvent,
+  type FleetConfig,
+} from '@clipfleet/engine';
+import { DiscreteEventClock } from '../clock.ts';
+import { SimKie } from '../core.ts';
+import { SimGateway } from '../gateway.ts';
+import type { FaultSpec } from '../profiles/faults.ts';
+import type { LatencyProfileName } from '../profiles/latency.ts';
+import { randomSource } from '../rng.ts';
+import { mean, percentile, round } from './stats.ts';
+
+export interface SimulationInput {
+  seed: number;
+  config: FleetConfig;
+  userPlans: Record<string, string>;
+  batches: BatchInput[];
+  latency: LatencyProfileName;
+  faults?: FaultSpec;
+  /** Virtual-time guard: the run stops here even if tasks are still open (e.g. a provider halted for good). */
+  maxSimMs?: number;
+  /** Keep a downsampled timeline of running tasks (for charts). */
+  timeline?: boolean;
+}
+
+/** Everything measured in one run; times are virtual seconds unless named otherwise. */
+export interface SimulationMetrics {
+  tasks: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+  /** Tasks still open when the run stopped (only when the guard time was hit). */
+  unfinished: number;
+  makespanS: number | null;
+  firstResultS: number | null;
+  halfResultsS: number | null;
+  allResultsS: number | null;
+  /** Time when every 720p task (the seed's "fast part") had ended. */
+  fastPartDoneS: number | null;
+  /** Capacity lower bound on the makespan from the run's own generation times. */
+  lowerBoundS: number;
+  makespanOverLowerBound: number | null;
+  statusCallsPerTask: number;
+  createCallsPerTask: number;
+  detectionDelayMeanS: number | null;
+  detectionDelayP95S: number | null;
+  successRate: number;
+  /** Of the tasks that needed at least one retry (consuming an attempt), the share that succeeded. */
+  retrySuccessRate: number | null;
+  retriedTasks: number;
+  /** Credits KIE billed for videos the engine never delivered (results of timed-out/abandoned attempts). */
+  creditsWasted: number;
+  creditsBilled: number;
+  peakRunning: number;
+  /** Most tasks the plans allow at once (sum over users of their largest class concurrency). */
+  runningLimit: number;
+  /** Most jobs running at KIE at once (includes jobs the engine gave up on but KIE kept generating). */
+  peakRemoteRunning: number;
+  engineEvents: number;
+  timerFirings: number;
+  callbacksLost: number;
+  concurrencyChanges: number;
+}
+
+/** Wall-clock measurements: they vary between runs, so they live apart from the reproducible metrics. */
+export interface SimulationPerf {
+  wallMs: number;
+  eventsPerSecond: number;
+  /** Wall-clock engine + simulator cost per task. */
+  msPerTask: number;
+}
+
+export interface SimulationResult {
+  metrics: SimulationMetrics;
+  perf: SimulationPerf;
+  /** [virtual s, running tasks], downsampled. */
+  timeline: Array<[number, number]>;
+}
+
+interface TaskTrack {
+  resolution: string;
+  lastRemoteId: string | null;
+  retried: boolean;
+  end: EngineEvent['type'] | null;
+}
+
+/** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
+export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
+  const clock = new DiscreteEventClock();
+  const core = new SimKie({ clock, seed: input.seed, latency: input.latency, ...(input.faults !== undefined ? { faults: input.faults } : {}) });
+  const gateway = new SimGateway(core, { callbacks: input.config.provider.callbacks });
+
+  const tracks = new Map<string, TaskTrack>();
+  for (const batch of input.batches) for (const t of batch.tasks) tracks.set(t.taskId, { resolution: t.resolution, lastRemoteId: null, retried: false, end: null });
+  const total = tracks.size;
+  const successTimes: number[] = [];
+  const detection: number[] = [];
+  const delivered = new Set<string>();
+  const timeline: Array<[number, number]> = [];
+  let ended = 0;
+  let running = 0;
+  let peakRunning = 0;
+  let lastEndAt = 0;
+  let events = 0;
+  let concurrencyChanges = 0;
+  let fastOpen = 0;
+  let fastDoneAt: number | null = null;
+  for (const t of tracks.values()) if (t.resolution === '720p') fastOpen++;
+  const counts = { succeeded: 0, failed: 0, timedOut: 0, cancelled: 0 };
+
+  const onEvent = (e: EngineEvent) => {
+    events++;
+    switch (e.type) {
+      case 'task.admitted':
+      case 'task.resumed':
+        running++;
+        if (running > peakRunning) peakRunning = running;
+        if (input.timeline) timeline.push([e.at, running]);
+        return;
+      case 'task.paused':
+        running--;
+        return;
+      case 'task.submitted':
+        tracks.get(e.taskId)!.lastRemoteId = e.remoteTaskId;
+        return;
+      case 'task.retryScheduled':
+        if (e.consumesAttempt) tracks.get(e.taskId)!.retried = true;
+        return;
+      case 'concurrency.changed':
+        concurrencyChanges++;
+        return;
+      case 'task.succeeded':
+      case 'task.failed':
+      case 'task.timedOut':
+      case 'task.cancelled': {
+        const track = tracks.get(e.taskId)!;
+        track.end = e.type;
+        running--;
+        ended++;
+        lastEndAt = e.at;
+        if (input.timeline) timeline.push([e.at, running]);
+        counts[e.type.slice(5) as keyof typeof counts]++;
+        if (track.resolution === '720p' && --fastOpen === 0) fastDoneAt = e.at;
+        const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : track.lastRemoteId;
+        if (e.type === 'task.succeeded') {
+          successTimes.push(e.at);
+          delivered.add(e.remoteTaskId);
+        }
+        // Detection delay: remote finish -> engine noticed, for ends caused by the remote outcome.
+        if ((e.type === 'task.succeeded' || (e.type === 'task.failed' && e.code === 501)) && remoteId) {
+          const remote = core.task(remoteId);
+          if (remote && remote.completeAt <= e.at) detection.push(e.at - remote.completeAt);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  const supervisor = createSupervisor({
+    clock,
+    gateway,
+    config: input.config,
+    userPlans: input.userPlans,
+    random: randomSource(input.seed, 'engine/jitter'),
+    onEvent,
+  });
+  gateway.onCallback((remoteTaskId, status) => supervisor.deliverCallback(remoteTaskId, status));
+
+  const maxSimMs = input.maxSimMs ?? 7 * 24 * 3600_000;
+  const wallStart = performance.now();
+  for (const batch of input.batches) supervisor.addBatch(batch);
+  await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs);
+  const wallMs = performance.now() - wallStart;
+  supervisor.stop();
+
+  const stats = core.stats();
+  let statusCalls = 0;
+  let createCalls = 0;
+  let billed = 0;
+  let wasted = 0;
+  for (const a of Object.values(stats.accounts)) {
+    statusCalls += a.queryCalls;
+    createCalls += a.createCalls;
+  }
+  const remoteIntervals: Array<[number, number]> = [];
+  const durationsByTaskKey = new Map<string, number>();
+  for (const t of core.tasks()) {
+    remoteIntervals.push([t.createdAt, t.completeAt]);
+    if (t.outcome.kind === 'success') {
+      billed += t.credits;
+      if (!delivered.has(t.taskId)) wasted += t.credits;
+      durationsByTaskKey.set(t.key.slice(0, t.key.lastIndexOf('#')), t.completeAt - t.createdAt);
+    }
+  }
+  let retried = 0;
+  let retriedOk = 0;
+  for (const t of tracks.values()) {
+    if (!t.retried) continue;
+    retried++;
+    if (t.end === 'task.succeeded') retriedOk++;
+  }
+  successTimes.sort((a, b) => a - b);
+  const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : round(ms / 1000, 1));
+  const lowerBoundMs = capacityLowerBound(input, durationsByTaskKey);
+  const makespan = ended >= total ? lastEndAt : null;
+  const metrics: SimulationMetrics = {
+    tasks: total,
+    ...counts,
+    unfinished: total - ended,
+    makespanS: s(makespan),
+    firstResultS: s(successTimes[0]),
+    halfResultsS: s(successTimes[Math.ceil(total / 2) - 1]),
+    allResultsS: counts.succeeded === total ? s(successTimes[total - 1]) : null,
+    fastPartDoneS: s(fastDoneAt),
+    lowerBoundS: s(lowerBoundMs)!,
+    makespanOverLowerBound: makespan !== null && lowerBoundMs > 0 ? round(makespan / lowerBoundMs, 4) : null,
+    statusCallsPerTask: round(statusCalls / total, 3)!,
+    createCallsPerTask: round(createCalls / total, 3)!,
+    detectionDelayMeanS: s(mean(detection)),
+    detectionDelayP95S: s(percentile(detection, 95)),
+    successRate: round(counts.succeeded / total, 4)!,
+    retrySuccessRate: retried > 0 ? round(retriedOk / retried, 4) : null,
+    retriedTasks: retried,
+    creditsWasted: wasted,
+    creditsBilled: billed,
+    peakRunning,
+    runningLimit: runningLimit(input),
+    peakRemoteRunning: peakOverlap(remoteIntervals),
+    engineEvents: events,
+    timerFirings: clock.fired,
+    callbacksLost: stats.callbacksLost,
+    concurrencyChanges,
+  };
+  const perf: SimulationPerf = {
+    wallMs: round(wallMs, 1)!,
+    eventsPerSecond: Math.round(events / Math.max(wallMs / 1000, 1e-6)),
+    msPerTask: round(wallMs / total, 4)!,
+  };
+  return { metrics, perf, timeline: downsample(timeline, 400).map(([t, n]) => [round(t / 1000, 1)!, n]) };
+}
+
+/**
+ * A bound no scheduler can beat, from the run's own generation times d(i) (successful attempt):
+ * per user, sum of d(i) / actual(class i) (the weighted-capacity model: the capacity sums to at most 1)
+ * and the longest single job; globally, sum d(i) / provider cap, and the create rate window
+ * (N creates need ceil(N / limit) - 1 windows before the last one can start).
+ */
+export function capacityLowerBound(input: SimulationInput, durations: Map<string, number>): number {
+  const { config } = input;
+  let bound = 0;
+  let totalWork = 0;
+  let count = 0;
+  let shortest = Infinity;
+  for (const batch of input.batches) {
+    const plan = getBatchConfig(input.userPlans[batch.userId] ?? config.defaultPlan, config);
+    let userWork = 0;
+    for (const t of batch.tasks) {
+      const d = durations.get(t.taskId);
+      if (d === undefined) continue;
+      count++;
+      totalWork += d;
+      shortest = Math.min(shortest, d);
+      userWork += d / calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec);
+      bound = Math.max(bound, d);
+    }
+    bound = Math.max(bound, userWork);
+  }
+  if (count === 0) return 0;
+  bound = Math.max(bound, totalWork / config.provider.maxRunning);
+  const windows = Math.ceil(count / config.provider.createLimit) - 1;
+  return Math.max(bound, windows * config.provider.createWindowMs + shortest);
+}
+
+function runningLimit(input: SimulationInput): number {
+  const perUser = new Map<string, number>();
+  for (const batch of input.batches) {
+    const plan = getBatchConfig(input.userPlans[batch.userId] ?? input.config.defaultPlan, input.config);
+    let most = perUser.get(batch.userId) ?? 0;
+    for (const t of batch.tasks) most = Math.max(most, calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec));
+    perUser.set(batch.userId, most);
+  }
+  let sum = 0;
+  for (const v of perUser.values()) sum += v;
+  return Math.min(sum, input.config.provider.maxRunning);
+}
+
+function peakOverlap(intervals: Array<[number, number]>): number {
+  const points: Array<[number, number]> = [];
+  for (const [a, b] of intervals) points.push([a, 1], [b, -1]);
+  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let cur = 0;
+  let peak = 0;
+  for (const [, d] of points) {
+    cur += d;
+    peak = Math.max(peak, cur);
+  }
+  return peak;
+}
+
+/** Keeps at most `max` points, always including the last one; step-shaped data stays readable. */
+function downsample(points: Array<[number, number]>, max: number): Array<[number, number]> {
+  if (points.length <= max) return points;
+  const step = points.length / max;
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < max; i++) out.push(points[Math.floor(i * step)]!);
+  out.push(points[points.length - 1]!);
+  return out;
+}

@@ -1,0 +1,92 @@
+import type { BatchInput, TaskSpec } from '@clipfleet/engine';
+import type { FaultSpec } from '../profiles/faults.ts';
+import type { LatencyProfileName } from '../profiles/latency.ts';
+import { streamFor } from '../rng.ts';
+
+export interface Scenario {
+  id: string;
+  title: string;
+  latency: LatencyProfileName;
+  faults?: FaultSpec;
+  userPlans: Record<string, string>;
+  batches: BatchInput[];
+  /** Fault-free: ClipFleet's makespan is held against the capacity lower bound. */
+  faultFree: boolean;
+  /** The seed table cell this reproduces, if any. */
+  seedCell?: { plan: string; mix: Mix };
+  maxSimMs?: number;
+}
+
+export type Mix = '720p' | '1080p' | '50:50';
+
+interface Shape {
+  model: string;
+  resolution: string;
+  durationSec: number;
+}
+
+const PRO_720_15: Shape = { model: 'sora-2-pro', resolution: '720p', durationSec: 15 };
+const PRO_1080_15: Shape = { model: 'sora-2-pro', resolution: '1080p', durationSec: 15 };
+const SORA2_10: Shape = { model: 'sora-2', resolution: '720p', durationSec: 10 };
+const PRO_720_10: Shape = { model: 'sora-2-pro', resolution: '720p', durationSec: 10 };
+const PRO_1080_10: Shape = { model: 'sora-2-pro', resolution: '1080p', durationSec: 10 };
+export const SHAPES = [SORA2_10, PRO_720_10, PRO_720_15, PRO_1080_10, PRO_1080_15] as const;
+
+function tasks(batchId: string, userId: string, shapes: Shape[]): TaskSpec[] {
+  return shapes.map((shape, rowIndex) => ({ taskId: `${batchId}-t${rowIndex}`, batchId, userId, rowIndex, prompt: `${batchId} prompt ${rowIndex}`, ...shape }));
+}
+
+/** The seed table: 100 videos (15 s), all 720p / all 1080p / 50:50, on pro and pro_plus. */
+export function seedTableScenario(plan: 'pro' | 'pro_plus', mix: Mix): Scenario {
+  const shapes = Array.from({ length: 100 }, (_, i) => (mix === '720p' ? PRO_720_15 : mix === '1080p' ? PRO_1080_15 : i % 2 === 0 ? PRO_720_15 : PRO_1080_15));
+  return {
+    id: `table/${plan}/${mix}`,
+    title: `seed table: ${plan}, 100 x ${mix}`,
+    latency: 'seed',
+    userPlans: { u1: plan },
+    batches: [{ batchId: 'b1', userId: 'u1', tasks: tasks('b1', 'u1', shapes) }],
+    faultFree: true,
+    seedCell: { plan, mix },
+  };
+}
+
+/** A seeded random mix of every class (used by field, fault and scale scenarios and by properties). */
+export function mixedShapes(seed: number, count: number, key: string): Shape[] {
+  const rng = streamFor(seed, `mix/${key}`);
+  return Array.from({ length: count }, () => SHAPES[Math.floor(rng.float() * SHAPES.length)]!);
+}
+
+/** Several users, each with one batch of a random mix. */
+export function multiUser(seed: number, id: string, users: number, perUser: number, plan: string): Pick<Scenario, 'userPlans' | 'batches'> {
+  const userPlans: Record<string, string> = {};
+  const batches: BatchInput[] = [];
+  for (let u = 0; u < users; u++) {
+    const userId = `u${u}`;
+    userPlans[userId] = plan;
+    batches.push({ batchId: `${id}-b${u}`, userId, tasks: tasks(`${id}-b${u}`, userId, mixedShapes(seed, perUser, `${id}/${u}`)) });
+  }
+  return { userPlans, batches };
+}
+
+export function scenarios(seed: number, options: { quick: boolean }): Scenario[] {
+  const list: Scenario[] = [];
+  for (const plan of ['pro', 'pro_plus'] as const) for (const mix of ['720p', '1080p', '50:50'] as const) list.push(seedTableScenario(plan, mix));
+  const mixed = (id: string) => multiUser(seed, id, 1, 100, 'pro_plus');
+  list.push({ id: 'field', title: 'field latency, 100 mixed, pro_plus', latency: 'field', faultFree: true, ...mixed('field') });
+  list.push({ id: 'flaky', title: 'flaky 10 %, 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...mixed('flaky') });
+  list.push({ id: 'policy', title: 'policy refusals 5 %, 100 mixed, pro_plus', latency: 'seed', faults: 'policy:5', faultFree: false, ...mixed('policy') });
+  list.push({ id: 'outage', title: '455 outage 5-15 min, 100 mixed, pro_plus', latency: 'seed', faults: 'outage', faultFree: false, ...mixed('outage') });
+  list.push({
+    id: 'overload',
+    title: 'overload: 10 enterprise users x 40 mixed, 429 bursts, slowdown/failures above 40 running',
+    latency: 'seed',
+    faults: 'overload',
+    faultFree: false,
+    ...multiUser(seed, 'overload', 10, 40, 'enterprise'),
+  });
+  list.push({ id: 'scale/1k', title: 'scale: 1,000 tasks (20 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale1k', 20, 50, 'enterprise') });
+  if (!options.quick) {
+    list.push({ id: 'scale/10k', title: 'scale: 10,000 tasks (200 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale10k', 200, 50, 'enterprise') });
+  }
+  return list;
+}
