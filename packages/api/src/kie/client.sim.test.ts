@@ -51,8 +51,8 @@ describe('KIE client over HTTP against the simulator', () => {
   let gw: KieGateway;
 
   /** Forces the simulator's next answer(s) for create or query, over its admin route. */
-  async function force(op: 'create' | 'query', code: number, msg?: string): Promise<void> {
-    const res = await fetch(`${sim.url}/__sim/faults`, {
+  async function force(op: 'create' | 'query', code: number, msg?: string, server: KieSimServer = sim): Promise<void> {
+    const res = await fetch(`${server.url}/__sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ op, code, ...(msg ? { msg } : {}) }),
@@ -126,24 +126,36 @@ describe('KIE client over HTTP against the simulator', () => {
   });
 
   describe('every error code of kie-api.md, forced on recordInfo', () => {
+    // Its own simulator at 20x: the job stays in flight for seconds of real time, so the forced 501 hits a
+    // running task (at 1000x it could already have succeeded under a loaded test run).
+    let slow: KieSimServer;
+    let qgw: KieGateway;
     let remoteTaskId: string;
     beforeAll(async () => {
-      const created = await gw.createTask({ task: spec({ taskId: 'row-q' }), attempt: 1 });
+      slow = await startKieSimServer({ port: 0, seed: 9, timeScale: 20, apiKeys: [API_KEY], faults: 'none' });
+      qgw = createKieHttpGateway({ baseUrl: slow.url, apiKey: API_KEY });
+      const created = await qgw.createTask({ task: spec({ taskId: 'row-q', model: 'sora-2-pro', resolution: '1080p', durationSec: 15 }), attempt: 1 });
       if (!created.ok) throw new Error(created.error.message);
       remoteTaskId = created.remoteTaskId;
+      // Wait until the record is visible (past "recordInfo is null").
+      for (let i = 0; i < 100 && !(await qgw.getTask(remoteTaskId)).ok; i++) await sleep(20);
+    });
+    afterAll(async () => {
+      await slow.close();
     });
     for (const code of [400, 401, 402, 404, 408, 422, 429, 433, 455, 500, 505]) {
       it(`query ${code} -> { ok: false, code ${code} }`, async () => {
-        await force('query', code, `forced query ${code}`);
-        expect(await gw.getTask(remoteTaskId)).toEqual({ ok: false, error: { code, message: `forced query ${code}` } });
+        await force('query', code, `forced query ${code}`, slow);
+        expect(await qgw.getTask(remoteTaskId)).toEqual({ ok: false, error: { code, message: `forced query ${code}` } });
       });
     }
     it('query 501 -> a terminal `fail` status carrying failCode and failMsg (what the engine retries or not)', async () => {
-      await force('query', 501, 'Content policy violation: flagged (nsfw)');
-      const r = await gw.getTask(remoteTaskId);
+      await force('query', 501, 'Content policy violation: flagged (nsfw)', slow);
+      expect(slow.core.recordOf(slow.core.task(remoteTaskId)!).state).not.toBe('fail');
+      const r = await qgw.getTask(remoteTaskId);
       expect(r).toMatchObject({ ok: true, status: { state: 'fail', failCode: '501', failMsg: 'Content policy violation: flagged (nsfw)' } });
       // And it stays failed on the next, unforced poll.
-      expect(await gw.getTask(remoteTaskId)).toMatchObject({ ok: true, status: { state: 'fail', failMsg: 'Content policy violation: flagged (nsfw)' } });
+      expect(await qgw.getTask(remoteTaskId)).toMatchObject({ ok: true, status: { state: 'fail', failMsg: 'Content policy violation: flagged (nsfw)' } });
     });
   });
 
