@@ -23,7 +23,10 @@ export interface KieHttpGatewayOptions {
   requestTimeoutMs?: number;
   /** Used when `task.prompt` is undefined (the host keeps prompts out of memory). */
   resolvePrompt?: (taskId: string) => Promise<ResolvedPrompt | undefined>;
-  /** The host's runtime catalog; the shipped default otherwise. */
+  /**
+   * The host's runtime catalog; the shipped default otherwise. Read on every createTask (never copied),
+   * so a getter here follows admin edits without rebuilding the gateway.
+   */
   catalog?: Catalog;
   /** Clock for Retry-After HTTP dates. */
   now?: () => number;
