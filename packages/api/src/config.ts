@@ -10,7 +10,8 @@ const EnvSchema = z.object({
   CLIPFLEET_DB: opt(z.string()),
   TIME_SCALE: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).refine((n) => n > 0 && n <= 1_000_000, 'must be a positive number up to 1000000')),
   SIM_SEED: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
-  SIM_PROFILE: opt(z.string()),
+  SIM_LATENCY: opt(z.enum(['seed', 'field'], { error: 'must be "seed" or "field"' })),
+  SIM_FAULTS: opt(z.string()),
   KIE_API_KEY: opt(z.string()),
   KIE_BASE_URL: opt(z.url({ error: 'must be a URL' })),
   PUBLIC_URL: opt(z.url({ error: 'must be a URL' })),
@@ -39,8 +40,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     host: e.HOST ?? '0.0.0.0',
     dbPath: e.CLIPFLEET_DB ?? './data/clipfleet.db',
     kie: e.KIE_API_KEY
-      ? { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai' }
-      : { mode: 'sim', timeScale: e.TIME_SCALE ?? 20, seed: e.SIM_SEED ?? 1, ...(e.SIM_PROFILE ? { profile: e.SIM_PROFILE } : {}) },
+      ? // TIME_SCALE with a KIE key: KIE_BASE_URL is a simulator running that much faster.
+        { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai', timeScale: e.TIME_SCALE ?? 1 }
+      : { mode: 'sim', timeScale: e.TIME_SCALE ?? 20, seed: e.SIM_SEED ?? 1, ...(e.SIM_LATENCY ? { latency: e.SIM_LATENCY } : {}), ...(e.SIM_FAULTS ? { faults: e.SIM_FAULTS } : {}) },
     ...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
     ...(e.KIE_WEBHOOK_KEY ? { webhookKey: e.KIE_WEBHOOK_KEY } : {}),
     ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -14,7 +14,7 @@ export type Db = Kysely<Database>;
 export async function openDatabase(path: string): Promise<Db> {
   let handle: SQLite.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') makeDirs(dirname(path));
     handle = new SQLite(path);
     handle.pragma('journal_mode = WAL');
     handle.pragma('foreign_keys = ON');
@@ -26,6 +26,17 @@ export async function openDatabase(path: string): Promise<Db> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
   await migrate(db);
   return db;
+}
+
+/**
+ * mkdir -p done one level at a time: Node's recursive mkdirSync spins forever on some pseudo file systems
+ * (e.g. a path under /proc), and a bad CLIPFLEET_DB must fail fast with a clear line.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
 }
 
 async function migrate(db: Db): Promise<void> {

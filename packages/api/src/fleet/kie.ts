@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog, EngineClock, KieGateway } from '@clipfleet/engine';
+import { startKieSimServer, type FaultSpec, type LatencyProfileName } from '@clipfleet/sim';
 import type { SimInfo } from '../deps.ts';
 import { createKieHttpGateway } from '../kie/index.ts';
 import { createScaledClock } from './clock.ts';
@@ -7,9 +8,12 @@ import { createScaledClock } from './clock.ts';
 /** Where the fleet's KIE calls go. */
 export type KieMode =
   /** The simulator's HTTP face, in-process on a loopback port, driven through the real KIE client. */
-  | { mode: 'sim'; timeScale?: number; seed?: number; profile?: string; faults?: string }
-  /** The real KIE API. */
-  | { mode: 'real'; apiKey: string; baseUrl?: string }
+  | { mode: 'sim'; timeScale?: number; seed?: number; latency?: LatencyProfileName; faults?: FaultSpec }
+  /**
+   * The real KIE API. `timeScale` (default 1) is only for a KIE-compatible simulator running sped up elsewhere
+   * (`npm run sim:server`, or a test's): the engine clock then runs at the same speed.
+   */
+  | { mode: 'real'; apiKey: string; baseUrl?: string; timeScale?: number }
   /** Any gateway (tests, benchmarks): the engine clock defaults to wall time. */
   | { mode: 'gateway'; gateway: KieGateway; clock?: EngineClock };
 
@@ -20,11 +24,6 @@ export interface KieConnection {
   callbacks: boolean;
   sim: SimInfo | undefined;
   close(): Promise<void>;
-}
-
-/** The simulator's module surface this server uses (loaded lazily: the real-KIE path never needs it). */
-interface SimModule {
-  startKieSimServer(opts: Record<string, unknown>): Promise<{ url: string; close(): Promise<void>; stats?: unknown }>;
 }
 
 export async function connectKie(
@@ -44,21 +43,19 @@ export async function connectKie(
         return opts.catalog();
       },
     });
-    return { gateway, clock: createScaledClock(1), callbacks: Boolean(callBackUrl), sim: undefined, close: async () => {} };
+    return { gateway, clock: createScaledClock(kie.timeScale ?? 1), callbacks: Boolean(callBackUrl), sim: undefined, close: async () => {} };
   }
   const timeScale = kie.timeScale ?? 20;
   const apiKey = `sim_${randomBytes(16).toString('hex')}`;
-  const specifier = '@clipfleet/sim';
-  const sim = (await import(specifier)) as SimModule;
-  const server = await sim.startKieSimServer({
+  const server = await startKieSimServer({
     port: 0,
     host: '127.0.0.1',
     seed: kie.seed ?? 1,
     timeScale,
     apiKeys: [apiKey],
     ...(opts.webhookKey ? { webhookKey: opts.webhookKey } : {}),
-    ...(kie.profile ? { profile: kie.profile } : {}),
-    ...(kie.faults ? { faults: kie.faults } : {}),
+    ...(kie.latency ? { latency: kie.latency } : {}),
+    ...(kie.faults !== undefined ? { faults: kie.faults } : {}),
   });
   const gateway = createKieHttpGateway({
     baseUrl: server.url,
@@ -67,13 +64,12 @@ export async function connectKie(
       return opts.catalog();
     },
   });
-  const stats = server.stats;
   return {
     gateway,
     // The engine's clock runs at the simulator's speed: the whole system is real life sped up.
     clock: createScaledClock(timeScale),
     callbacks: false,
-    sim: { url: server.url, timeScale, stats: () => (typeof stats === 'function' ? (stats as () => unknown)() : stats) },
+    sim: { url: server.url, timeScale, stats: () => server.stats() },
     close: () => server.close(),
   };
 }

@@ -4,6 +4,8 @@ import type { Context } from './context.ts';
 import { formatZodMessage } from './format.ts';
 
 const t = initTRPC.context<Context>().create({
+  // No stack traces in error responses.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
     return {
