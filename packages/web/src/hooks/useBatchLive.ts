@@ -36,6 +36,7 @@ export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400
             void queryClient.invalidateQueries({ queryKey: trpc.batch.get.queryKey({ batchId }) });
             void queryClient.invalidateQueries({ queryKey: trpc.batch.tasks.pathKey() });
             void queryClient.invalidateQueries({ queryKey: trpc.batch.failures.queryKey({ batchId }) });
+            void queryClient.invalidateQueries({ queryKey: trpc.me.get.queryKey() });
           }, throttleMs);
         },
       },

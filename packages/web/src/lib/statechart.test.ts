@@ -46,7 +46,7 @@ describe('definitionToGraph', () => {
   it('labels edges with events, guards, delays and invoke outcomes, merging parallel transitions', () => {
     const edge = (s: string, t: string) => graph.edges.find((e) => e.source === s && e.target === t)?.label;
     expect(edge('task.queued', 'task.submitting')).toBe('SUBMIT');
-    expect(edge('task.submitting', 'task.polling')).toBe('done [ok]');
+    expect(edge('task.submitting', 'task.polling')).toBe('done');
     expect(edge('task.submitting', 'task.failed')).toBe('done\nerror');
     expect(edge('task.polling.waiting', 'task.polling.checking')).toBe('after pollDelay');
     expect(edge('task.polling.checking', 'task.succeeded')).toBe('DONE');

@@ -72,12 +72,6 @@ export function eventLabel(eventType: string | null | undefined): string {
   return eventType;
 }
 
-function guardName(guard: TransitionJson['guard']): string | null {
-  if (!guard) return null;
-  if (typeof guard === 'string') return guard;
-  return guard.type ?? null;
-}
-
 function collectTransitions(def: StateDefinitionJson): TransitionJson[] {
   const out: TransitionJson[] = [];
   if (def.transitions) out.push(...def.transitions);
@@ -112,8 +106,8 @@ export function definitionToGraph(root: StateDefinitionJson): ChartGraph {
         for (const target of targetIds(t.target, def.id, parent)) {
           if (target === def.id) continue;
           const key = `${def.id}->${target}`;
-          const g = guardName(t.guard);
-          const label = g ? `${eventLabel(t.eventType)} [${g}]` : eventLabel(t.eventType);
+          // Guards stay off the drawing (they would triple its width); the event names say what moves it.
+          const label = eventLabel(t.eventType);
           const entry = edgeLabels.get(key) ?? { source: def.id, target, labels: [] };
           if (!entry.labels.includes(label)) entry.labels.push(label);
           edgeLabels.set(key, entry);

@@ -45,7 +45,7 @@ export function RowsTable({ rows }: { rows: CheckedRow[] }) {
                     </div>
                   ))}
                 </td>
-                <td>{r.effective.model}</td>
+                <td className="nowrap">{r.effective.model}</td>
                 <td>{r.effective.resolution}</td>
                 <td className="num">{r.effective.duration} s</td>
                 <td className="num">{r.credits ?? '—'}</td>

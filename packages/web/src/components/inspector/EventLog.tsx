@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDuration } from '../../lib/format.ts';
 
 export interface LogEntry {
   key: string;
@@ -9,6 +9,7 @@ export interface LogEntry {
 
 /** The picked actor's recent events, newest first. */
 export function EventLog({ entries }: { entries: LogEntry[] }) {
+  const origin = entries[0]?.at ?? 0;
   if (entries.length === 0) return <p className="muted" style={{ padding: 12 }}>No events yet for this task.</p>;
   return (
     <ol className="event-log" aria-label="Event log" data-testid="event-log">
@@ -17,8 +18,8 @@ export function EventLog({ entries }: { entries: LogEntry[] }) {
         .reverse()
         .map((e) => (
           <li key={e.key}>
-            <span className="t" title={formatDateTime(e.at)}>
-              {new Date(e.at).toISOString().slice(14, 19)}
+            <span className="t" title="Engine time since the task's first event">
+              +{formatDuration(e.at - origin)}
             </span>
             <span>
               {e.text}

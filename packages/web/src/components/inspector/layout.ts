@@ -55,7 +55,7 @@ export async function layoutChart(graph: ChartGraph): Promise<ChartLayout> {
       id: n.id,
       ...(isGroup
         ? { layoutOptions: { 'elk.padding': '[top=32,left=16,bottom=16,right=16]' }, children: [] }
-        : { width: Math.max(96, n.label.length * CHAR_W + 32), height: NODE_H }),
+        : { width: Math.max(96, n.label.length * CHAR_W + 32 + (n.initial ? 16 : 0)), height: NODE_H }),
     });
   }
   const root: ElkNode = {
