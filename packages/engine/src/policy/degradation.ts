@@ -39,7 +39,8 @@ export function recordOutcome(
     const degrade =
       window.length >= config.minSamples && failureRate(window) > config.failureRateThreshold && state.level > 1;
     if (!degrade) return { state: { level: state.level, window, successStreak: 0 } };
-    const to = Math.max(1, Math.round(state.level * config.decreaseFactor));
+    // At least one step down: with a factor above 0.75, round(2 x factor) would be 2 again.
+    const to = Math.max(1, Math.min(state.level - 1, Math.round(state.level * config.decreaseFactor)));
     // A fresh window after a change: the new level is judged on its own outcomes.
     return { state: { level: to, window: [], successStreak: 0 }, change: { from: state.level, to, reason: 'degraded' } };
   }
