@@ -141,6 +141,16 @@ describe('web client in chromium', () => {
     await shot('inspector');
   });
 
+  it('fits a phone screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(batchUrl);
+    await page.getByTestId('progress-text').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('batch-detail-phone');
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
   it('runs a simulation and draws the charts', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Simulator' }).click();
     await page.getByRole('button', { name: 'Run simulation' }).click();

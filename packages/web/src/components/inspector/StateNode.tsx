@@ -25,8 +25,10 @@ export function StateNodeView({ data }: NodeProps<StateFlowNode>) {
       data-active={data.active || undefined}
       style={{ width: '100%', height: '100%', display: 'grid', placeItems: 'center' }}
     >
-      {data.initial ? <span aria-hidden="true">● </span> : null}
-      {data.label}
+      <span>
+        {data.initial ? <span aria-hidden="true">● </span> : null}
+        {data.label}
+      </span>
       <Handles />
     </div>
   );

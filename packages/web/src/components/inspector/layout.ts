@@ -69,6 +69,11 @@ export async function layoutChart(graph: ChartGraph): Promise<ChartLayout> {
       'elk.spacing.edgeLabel': '4',
       'elk.edgeRouting': 'ORTHOGONAL',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+      // Keep the machine's own order (queued, submitting, polling, ...) where the layering allows.
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.spacing.edgeEdge': '8',
+      'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '12',
       'elk.padding': '[top=16,left=16,bottom=16,right=16]',
     },
     children: [],
