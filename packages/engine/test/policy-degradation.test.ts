@@ -194,16 +194,28 @@ describe('degradation: properties', () => {
     expect(run(plan, F(10)).state.level).toBeLessThan(plan);
   });
 
-  // BUG (policy/degradation.ts, recordOutcome): with a valid decreaseFactor above 0.75 (schema allows (0, 1)),
-  // Math.round(level x factor) can equal the level: at level 2 with factor 0.8, round(1.6) = 2. The user is then
-  // never degraded however many attempts fail, and every further failure over the threshold reports a
-  // "degraded" LevelChange { from: 2, to: 2 }, which the supervisor publishes as a concurrency.changed event.
-  it.fails('BUG: a degradation always lowers the level (decreaseFactor 0.8 at level 2)', () => {
+  // Regression: with a decreaseFactor above 0.75 (the schema allows (0, 1)), Math.round(level x factor) used to
+  // equal the level (level 2, factor 0.8: round(1.6) = 2): the user was never degraded and every failure over the
+  // threshold reported a "degraded" change { from: 2, to: 2 }. A degradation must go at least one step down.
+  it('a degradation always lowers the level (decreaseFactor 0.8 at level 2)', () => {
     const c = { ...cfg, decreaseFactor: 0.8 };
     const { state, changes } = run(2, F(10), c);
-    expect(changes.every((ch) => ch.to < ch.from)).toBe(true);
+    expect(changes).toEqual([{ from: 2, to: 1, reason: 'degraded' }]);
     expect(state.level).toBe(1);
   });
+
+  test.prop([fc.integer({ min: 1, max: 30 }), fc.array(fc.boolean(), { maxLength: 300 }), configArb])(
+    'any config: a reported change always changes the level, down for degraded, up for recovered',
+    (plan, outcomes, config) => {
+      const { changes } = run(plan, outcomes, config);
+      for (const c of changes) {
+        if (c.reason === 'degraded') {
+          expect(c.to).toBeLessThan(c.from);
+          expect(c.to).toBe(Math.max(1, Math.min(c.from - 1, Math.round(c.from * config.decreaseFactor))));
+        } else expect(c.to).toBeGreaterThan(c.from);
+      }
+    },
+  );
 });
 
 describe('rebaseLevel', () => {
