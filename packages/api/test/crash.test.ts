@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { EventSource } from 'eventsource';
+import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClipFleetClient } from '../src/index.ts';
+
+const API_DIR = resolve(import.meta.dirname, '..');
+// Low enough that the restart (a few real seconds) stays well under the 5-minute 720p timeout in engine time.
+const TIME_SCALE = 15;
+const KIE_KEY = 'crash-test-kie-key';
+const ADMIN_KEY = 'crash-test-admin-key-0123456789';
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+interface Launched {
+  child: ChildProcess;
+  output: string[];
+  url: string;
+  devKey: string | undefined;
+}
+
+/** `node --import tsx src/main.ts` (no tsx wrapper process, so SIGKILL hits the server itself). */
+async function launch(env: Record<string, string>): Promise<Launched> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${output.join('')}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const text = output.join('');
+      const url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+      const ready = url && (/Dev user created/.test(text) || /Admin key|resumed/.test(text) || env.ADMIN_KEY);
+      if (url && ready && /listening on/.test(text)) {
+        clearTimeout(timer);
+        // give the dev-key line (printed right after) a moment to arrive
+        setTimeout(() => res({ child, output, url, devKey: /API key \(shown once\): (\S+)/.exec(output.join(''))?.[1] }), 100);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+    child.on('exit', (code) => rej(new Error(`server exited with ${code}:\n${output.join('')}`)));
+  });
+}
+
+function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => res());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
+  let sim: KieSimServer;
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    sim = await startKieSimServer({ port: 0, host: '127.0.0.1', seed: 11, timeScale: TIME_SCALE, apiKeys: [KIE_KEY] });
+    dir = mkdtempSync(join(tmpdir(), 'clipfleet-crash-'));
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finishes every task exactly once, never resubmits a task that had a remote id, and the ledger balances', async () => {
+    const dbPath = join(dir, 'clipfleet.db');
+    const env = {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      CLIPFLEET_DB: dbPath,
+      TIME_SCALE: String(TIME_SCALE),
+      KIE_API_KEY: KIE_KEY,
+      KIE_BASE_URL: sim.url,
+      ADMIN_KEY,
+      DEV_CREDITS: '100000',
+    };
+    const first = await launch(env);
+    children.push(first.child);
+    expect(first.devKey).toBeTruthy();
+    const client = createClipFleetClient(first.url, first.devKey!, { EventSource });
+    const admin = createClipFleetClient(first.url, ADMIN_KEY, { EventSource });
+    const me = await client.me.get.query();
+    await admin.admin.setPlan.mutate({ userId: me.user.id, plan: 'enterprise' });
+
+    const N = 30;
+    const prompts = Array.from({ length: N }, (_, i) => `crash test clip number ${i}`);
+    const { batchId } = await client.batch.create.mutate({ rows: prompts.map((prompt) => ({ prompt })), defaultModel: 'sora-2', defaultResolution: '720p', defaultDuration: 10 });
+
+    // kill -9 while some tasks are done and others are running at KIE
+    for (;;) {
+      const b = await client.batch.get.query({ batchId });
+      if (b.counts.succeeded >= 3 && b.counts.polling >= 3) break;
+      if (b.finishedAt) throw new Error('the batch finished before the crash: slow the simulator down');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await kill9(first.child);
+
+    // what the database held at the crash
+    const snap = new SQLite(dbPath, { readonly: true });
+    const atCrash = snap.prepare('select id, prompt, state, remote_task_id from tasks where batch_id = ?').all(batchId) as Array<{ id: string; prompt: string; state: string; remote_task_id: string | null }>;
+    snap.close();
+    const inFlight = atCrash.filter((t) => t.remote_task_id && !['succeeded', 'failed', 'cancelled', 'timedOut'].includes(t.state));
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(atCrash.some((t) => t.state === 'queued')).toBe(true);
+
+    const second = await launch(env);
+    children.push(second.child);
+    expect(second.output.join('')).toMatch(/resumed 1 unfinished batch/);
+    expect(second.devKey).toBeUndefined(); // the dev user is created on first start only
+    const client2 = createClipFleetClient(second.url, first.devKey!, { EventSource });
+    let done;
+    for (;;) {
+      done = await client2.batch.get.query({ batchId });
+      if (done.finishedAt) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(done.counts.succeeded + done.counts.failed, JSON.stringify(done.counts)).toBe(N);
+    await kill9(second.child);
+
+    // remote jobs per task, from the simulator's own records
+    const jobsByPrompt = new Map<string, string[]>();
+    for (const job of sim.core.tasks()) {
+      const prompt = (job.body as { input: { prompt: string } }).input.prompt;
+      jobsByPrompt.set(prompt, [...(jobsByPrompt.get(prompt) ?? []), job.taskId]);
+    }
+    const db = new SQLite(dbPath, { readonly: true });
+    // an attempt recorded without a remote id is uncertain (KIE may have it): it is not sent again
+    for (const t of atCrash.filter((x) => x.state === 'submitting' && !x.remote_task_id)) {
+      expect((jobsByPrompt.get(t.prompt) ?? []).length).toBeLessThanOrEqual(1);
+    }
+    const finalTasks = db.prepare('select id, prompt, state, remote_task_id from tasks where batch_id = ?').all(batchId) as typeof atCrash;
+    const byId = new Map(finalTasks.map((t) => [t.id, t]));
+    // a task that had a remote id at the crash was polled, never resubmitted
+    for (const t of inFlight) {
+      expect(jobsByPrompt.get(t.prompt), t.prompt).toEqual([t.remote_task_id]);
+      expect(byId.get(t.id)!.remote_task_id).toBe(t.remote_task_id);
+    }
+    // every succeeded task has exactly one remote job behind it
+    for (const t of finalTasks.filter((x) => x.state === 'succeeded')) expect(jobsByPrompt.get(t.prompt)).toHaveLength(1);
+
+    // every task ended exactly once (one end event) and was settled exactly once
+    const ends = db
+      .prepare(`select task_id, count(*) n from task_events where batch_id = ? and type in ('task.succeeded','task.failed','task.timedOut','task.cancelled') group by task_id`)
+      .all(batchId) as Array<{ task_id: string; n: number }>;
+    expect(ends).toHaveLength(N);
+    expect(ends.every((e) => e.n === 1)).toBe(true);
+    const settlements = db
+      .prepare(`select task_id, count(*) n from credit_ledger where batch_id = ? and kind in ('charge','refund') group by task_id`)
+      .all(batchId) as Array<{ task_id: string; n: number }>;
+    expect(settlements).toHaveLength(N);
+    expect(settlements.every((s) => s.n === 1)).toBe(true);
+    const sums = db.prepare(`select kind, sum(credits) c, sum(amount) a from credit_ledger where user_id = ? group by kind`).all(me.user.id) as Array<{ kind: string; c: number; a: number }>;
+    const of = (k: string) => sums.find((s) => s.kind === k) ?? { c: 0, a: 0 };
+    const succeeded = finalTasks.filter((t) => t.state === 'succeeded').length;
+    expect(of('reserve').c).toBe(N * 15);
+    expect(of('charge').c).toBe(succeeded * 15);
+    expect(of('charge').c + of('refund').c).toBe(of('reserve').c);
+    const balance = sums.reduce((s, x) => s + x.a, 0);
+    expect(balance).toBe(100_000 - succeeded * 15);
+    // event sequence numbers continued after the restart without reuse
+    const seqs = (db.prepare('select seq from task_events order by seq').all() as Array<{ seq: number }>).map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    db.close();
+  }, 120_000);
+});
