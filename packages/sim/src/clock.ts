@@ -67,6 +67,9 @@ export class DiscreteEventClock implements EngineClock {
     if (!timer) return;
     // Lazy deletion: the heap entry is skipped when it reaches the top.
     timer.cancelled = true;
+    // Drop the callback now: it holds the (often stopped) actor, which would otherwise stay reachable
+    // until the entry surfaces, up to a 15-minute timeout later.
+    timer.fn = () => {};
     this.live.delete(timer.id);
   }
 

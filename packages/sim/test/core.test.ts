@@ -52,16 +52,16 @@ describe('SimKie quirks', () => {
     expect(final.completeTime! - final.createTime).toBe(task.completeAt - task.createdAt);
   });
 
-  it('seed latency: 720p ~75 s and 1080p ~302 s', () => {
+  it('seed latency: 720p ~72 s and 1080p ~297 s of generation (75 s / 302 s as the seed saw them)', () => {
     const { core } = newSim({ createLimit: 1_000 });
     const mean = (size: string) => {
       const ids = Array.from({ length: 200 }, () => core.createTask('sim-key', createBody({}, { size })).data!.taskId);
       return ids.reduce((s, id) => s + core.task(id)!.completeAt, 0) / ids.length / 1000;
     };
-    expect(mean('standard')).toBeGreaterThan(72);
-    expect(mean('standard')).toBeLessThan(78);
+    expect(mean('standard')).toBeGreaterThan(70);
+    expect(mean('standard')).toBeLessThan(74);
     expect(mean('high')).toBeGreaterThan(290);
-    expect(mean('high')).toBeLessThan(314);
+    expect(mean('high')).toBeLessThan(304);
   });
 
   it('validates bodies with a 422 naming the field, and auth with 401', () => {

@@ -65,15 +65,20 @@ export interface SimulationMetrics {
   engineEvents: number;
   timerFirings: number;
   callbacksLost: number;
+  /** Failure callbacks not delivered to the engine (engine workaround, see WITHHOLD_FAIL_CALLBACKS). */
+  failCallbacksWithheld: number;
   concurrencyChanges: number;
 }
 
 /** Wall-clock measurements: they vary between runs, so they live apart from the reproducible metrics. */
 export interface SimulationPerf {
   wallMs: number;
+  /** CPU time (user + system) of this process during the run: fairer than wall time on a shared machine. */
+  cpuMs: number;
   eventsPerSecond: number;
-  /** Wall-clock engine + simulator cost per task. */
-  msPerTask: number;
+  /** Engine + simulator cost per task: CPU ms per task. */
+  cpuMsPerTask: number;
+  wallMsPerTask: number;
 }
 
 export interface SimulationResult {
@@ -89,6 +94,9 @@ interface TaskTrack {
   retried: boolean;
   end: EngineEvent['type'] | null;
 }
+
+/** See the callback handler in runSimulation: an engine bug with `fail` callbacks. */
+export const WITHHOLD_FAIL_CALLBACKS = true;
 
 /** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
@@ -172,13 +180,27 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     random: randomSource(input.seed, 'engine/jitter'),
     onEvent,
   });
-  gateway.onCallback((remoteTaskId, status) => supervisor.deliverCallback(remoteTaskId, status));
+  let failCallbacksWithheld = 0;
+  gateway.onCallback((remoteTaskId, status) => {
+    // Engine workaround (reported to the engine owner): a `fail` callback makes the task machine's
+    // scheduleRetry action read `event.output` of a REMOTE_UPDATE event (errorOfCreate) and throw a
+    // TypeError that kills the process. Until fixed, failure callbacks are withheld and the backstop
+    // poll finds the failure; success callbacks are delivered normally.
+    if (WITHHOLD_FAIL_CALLBACKS && status.state === 'fail') {
+      failCallbacksWithheld++;
+      return;
+    }
+    supervisor.deliverCallback(remoteTaskId, status);
+  });
 
   const maxSimMs = input.maxSimMs ?? 7 * 24 * 3600_000;
+  const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   for (const batch of input.batches) supervisor.addBatch(batch);
   await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs);
   const wallMs = performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   supervisor.stop();
 
   const stats = core.stats();
@@ -237,12 +259,15 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     engineEvents: events,
     timerFirings: clock.fired,
     callbacksLost: stats.callbacksLost,
+    failCallbacksWithheld,
     concurrencyChanges,
   };
   const perf: SimulationPerf = {
     wallMs: round(wallMs, 1)!,
+    cpuMs: round(cpuMs, 1)!,
     eventsPerSecond: Math.round(events / Math.max(wallMs / 1000, 1e-6)),
-    msPerTask: round(wallMs / total, 4)!,
+    cpuMsPerTask: round(cpuMs / total, 4)!,
+    wallMsPerTask: round(wallMs / total, 4)!,
   };
   return { metrics, perf, timeline: downsample(timeline, 400).map(([t, n]) => [round(t / 1000, 1)!, n]) };
 }

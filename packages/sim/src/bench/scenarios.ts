@@ -73,7 +73,8 @@ export function scenarios(seed: number, options: { quick: boolean }): Scenario[]
   for (const plan of ['pro', 'pro_plus'] as const) for (const mix of ['720p', '1080p', '50:50'] as const) list.push(seedTableScenario(plan, mix));
   const mixed = (id: string) => multiUser(seed, id, 1, 100, 'pro_plus');
   list.push({ id: 'field', title: 'field latency, 100 mixed, pro_plus', latency: 'field', faultFree: true, ...mixed('field') });
-  list.push({ id: 'flaky', title: 'flaky 10 %, 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...mixed('flaky') });
+  // Three users so the retry success rate rests on a few dozen retried tasks, not a handful.
+  list.push({ id: 'flaky', title: 'flaky 10 %, 3 users x 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...multiUser(seed, 'flaky', 3, 100, 'pro_plus') });
   list.push({ id: 'policy', title: 'policy refusals 5 %, 100 mixed, pro_plus', latency: 'seed', faults: 'policy:5', faultFree: false, ...mixed('policy') });
   list.push({ id: 'outage', title: '455 outage 5-15 min, 100 mixed, pro_plus', latency: 'seed', faults: 'outage', faultFree: false, ...mixed('outage') });
   list.push({
