@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { completionsOption, runningOption, statusCallsOption, strategyColor, type StrategyRun } from './simCharts.ts';
 
 const runs: StrategyRun[] = [
-  { strategy: 'naive', statusCallsPerTask: 25.04, points: [{ t: 0, running: 0, completed: 0 }, { t: 60_000, running: 3, completed: 1 }] },
-  { strategy: 'clipfleet', statusCallsPerTask: 6.46, points: [{ t: 0, running: 0, completed: 0 }, { t: 120_000, running: 2, completed: 4 }] },
+  { strategy: 'naive', statusCallsPerTask: 25.04, hasCompletions: true, points: [{ t: 0, running: 0, completed: 0 }, { t: 60_000, running: 3, completed: 1 }] },
+  { strategy: 'clipfleet', statusCallsPerTask: 6.46, hasCompletions: true, points: [{ t: 0, running: 0, completed: 0 }, { t: 120_000, running: 2, completed: 4 }] },
 ];
 
 describe('simulation chart options', () => {

@@ -8,6 +8,8 @@ export interface StrategyRun {
   /** Time series sampled in virtual time (ms since start). */
   points: { t: number; running: number; completed: number }[];
   statusCallsPerTask: number;
+  /** Whether the run reported completions over time (the completions chart skips runs that did not). */
+  hasCompletions: boolean;
 }
 
 const COLORS: Record<string, string> = { naive: '#e5484d', seed: '#f5a524', clipfleet: '#5b5bd6' };
@@ -49,7 +51,7 @@ export function runningOption(runs: StrategyRun[]) {
 export function completionsOption(runs: StrategyRun[]) {
   return {
     ...base('Completions over time', 'finished'),
-    series: runs.map((r, i) => ({
+    series: runs.filter((r) => r.hasCompletions).map((r, i) => ({
       name: r.strategy,
       type: 'line' as const,
       showSymbol: false,

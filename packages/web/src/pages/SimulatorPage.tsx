@@ -1,13 +1,13 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { EChart } from '../components/sim/EChart.tsx';
 import { SeedComparison } from '../components/sim/SeedComparison.tsx';
 import { SimForm, type SimChoices, type SimSettings } from '../components/sim/SimForm.tsx';
-import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
+import { Empty, ErrorState, Loading, NotAvailable } from '../components/ui/States.tsx';
+import { useSimRun } from '../hooks/useSimRun.ts';
 import { formatDuration } from '../lib/format.ts';
 import { completionsOption, runningOption, statusCallsOption } from '../lib/simCharts.ts';
-import { toRuns } from '../lib/simResult.ts';
-import { useTRPC } from '../utils/trpc.ts';
+import { isNotFound, useTRPC } from '../utils/trpc.ts';
 
 const INITIAL: SimSettings = {
   plan: 'pro',
@@ -24,19 +24,26 @@ export function SimulatorPage() {
   const trpc = useTRPC();
   const plans = useQuery(trpc.plans.list.queryOptions());
   const [settings, setSettings] = useState<SimSettings>(INITIAL);
-  const run = useMutation(trpc.sim.run.mutationOptions());
+  const run = useSimRun();
   const choices: SimChoices = useMemo(
     () => ({
       plans: plans.data?.map((p) => ({ id: p.id, label: p.label })) ?? [{ id: settings.plan, label: settings.plan }],
-      latencies: ['seed', 'fast', 'slow', 'heavyTail'],
-      faults: ['none', 'flaky', 'throttled', 'outage'],
-      strategies: ['naive', 'seed', 'clipfleet'],
+      // The simulator's profile and strategy names (packages/sim: LATENCY_PROFILES, FAULT_NAMES, bench strategies).
+      latencies: ['seed', 'field'],
+      faults: ['none', 'flaky', 'policy', 'overload', 'outage', 'lost-callbacks', 'auth'],
+      strategies: ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'],
     }),
     [plans.data, settings.plan],
   );
   const result = run.data;
-  const runs = useMemo(() => (result ? toRuns(result) : []), [result]);
-  const ran = run.variables;
+  const runs = useMemo(() => result?.runs ?? [], [result]);
+  const ran = result?.input;
+  const notAvailable = run.error ? isNotFound(run.error) : false;
+  const options = useMemo(
+    () => ({ running: runningOption(runs), completions: completionsOption(runs), calls: statusCallsOption(runs) }),
+    [runs],
+  );
+  const hasCompletions = runs.some((r) => r.hasCompletions);
 
   return (
     <div className="stack">
@@ -70,7 +77,8 @@ export function SimulatorPage() {
         </section>
         <div className="stack">
           {run.isPending ? <Loading label="Simulating in virtual time…" /> : null}
-          {run.error ? <ErrorState error={run.error} title="The simulation failed" /> : null}
+          {notAvailable ? <NotAvailable what="The simulator (sim.run)" /> : null}
+          {run.error && !notAvailable ? <ErrorState error={run.error} title="The simulation failed" /> : null}
           {!result && !run.isPending && !run.error ? (
             <section className="card">
               <Empty title="No simulation yet">Pick a scenario and run it; results appear here with the seed's table beside them.</Empty>
@@ -84,17 +92,21 @@ export function SimulatorPage() {
               <div className="charts">
                 <section className="card">
                   <div className="card-body">
-                    <EChart option={runningOption(runs)} label="Running tasks over time" testId="chart-running" />
+                    <EChart option={options.running} label="Running tasks over time" testId="chart-running" />
                   </div>
                 </section>
                 <section className="card">
                   <div className="card-body">
-                    <EChart option={completionsOption(runs)} label="Completions over time" testId="chart-completions" />
+                    {hasCompletions ? (
+                      <EChart option={options.completions} label="Completions over time" testId="chart-completions" />
+                    ) : (
+                      <Empty title="Completions over time">This server's simulator did not report completion times.</Empty>
+                    )}
                   </div>
                 </section>
                 <section className="card">
                   <div className="card-body">
-                    <EChart option={statusCallsOption(runs)} label="Status calls per task" testId="chart-calls" />
+                    <EChart option={options.calls} label="Status calls per task" testId="chart-calls" />
                   </div>
                 </section>
               </div>
