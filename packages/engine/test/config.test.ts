@@ -249,6 +249,25 @@ describe('parseFleetConfig', () => {
     expect(DEFAULT_CONFIG.plans.map((p) => p.id)).toEqual(['free', 'pro', 'pro_plus', 'enterprise']);
   });
 
+  it('parsed plans share no objects (the shipped defaults do): editing one plan cannot leak into another', () => {
+    const config = parseFleetConfig(cloneDefaults());
+    const [free, pro] = [config.plans[0]!, config.plans[1]!];
+    expect(free.resolutionWeight).not.toBe(pro.resolutionWeight);
+    expect(free.polling).not.toBe(pro.polling);
+    free.resolutionWeight['1080p'] = 0.1;
+    expect(pro.resolutionWeight['1080p']).toBe(0.65);
+  });
+
+  it('lists every bad field in the message, the first one in .path', () => {
+    const cfg = cloneDefaults();
+    cfg.plans[1]!.concurrency = 0;
+    cfg.provider.maxRunning = -1;
+    const e = configError(() => parseFleetConfig(cfg));
+    expect(e.path).toBe('plans.1.concurrency');
+    expect(e.message).toContain('plans.1.concurrency');
+    expect(e.message).toContain('provider.maxRunning');
+  });
+
   it('rejects plans.1.concurrency = 0, naming the field', () => {
     const cfg = cloneDefaults();
     cfg.plans[1]!.concurrency = 0;
