@@ -5,6 +5,7 @@ import { catalogRouter } from './router/catalog.ts';
 import { inspectorRouter } from './router/inspector.ts';
 import { meRouter } from './router/me.ts';
 import { plansRouter } from './router/plans.ts';
+import { simRouter } from './router/sim.ts';
 import { taskRouter } from './router/task.ts';
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   batch: batchRouter,
   task: taskRouter,
   inspector: inspectorRouter,
+  sim: simRouter,
   admin: adminRouter,
 });
 
