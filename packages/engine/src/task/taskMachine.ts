@@ -1,4 +1,4 @@
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import type { RetryConfig } from '../config/schema.ts';
 import type { CreateTaskResult, GetTaskResult, KieGateway, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
 import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
@@ -255,6 +255,8 @@ export const taskMachine = setup({
         src: 'createRemoteTask',
         input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt }),
         onDone: [
+          // Cancelled while the create was in flight: the job exists, so record it, then stop watching.
+          { guard: and(['created', 'cancelRequested']), target: 'cancelled', actions: ['recordSubmission', 'announceSubmitted'] },
           { guard: 'created', target: 'polling', actions: ['recordSubmission', 'announceSubmitted'] },
           { guard: 'cancelRequested', target: 'cancelled' },
           { guard: 'createWillRetry', target: 'retrying', actions: ['scheduleRetry', 'announceRetry', 'reportCreateTrouble'] },
@@ -265,8 +267,6 @@ export const taskMachine = setup({
     },
     polling: {
       initial: 'waiting',
-      // Checked on entry to each state below: a cancel that arrived while submitting wins once the id is known.
-      always: { guard: 'cancelRequested', target: 'cancelled' },
       after: { attemptTimeout: 'timedOut' },
       on: {
         CANCEL: 'cancelled',
