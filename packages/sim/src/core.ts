@@ -59,6 +59,8 @@ export interface SimTask {
   account: string;
   key: string;
   body: CreateTaskBody;
+  /** The create body as KIE echoes it (`param`, a JSON string), serialised once. */
+  param: string;
   job: JobClass;
   credits: number;
   createdAt: number;
@@ -228,7 +230,7 @@ export class SimKie {
       taskId: task.taskId,
       model: task.body.model,
       state,
-      param: JSON.stringify(task.body),
+      param: task.param,
       resultJson: state === 'success' ? JSON.stringify(urls) : '',
       failCode: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failCode : null,
       failMsg: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failMsg : null,
@@ -388,6 +390,7 @@ export class SimKie {
       account,
       key,
       body,
+      param: JSON.stringify(body),
       job,
       credits,
       createdAt: now,
