@@ -111,3 +111,14 @@ describe('SlidingWindowLimiter', () => {
     },
   );
 });
+
+describe('SlidingWindowLimiter across a hot reload', () => {
+  it('a longer window still counts the calls made just before it', () => {
+    const lim = new SlidingWindowLimiter(2, 1000);
+    expect([0, 500, 1600].map((t) => lim.tryTake(t))).toEqual([true, true, true]);
+    lim.reconfigure(2, 5000);
+    // 500 and 1600 are inside the new 5 s window: a third call must wait until 500 + 5000.
+    expect(lim.tryTake(1700)).toBe(false);
+    expect(lim.nextFreeAt(1700)).toBe(5500);
+  });
+});

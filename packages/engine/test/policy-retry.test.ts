@@ -269,3 +269,15 @@ describe('judgeStatus', () => {
     }
   });
 });
+
+describe('content refusals and generation failures whatever the code', () => {
+  it('a refusal is final even when it comes with a 5xx code', () => {
+    expect(classifyError(err(500, 'This request violates our safety policy'))).toEqual({ kind: 'fatal' });
+    expect(classifyError(generationFailure('500', 'Rejected: copyright'))).toEqual({ kind: 'fatal' });
+  });
+
+  it('a failed generation with a 5xx failCode is a 501, so its one-retry budget applies', () => {
+    expect(generationFailure('500', 'internal error')).toEqual({ code: 501, message: 'internal error' });
+    expect(classifyError(generationFailure(503, 'busy'))).toEqual({ kind: 'retry', generationFailure: true });
+  });
+});

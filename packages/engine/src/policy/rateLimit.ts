@@ -4,12 +4,15 @@
  * 2x the limit across a window boundary, and KIE answers that with 429s.
  */
 export class SlidingWindowLimiter {
-  /** Call times inside the current window, oldest first. */
+  /** Recent call times, oldest first. Kept by count, not by the current window, so a hot reload that
+   * lengthens the window still sees the calls made just before it. */
   private readonly calls: number[] = [];
 
   constructor(
     private limit: number,
     private windowMs: number,
+    /** History kept: enough for any limit up to this size. */
+    private readonly history = Math.max(limit, 256),
   ) {}
 
   reconfigure(limit: number, windowMs: number): void {
@@ -17,27 +20,23 @@ export class SlidingWindowLimiter {
     this.windowMs = windowMs;
   }
 
-  private expire(now: number): void {
-    while (this.calls.length > 0 && this.calls[0]! <= now - this.windowMs) this.calls.shift();
-  }
-
   countInWindow(now: number): number {
-    this.expire(now);
-    return this.calls.length;
+    let n = 0;
+    for (let i = this.calls.length - 1; i >= 0 && this.calls[i]! > now - this.windowMs; i--) n++;
+    return n;
   }
 
   /** Takes a slot if one is free now. */
   tryTake(now: number): boolean {
-    this.expire(now);
-    if (this.calls.length >= this.limit) return false;
+    if (this.countInWindow(now) >= this.limit) return false;
     this.calls.push(now);
+    if (this.calls.length > this.history) this.calls.shift();
     return true;
   }
 
   /** Earliest time a slot frees (now if one is free). */
   nextFreeAt(now: number): number {
-    this.expire(now);
-    if (this.calls.length < this.limit) return now;
+    if (this.countInWindow(now) < this.limit) return now;
     return this.calls[this.calls.length - this.limit]! + this.windowMs;
   }
 }

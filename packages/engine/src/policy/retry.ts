@@ -24,6 +24,12 @@ export function isContentPolicyRefusal(message: string | undefined): boolean {
 
 /** Classifies an error from createTask, or a generation failure (code 501 with KIE's failMsg). */
 export function classifyError(error: ProviderError): ErrorDecision {
+  const decision = classifyCode(error);
+  // A content refusal is final whatever code carries it: another attempt would be refused again.
+  return decision.kind === 'retry' && isContentPolicyRefusal(error.message) ? { kind: 'fatal' } : decision;
+}
+
+function classifyCode(error: ProviderError): ErrorDecision {
   switch (error.code) {
     case 429:
     case 455:
@@ -40,16 +46,20 @@ export function classifyError(error: ProviderError): ErrorDecision {
     case 504:
       return { kind: 'retry', generationFailure: false };
     case 501:
-      return isContentPolicyRefusal(error.message) ? { kind: 'fatal' } : { kind: 'retry', generationFailure: true };
+      return { kind: 'retry', generationFailure: true };
     default:
       return { kind: 'fatal' };
   }
 }
 
-/** A failed generation (state `fail`) as a provider error: KIE's failCode when numeric, else 501. */
+/**
+ * A failed generation (state `fail`) as a provider error. KIE's table calls it 501, and so do we, so
+ * its smaller retry budget applies whatever failCode came with it; a 4xx failCode (the input was
+ * rejected) keeps its code and is final.
+ */
 export function generationFailure(failCode: string | number | undefined, failMsg: string | undefined): ProviderError {
   const numeric = typeof failCode === 'number' ? failCode : Number.parseInt(failCode ?? '', 10);
-  return { code: Number.isFinite(numeric) && numeric >= 400 ? numeric : 501, message: failMsg || 'generation failed' };
+  return { code: numeric >= 400 && numeric < 500 ? numeric : 501, message: failMsg || 'generation failed' };
 }
 
 export interface RetryBudget {
