@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -77,8 +78,16 @@ const results = {
   runs: runs.map((r) => ({ scenario: r.scenario, strategy: r.strategy, metrics: r.metrics })),
   seedTable: cells,
 };
+function gitHead(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
 const latest = {
   generatedAt: new Date().toISOString(),
+  gitCommit: gitHead(),
   node: process.version,
   totalWallS: Math.round(totalWallS * 10) / 10,
   processPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -99,7 +108,7 @@ for (const [id, series] of timelines) {
 const markdown = [
   `# ClipFleet benchmark (seed ${seed}${quick ? ', quick' : ''})`,
   '',
-  `Generated ${latest.generatedAt} on Node ${process.version}; ${runs.length} runs in ${latest.totalWallS} s wall.`,
+  `Generated ${latest.generatedAt} on Node ${process.version} at commit ${latest.gitCommit ?? 'unknown'}; ${runs.length} runs in ${latest.totalWallS} s wall (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at the end: wall times depend on the machine's load, CPU times less so).`,
   '',
   '## Headline',
   '',
