@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { seedColumn, seedMinutes } from './seedTable.ts';
+import { relativeTo, seedFastPartMs, seedMakespanMs } from './seedTable.ts';
 
 describe('seed table lookup', () => {
-  it('maps the seed scenarios to their published makespan', () => {
-    expect(seedMinutes('pro', seedColumn(100, 15, 0))).toBe(42);
-    expect(seedMinutes('pro_plus', seedColumn(100, 15, 0.5))).toBe(102);
-    expect(seedMinutes('pro', seedColumn(100, 15, 1))).toBe(252);
+  it('maps the seed scenarios to their published times', () => {
+    expect(seedMakespanMs('pro', '720p')).toBe(42 * 60_000);
+    expect(seedMakespanMs('pro_plus', '50:50')).toBe(102 * 60_000);
+    expect(seedMakespanMs('free', '720p')).toBeNull();
+    expect(seedFastPartMs('pro', '50:50')).toBe(22 * 60_000);
+    expect(seedFastPartMs('pro', '720p')).toBeNull();
   });
-  it('has no reference for other scenarios', () => {
-    expect(seedColumn(50, 15, 0)).toBeNull();
-    expect(seedColumn(100, 10, 0)).toBeNull();
-    expect(seedMinutes('free', 'all720')).toBeNull();
+  it('formats the relative difference', () => {
+    expect(relativeTo(44 * 60_000, 42 * 60_000)).toBe('+5%');
+    expect(relativeTo(38 * 60_000, 42 * 60_000)).toBe('-10%');
+    expect(relativeTo(null, 1)).toBe('—');
   });
 });

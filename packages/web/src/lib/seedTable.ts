@@ -1,5 +1,5 @@
 /**
- * The seed system's published performance table (100 videos of 15 s; see docs seed-facts §3): the reference the
+ * The seed system's published performance table (100 Sora 2 Pro videos of 15 s; seed-facts §3): the reference the
  * simulator's measured makespans are shown beside. Values in minutes.
  */
 export const SEED_TABLE = [
@@ -7,19 +7,25 @@ export const SEED_TABLE = [
   { plan: 'pro_plus', all720: 25, all1080: 168, mix: 102, fastPart: 12 },
 ] as const;
 
-export type SeedMix = 'all720' | 'all1080' | 'mix';
+export type SeedMix = '720p' | '1080p' | '50:50';
 
-/** Which seed column a scenario corresponds to: 100 videos of 15 s at a 0, 100 or 50 % share of 1080p. */
-export function seedColumn(count: number, durationSec: number, share1080: number): SeedMix | null {
-  if (count !== 100 || durationSec !== 15) return null;
-  if (share1080 === 0) return 'all720';
-  if (share1080 === 1) return 'all1080';
-  if (share1080 === 0.5) return 'mix';
-  return null;
+const COLUMN = { '720p': 'all720', '1080p': 'all1080', '50:50': 'mix' } as const;
+
+/** The seed's makespan for a table scenario, in ms (null for a plan the seed did not publish). */
+export function seedMakespanMs(plan: string, mix: SeedMix): number | null {
+  const row = SEED_TABLE.find((r) => r.plan === plan);
+  return row ? row[COLUMN[mix]] * 60_000 : null;
 }
 
-export function seedMinutes(plan: string, column: SeedMix | null): number | null {
-  if (!column) return null;
+/** The seed's "720p half done" time for the 50:50 mix, in ms. */
+export function seedFastPartMs(plan: string, mix: SeedMix): number | null {
   const row = SEED_TABLE.find((r) => r.plan === plan);
-  return row ? row[column] : null;
+  return row && mix === '50:50' ? row.fastPart * 60_000 : null;
+}
+
+/** Measured against the seed: "+3%" / "-12%". */
+export function relativeTo(measuredMs: number | null, referenceMs: number | null): string {
+  if (measuredMs === null || referenceMs === null || referenceMs === 0) return '—';
+  const pct = Math.round((measuredMs / referenceMs - 1) * 100);
+  return `${pct > 0 ? '+' : ''}${pct}%`;
 }

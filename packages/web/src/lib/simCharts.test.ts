@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { completionsOption, runningOption, statusCallsOption, strategyColor, type StrategyRun } from './simCharts.ts';
 
 const runs: StrategyRun[] = [
-  { strategy: 'naive', statusCallsPerTask: 25.04, hasCompletions: true, points: [{ t: 0, running: 0, completed: 0 }, { t: 60_000, running: 3, completed: 1 }] },
-  { strategy: 'clipfleet', statusCallsPerTask: 6.46, hasCompletions: true, points: [{ t: 0, running: 0, completed: 0 }, { t: 120_000, running: 2, completed: 4 }] },
+  { strategy: 'naive', statusCallsPerTask: 25.04, running: [{ t: 0, value: 0 }, { t: 60_000, value: 3 }], completions: [{ t: 60_000, value: 1 }] },
+  { strategy: 'clipfleet', statusCallsPerTask: 6.46, running: [{ t: 0, value: 0 }, { t: 120_000, value: 2 }], completions: [{ t: 120_000, value: 4 }] },
 ];
 
 describe('simulation chart options', () => {
@@ -11,7 +11,7 @@ describe('simulation chart options', () => {
     const o = runningOption(runs);
     expect(o.series.map((s) => s.name)).toEqual(['naive', 'clipfleet']);
     expect(o.series[1]!.data).toEqual([[0, 0], [2, 2]]);
-    expect(completionsOption(runs).series[0]!.data).toEqual([[0, 0], [1, 1]]);
+    expect(completionsOption(runs).series[0]!.data).toEqual([[1, 1]]);
   });
   it('draws status calls per task as bars, rounded', () => {
     const o = statusCallsOption(runs);
@@ -20,6 +20,6 @@ describe('simulation chart options', () => {
   });
   it('keeps a stable color per strategy', () => {
     expect(strategyColor('seed', 5)).toBe('#f5a524');
-    expect(strategyColor('other', 0)).toBe('#12a594');
+    expect(strategyColor('other', 0)).toBe('#0b68cb');
   });
 });

@@ -3,17 +3,22 @@
  * the component only hands them to ECharts.
  */
 
-export interface StrategyRun {
-  strategy: string;
-  /** Time series sampled in virtual time (ms since start). */
-  points: { t: number; running: number; completed: number }[];
-  statusCallsPerTask: number;
-  /** Whether the run reported completions over time (the completions chart skips runs that did not). */
-  hasCompletions: boolean;
+export interface SeriesPoint {
+  t: number;
+  value: number;
 }
 
-const COLORS: Record<string, string> = { naive: '#e5484d', seed: '#f5a524', clipfleet: '#5b5bd6' };
-const FALLBACK = ['#12a594', '#0b68cb', '#8e4ec6'];
+export interface StrategyRun {
+  strategy: string;
+  /** Running tasks over virtual time (ms since start). */
+  running: SeriesPoint[];
+  /** Finished tasks over virtual time. */
+  completions: SeriesPoint[];
+  statusCallsPerTask: number;
+}
+
+const COLORS: Record<string, string> = { naive: '#e5484d', seed: '#f5a524', clipfleet: '#5b5bd6', 'clipfleet+callbacks': '#12a594' };
+const FALLBACK = ['#0b68cb', '#8e4ec6', '#6b7285'];
 
 export function strategyColor(strategy: string, index: number): string {
   return COLORS[strategy] ?? FALLBACK[index % FALLBACK.length]!;
@@ -27,8 +32,8 @@ function base(title: string, yName: string) {
     title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     tooltip: { trigger: 'axis' as const },
     legend: { top: 0, right: 0 },
-    grid: { left: 48, right: 16, top: 40, bottom: 36 },
-    xAxis: { type: 'value' as const, name: 'minutes', nameLocation: 'middle' as const, nameGap: 24, min: 0 },
+    grid: { left: 48, right: 16, top: 40, bottom: 40 },
+    xAxis: { type: 'value' as const, name: 'minutes (virtual)', nameLocation: 'middle' as const, nameGap: 26, min: 0 },
     yAxis: { type: 'value' as const, name: yName, min: 0 },
   };
 }
@@ -43,21 +48,22 @@ export function runningOption(runs: StrategyRun[]) {
       showSymbol: false,
       lineStyle: { width: 1.6 },
       color: strategyColor(r.strategy, i),
-      data: r.points.map((p) => [minutes(p.t), p.running]),
+      data: r.running.map((p) => [minutes(p.t), p.value]),
     })),
   };
 }
 
 export function completionsOption(runs: StrategyRun[]) {
   return {
-    ...base('Completions over time', 'finished'),
-    series: runs.filter((r) => r.hasCompletions).map((r, i) => ({
+    ...base('Completions over time', 'videos delivered'),
+    series: runs.map((r, i) => ({
       name: r.strategy,
       type: 'line' as const,
-      showSymbol: false,
+      showSymbol: true,
+      symbolSize: 6,
       lineStyle: { width: 2 },
       color: strategyColor(r.strategy, i),
-      data: r.points.map((p) => [minutes(p.t), p.completed]),
+      data: r.completions.map((p) => [minutes(p.t), p.value]),
     })),
   };
 }
@@ -67,7 +73,7 @@ export function statusCallsOption(runs: StrategyRun[]) {
     animation: false,
     title: { text: 'Status calls per task', left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     tooltip: { trigger: 'axis' as const },
-    grid: { left: 48, right: 16, top: 40, bottom: 36 },
+    grid: { left: 48, right: 16, top: 40, bottom: 40 },
     xAxis: { type: 'category' as const, data: runs.map((r) => r.strategy) },
     yAxis: { type: 'value' as const, name: 'calls / task', min: 0 },
     series: [

@@ -1,73 +1,53 @@
 import type { MeasuredRow } from '../components/sim/SeedComparison.tsx';
 import type { StrategyRun } from './simCharts.ts';
 
+/** The parts of one `sim.run` answer (one strategy on one scenario) the charts and tables use. */
+export interface SimAnswer {
+  title: string;
+  strategy: string;
+  metrics: {
+    tasks: number;
+    succeeded: number;
+    failed: number;
+    timedOut: number;
+    makespanS: number | null;
+    firstResultS: number | null;
+    halfResultsS: number | null;
+    allResultsS: number | null;
+    fastPartDoneS: number | null;
+    statusCallsPerTask: number;
+  };
+  /** [virtual seconds, running tasks], downsampled. */
+  timeline: Array<[number, number]>;
+}
+
+export type SimRun = StrategyRun & MeasuredRow & { fastPartDoneMs: number | null; title: string };
+
 /**
- * The contract this page expects from `sim.run` (the simulator's benchmark harness behind a tRPC mutation):
- *
- * input:  { plan, count, share1080, durationSec, latency, faults, strategies, seed? }
- * output: { runs: [{ strategy, metrics: { makespanS, statusCallsPerTask, succeeded, failed, timedOut, ... },
- *                    timeline: [virtual s, running][], completions?: [virtual s, finished][] }] }
- *
- * The answer is checked here rather than trusted, so a different server answers with a clear message.
+ * Completions over time from the milestones the simulator reports (first result, half of the results, all of
+ * them): a coarse but measured curve; the simulator does not send every completion time.
  */
-export interface SimRunInput {
-  plan: string;
-  count: number;
-  share1080: number;
-  durationSec: number;
-  latency: string;
-  faults: string;
-  strategies: string[];
-  seed?: number;
+export function completionMilestones(m: SimAnswer['metrics']): Array<{ t: number; completed: number }> {
+  const out: Array<{ t: number; completed: number }> = [{ t: 0, completed: 0 }];
+  if (m.firstResultS !== null) out.push({ t: m.firstResultS * 1000, completed: 1 });
+  if (m.halfResultsS !== null) out.push({ t: m.halfResultsS * 1000, completed: Math.ceil(m.tasks / 2) });
+  if (m.allResultsS !== null) out.push({ t: m.allResultsS * 1000, completed: m.tasks });
+  else if (m.makespanS !== null) out.push({ t: m.makespanS * 1000, completed: m.succeeded });
+  return out.filter((p, i, a) => i === 0 || p.t >= a[i - 1]!.t);
 }
 
-export type SimRun = StrategyRun & MeasuredRow;
-
-type Pair = [number, number];
-
-function isPairs(v: unknown): v is Pair[] {
-  return Array.isArray(v) && v.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number');
-}
-
-function num(o: Record<string, unknown>, key: string): number {
-  const v = o[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
-
-/** Running and finished counts on one time axis (virtual ms); a missing completions series stays empty. */
-function mergeSeries(timeline: Pair[], completions: Pair[] | null): StrategyRun['points'] {
-  const times = [...new Set([...timeline.map((p) => p[0]), ...(completions ?? []).map((p) => p[0])])].sort((a, b) => a - b);
-  let ri = 0;
-  let ci = 0;
-  let running = 0;
-  let completed = 0;
-  return times.map((t) => {
-    while (ri < timeline.length && timeline[ri]![0] <= t) running = timeline[ri++]![1];
-    while (completions && ci < completions.length && completions[ci]![0] <= t) completed = completions[ci++]![1];
-    return { t: t * 1000, running, completed };
-  });
-}
-
-export class SimResultError extends Error {}
-
-/** The `sim.run` answer as chart series and table rows, one per strategy. */
-export function toRuns(result: unknown): SimRun[] {
-  const runs = (result as { runs?: unknown } | null)?.runs;
-  if (!Array.isArray(runs)) throw new SimResultError('the simulator answered without a list of runs');
-  return runs.map((raw, i): SimRun => {
-    const r = raw as Record<string, unknown>;
-    const strategy = typeof r.strategy === 'string' ? r.strategy : `run ${i + 1}`;
-    const m = (r.metrics ?? {}) as Record<string, unknown>;
-    const timeline = isPairs(r.timeline) ? r.timeline : [];
-    const completions = isPairs(r.completions) ? r.completions : null;
-    return {
-      strategy,
-      points: mergeSeries(timeline, completions),
-      hasCompletions: completions !== null,
-      statusCallsPerTask: num(m, 'statusCallsPerTask'),
-      makespanMs: num(m, 'makespanS') * 1000,
-      succeeded: num(m, 'succeeded'),
-      failed: num(m, 'failed') + num(m, 'timedOut'),
-    };
-  });
+/** One `sim.run` answer as chart series and a table row. */
+export function toRun(answer: SimAnswer): SimRun {
+  const m = answer.metrics;
+  return {
+    strategy: answer.strategy,
+    title: answer.title,
+    running: answer.timeline.map(([s, n]) => ({ t: s * 1000, value: n })),
+    completions: completionMilestones(m).map((p) => ({ t: p.t, value: p.completed })),
+    statusCallsPerTask: m.statusCallsPerTask,
+    makespanMs: m.makespanS === null ? null : m.makespanS * 1000,
+    fastPartDoneMs: m.fastPartDoneS === null ? null : m.fastPartDoneS * 1000,
+    succeeded: m.succeeded,
+    failed: m.failed + m.timedOut,
+  };
 }

@@ -3,21 +3,27 @@ import { useMemo, useState } from 'react';
 import { EChart } from '../components/sim/EChart.tsx';
 import { SeedComparison } from '../components/sim/SeedComparison.tsx';
 import { SimForm, type SimChoices, type SimSettings } from '../components/sim/SimForm.tsx';
-import { Empty, ErrorState, Loading, NotAvailable } from '../components/ui/States.tsx';
+import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
 import { useSimRun } from '../hooks/useSimRun.ts';
 import { formatDuration } from '../lib/format.ts';
 import { completionsOption, runningOption, statusCallsOption } from '../lib/simCharts.ts';
-import { isNotFound, useTRPC } from '../utils/trpc.ts';
+import { useTRPC } from '../utils/trpc.ts';
 
 const INITIAL: SimSettings = {
+  scenario: 'table',
   plan: 'pro',
-  count: 100,
-  share1080: 0,
-  durationSec: 15,
+  mix: '720p',
+  users: 1,
+  tasksPerUser: 100,
   latency: 'seed',
   faults: 'none',
   strategies: ['naive', 'seed', 'clipfleet'],
+  seed: 1,
 };
+
+/** The simulator's vocabulary (packages/sim: FAULT_NAMES with optional percentages; the benchmark's strategies). */
+const FAULTS = ['none', 'flaky', 'flaky:10', 'policy', 'policy:5', 'overload', 'outage', 'lost-callbacks', 'auth'] as const;
+const STRATEGIES = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'] as const;
 
 /** Benchmark scenarios in virtual time: hours of generation simulated in a second or two. */
 export function SimulatorPage() {
@@ -27,23 +33,22 @@ export function SimulatorPage() {
   const run = useSimRun();
   const choices: SimChoices = useMemo(
     () => ({
-      plans: plans.data?.map((p) => ({ id: p.id, label: p.label })) ?? [{ id: settings.plan, label: settings.plan }],
-      // The simulator's profile and strategy names (packages/sim: LATENCY_PROFILES, FAULT_NAMES, bench strategies).
-      latencies: ['seed', 'field'],
-      faults: ['none', 'flaky', 'policy', 'overload', 'outage', 'lost-callbacks', 'auth'],
-      strategies: ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'],
+      plans: plans.data?.map((p) => ({ id: p.id, label: p.label })) ?? [
+        { id: 'pro', label: 'Pro' },
+        { id: 'pro_plus', label: 'Pro+' },
+      ],
+      faults: FAULTS,
+      strategies: STRATEGIES,
     }),
-    [plans.data, settings.plan],
+    [plans.data],
   );
   const result = run.data;
   const runs = useMemo(() => result?.runs ?? [], [result]);
-  const ran = result?.input;
-  const notAvailable = run.error ? isNotFound(run.error) : false;
   const options = useMemo(
     () => ({ running: runningOption(runs), completions: completionsOption(runs), calls: statusCallsOption(runs) }),
     [runs],
   );
-  const hasCompletions = runs.some((r) => r.hasCompletions);
+  const ran = result?.settings;
 
   return (
     <div className="stack">
@@ -56,29 +61,12 @@ export function SimulatorPage() {
       <div className="grid-sidebar">
         <section className="card" aria-label="Scenario">
           <div className="card-body">
-            <SimForm
-              value={settings}
-              choices={choices}
-              onChange={setSettings}
-              running={run.isPending}
-              onRun={() =>
-                run.mutate({
-                  plan: settings.plan,
-                  count: settings.count,
-                  share1080: settings.share1080,
-                  durationSec: settings.durationSec,
-                  latency: settings.latency,
-                  faults: settings.faults,
-                  strategies: settings.strategies,
-                })
-              }
-            />
+            <SimForm value={settings} choices={choices} onChange={setSettings} running={run.isPending} onRun={() => run.mutate(settings)} />
           </div>
         </section>
         <div className="stack">
-          {run.isPending ? <Loading label="Simulating in virtual time…" /> : null}
-          {notAvailable ? <NotAvailable what="The simulator (sim.run)" /> : null}
-          {run.error && !notAvailable ? <ErrorState error={run.error} title="The simulation failed" /> : null}
+          {run.isPending ? <Loading label={`Simulating ${settings.strategies.length} strategies in virtual time…`} /> : null}
+          {run.error ? <ErrorState error={run.error} title="The simulation failed" /> : null}
           {!result && !run.isPending && !run.error ? (
             <section className="card">
               <Empty title="No simulation yet">Pick a scenario and run it; results appear here with the seed's table beside them.</Empty>
@@ -87,7 +75,7 @@ export function SimulatorPage() {
           {result && ran ? (
             <>
               <p className="muted" style={{ margin: 0 }} data-testid="sim-summary">
-                {runs.map((r) => `${r.strategy}: ${formatDuration(r.makespanMs)}`).join(' · ')}
+                {runs[0]?.title}: {runs.map((r) => `${r.strategy} ${r.makespanMs === null ? '—' : formatDuration(r.makespanMs)}`).join(' · ')}
               </p>
               <div className="charts">
                 <section className="card">
@@ -97,11 +85,10 @@ export function SimulatorPage() {
                 </section>
                 <section className="card">
                   <div className="card-body">
-                    {hasCompletions ? (
-                      <EChart option={options.completions} label="Completions over time" testId="chart-completions" />
-                    ) : (
-                      <Empty title="Completions over time">This server's simulator did not report completion times.</Empty>
-                    )}
+                    <EChart option={options.completions} label="Completions over time" testId="chart-completions" />
+                    <p className="muted small" style={{ margin: 0 }}>
+                      Through the milestones the simulator reports: first result, half of them, all of them.
+                    </p>
                   </div>
                 </section>
                 <section className="card">
@@ -110,13 +97,7 @@ export function SimulatorPage() {
                   </div>
                 </section>
               </div>
-              <SeedComparison
-                plan={ran.plan}
-                count={ran.count}
-                durationSec={ran.durationSec}
-                share1080={ran.share1080}
-                measured={runs}
-              />
+              <SeedComparison plan={ran.plan} mix={ran.scenario === 'table' ? ran.mix : null} measured={runs} />
             </>
           ) : null}
         </div>

@@ -1,33 +1,24 @@
 import { formatDuration } from '../../lib/format.ts';
-import { SEED_TABLE, seedColumn, seedMinutes } from '../../lib/seedTable.ts';
+import { relativeTo, SEED_TABLE, seedFastPartMs, seedMakespanMs, type SeedMix } from '../../lib/seedTable.ts';
 import { strategyColor } from '../../lib/simCharts.ts';
 
 export interface MeasuredRow {
   strategy: string;
-  makespanMs: number;
+  makespanMs: number | null;
+  fastPartDoneMs: number | null;
   statusCallsPerTask: number;
   succeeded: number;
   failed: number;
 }
 
-/** The seed's published table beside what this run measured. */
-export function SeedComparison({
-  plan,
-  count,
-  durationSec,
-  share1080,
-  measured,
-}: {
-  plan: string;
-  count: number;
-  durationSec: number;
-  share1080: number;
-  measured: MeasuredRow[];
-}) {
-  const column = seedColumn(count, durationSec, share1080);
-  const reference = seedMinutes(plan, column);
+const fmt = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
+
+/** The seed's published table beside what this run measured (compared cell by cell for table scenarios). */
+export function SeedComparison({ plan, mix, measured }: { plan: string; mix: SeedMix | null; measured: MeasuredRow[] }) {
+  const reference = mix ? seedMakespanMs(plan, mix) : null;
+  const fastRef = mix ? seedFastPartMs(plan, mix) : null;
   return (
-    <div className="grid-2" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
+    <div className="grid-2" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 340px), 1fr))' }}>
       <section className="card" aria-label="Seed table">
         <div className="card-head">
           <h2>The seed's table</h2>
@@ -46,7 +37,7 @@ export function SeedComparison({
             </thead>
             <tbody>
               {SEED_TABLE.map((r) => (
-                <tr key={r.plan} aria-selected={r.plan === plan || undefined}>
+                <tr key={r.plan} aria-selected={mix !== null && r.plan === plan ? true : undefined}>
                   <td>{r.plan}</td>
                   <td className="num">{formatDuration(r.all720 * 60_000)}</td>
                   <td className="num">{formatDuration(r.all1080 * 60_000)}</td>
@@ -61,7 +52,7 @@ export function SeedComparison({
       <section className="card" aria-label="Measured">
         <div className="card-head">
           <h2>Measured</h2>
-          <p>{reference !== null ? `seed: ${formatDuration(reference * 60_000)}` : 'no seed figure for this scenario'}</p>
+          <p>{reference !== null ? `seed: ${fmt(reference)}${fastRef !== null ? `, 720p half ${fmt(fastRef)}` : ''}` : 'no seed figure for this scenario'}</p>
         </div>
         <div className="table-wrap">
           <table className="table" data-testid="measured-table">
@@ -70,6 +61,7 @@ export function SeedComparison({
                 <th>Strategy</th>
                 <th className="num">Makespan</th>
                 <th className="num">vs seed</th>
+                {fastRef !== null ? <th className="num">720p done</th> : null}
                 <th className="num">Status calls / task</th>
                 <th className="num">OK / failed</th>
               </tr>
@@ -82,10 +74,9 @@ export function SeedComparison({
                       {m.strategy}
                     </span>
                   </td>
-                  <td className="num">{formatDuration(m.makespanMs)}</td>
-                  <td className="num">
-                    {reference !== null ? `${m.makespanMs / (reference * 60_000) >= 1 ? '+' : ''}${(((m.makespanMs / (reference * 60_000)) - 1) * 100).toFixed(0)}%` : '—'}
-                  </td>
+                  <td className="num">{fmt(m.makespanMs)}</td>
+                  <td className="num">{relativeTo(m.makespanMs, reference)}</td>
+                  {fastRef !== null ? <td className="num">{fmt(m.fastPartDoneMs)}</td> : null}
                   <td className="num">{m.statusCallsPerTask.toFixed(1)}</td>
                   <td className="num">
                     {m.succeeded} / {m.failed}

@@ -1,32 +1,38 @@
 import type { FormEvent } from 'react';
 
+export type ScenarioKind = 'table' | 'mixed';
+
 export interface SimSettings {
+  scenario: ScenarioKind;
+  /** table: pro or pro_plus; mixed: any plan. */
   plan: string;
-  count: number;
-  /** Share of 1080p tasks, 0..1 (the rest are 720p). */
-  share1080: number;
-  durationSec: number;
-  latency: string;
+  mix: '720p' | '1080p' | '50:50';
+  users: number;
+  tasksPerUser: number;
+  latency: 'seed' | 'field';
   faults: string;
   strategies: string[];
+  seed: number;
 }
 
 export interface SimChoices {
   plans: { id: string; label: string }[];
-  latencies: string[];
-  faults: string[];
-  strategies: string[];
+  faults: readonly string[];
+  strategies: readonly string[];
 }
 
+const TABLE_PLANS = ['pro', 'pro_plus'];
 const MIXES = [
-  { value: 0, label: 'all 720p' },
-  { value: 0.25, label: '25% 1080p' },
-  { value: 0.5, label: '50:50' },
-  { value: 0.75, label: '75% 1080p' },
-  { value: 1, label: 'all 1080p' },
-];
+  { value: '720p', label: 'all 720p' },
+  { value: '1080p', label: 'all 1080p' },
+  { value: '50:50', label: '50:50' },
+] as const;
 
-/** The scenario: plan, count, class mix, latency and fault profiles, strategies to compare. */
+function validCount(n: number, max: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= max;
+}
+
+/** The scenario: the seed's table cell, or a mixed batch with latency and fault profiles; strategies to compare. */
 export function SimForm({
   value,
   choices,
@@ -41,73 +47,100 @@ export function SimForm({
   running: boolean;
 }) {
   const set = <K extends keyof SimSettings>(k: K, v: SimSettings[K]) => onChange({ ...value, [k]: v });
-  const countValid = Number.isInteger(value.count) && value.count >= 1 && value.count <= 10_000;
+  const mixed = value.scenario === 'mixed';
+  const valid = value.strategies.length > 0 && (!mixed || (validCount(value.users, 10) && validCount(value.tasksPerUser, 300)));
+  const plans = mixed ? choices.plans : choices.plans.filter((p) => TABLE_PLANS.includes(p.id));
+
+  function setScenario(scenario: ScenarioKind) {
+    const plan = scenario === 'table' && !TABLE_PLANS.includes(value.plan) ? 'pro' : value.plan;
+    onChange({ ...value, scenario, plan });
+  }
+
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (countValid && value.strategies.length > 0 && !running) onRun();
+    if (valid && !running) onRun();
   }
+
   return (
     <form className="stack" onSubmit={submit} aria-label="Simulation scenario">
       <label className="field">
+        Scenario
+        <select name="scenario" value={value.scenario} onChange={(e) => setScenario(e.target.value as ScenarioKind)}>
+          <option value="table">Seed table: 100 × Sora 2 Pro 15 s</option>
+          <option value="mixed">Mixed classes, latency and faults</option>
+        </select>
+      </label>
+      <label className="field">
         Plan
         <select name="plan" value={value.plan} onChange={(e) => set('plan', e.target.value)}>
-          {choices.plans.map((p) => (
+          {plans.map((p) => (
             <option key={p.id} value={p.id}>
               {p.label}
             </option>
           ))}
         </select>
       </label>
-      <label className="field">
-        Videos
-        <input
-          type="number"
-          name="count"
-          min={1}
-          max={10000}
-          value={Number.isNaN(value.count) ? '' : value.count}
-          onChange={(e) => set('count', e.target.valueAsNumber)}
-          aria-invalid={!countValid || undefined}
-        />
-        {!countValid ? <span className="issue">1 to 10,000 videos</span> : null}
-      </label>
-      <label className="field">
-        Mix
-        <select name="mix" value={value.share1080} onChange={(e) => set('share1080', Number(e.target.value))}>
-          {MIXES.map((m) => (
-            <option key={m.value} value={m.value}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Duration
-        <select name="duration" value={value.durationSec} onChange={(e) => set('durationSec', Number(e.target.value))}>
-          <option value={10}>10 s</option>
-          <option value={15}>15 s</option>
-        </select>
-      </label>
-      <label className="field">
-        Latency profile
-        <select name="latency" value={value.latency} onChange={(e) => set('latency', e.target.value)}>
-          {choices.latencies.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Fault profile
-        <select name="faults" value={value.faults} onChange={(e) => set('faults', e.target.value)}>
-          {choices.faults.map((f) => (
-            <option key={f} value={f}>
-              {f}
-            </option>
-          ))}
-        </select>
-      </label>
+      {mixed ? (
+        <>
+          <div className="row" style={{ flexWrap: 'nowrap' }}>
+            <label className="field" style={{ flex: 1 }}>
+              Users
+              <input
+                type="number"
+                name="users"
+                min={1}
+                max={10}
+                value={Number.isNaN(value.users) ? '' : value.users}
+                onChange={(e) => set('users', e.target.valueAsNumber)}
+                aria-invalid={!validCount(value.users, 10) || undefined}
+              />
+            </label>
+            <label className="field" style={{ flex: 1 }}>
+              Videos each
+              <input
+                type="number"
+                name="tasksPerUser"
+                min={1}
+                max={300}
+                value={Number.isNaN(value.tasksPerUser) ? '' : value.tasksPerUser}
+                onChange={(e) => set('tasksPerUser', e.target.valueAsNumber)}
+                aria-invalid={!validCount(value.tasksPerUser, 300) || undefined}
+              />
+            </label>
+          </div>
+          {!validCount(value.users, 10) || !validCount(value.tasksPerUser, 300) ? (
+            <span className="issue">1 to 10 users, 1 to 300 videos each</span>
+          ) : null}
+          <label className="field">
+            Latency profile
+            <select name="latency" value={value.latency} onChange={(e) => set('latency', e.target.value as SimSettings['latency'])}>
+              <option value="seed">seed (75 s / 302 s, the seed's table)</option>
+              <option value="field">field (measured spread, long tail)</option>
+            </select>
+          </label>
+          <label className="field">
+            Fault profile
+            <select name="faults" value={value.faults} onChange={(e) => set('faults', e.target.value)}>
+              {choices.faults.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      ) : (
+        <label className="field">
+          Mix
+          <select name="mix" value={value.mix} onChange={(e) => set('mix', e.target.value as SimSettings['mix'])}>
+            {MIXES.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <fieldset>
         <legend>Strategies</legend>
         {choices.strategies.map((s) => (
@@ -126,7 +159,7 @@ export function SimForm({
         ))}
         {value.strategies.length === 0 ? <span className="issue">Pick at least one strategy</span> : null}
       </fieldset>
-      <button type="submit" className="btn btn-primary" disabled={running || !countValid || value.strategies.length === 0}>
+      <button type="submit" className="btn btn-primary" disabled={running || !valid}>
         {running ? 'Simulating…' : 'Run simulation'}
       </button>
     </form>
