@@ -64,6 +64,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 5000 },
+    // SSE streams are long-lived: stop() must not wait for subscribers to leave.
+    forceCloseConnections: true,
   });
   let devApiKey: string | undefined;
   let deps: AppDeps | undefined;

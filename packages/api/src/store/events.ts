@@ -16,6 +16,8 @@ export async function insertEvents(trx: Executor, events: StoredEvent[], now = D
     await trx
       .insertInto('task_events')
       .values(part.map((e) => ({ seq: e.seq, type: e.type, user_id: e.userId, batch_id: e.batchId, task_id: e.taskId, payload: e.payload, at: e.at, created_at: now })))
+      // A sequence number is written once: a replayed write (never expected) must not sink the whole flush.
+      .onConflict((oc) => oc.column('seq').doNothing())
       .execute();
   }
 }
