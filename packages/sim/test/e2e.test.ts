@@ -7,7 +7,7 @@ import { DiscreteEventClock } from '../src/clock.ts';
 import { SimKie } from '../src/core.ts';
 import { SimGateway } from '../src/gateway.ts';
 
-describe('engine supervisor against the in-process simulator (virtual time)', () => {
+describe('engine supervisor against the in-process simulator (virtual time)', { timeout: 60_000 }, () => {
   it('30 tasks on the seed profile all finish and the counts add up', async () => {
     const clock = new DiscreteEventClock();
     const core = new SimKie({ clock, seed: 5, latency: 'seed' });
@@ -52,6 +52,14 @@ describe('engine supervisor against the in-process simulator (virtual time)', ()
     expect(r.metrics.succeeded).toBe(20);
     expect(r.metrics.statusCallsPerTask).toBeLessThanOrEqual(0.2);
     expect(r.metrics.detectionDelayMeanS!).toBeLessThan(3);
+  });
+
+  it('lost callbacks: the backstop polls still finish every task', async () => {
+    const { userPlans, batches } = multiUser(4, 'lost', 1, 10, 'pro');
+    const r = await runSimulation({ seed: 4, config: clipfleetCallbacksConfig(), userPlans, batches, latency: 'seed', faults: 'lost-callbacks:100' });
+    expect(r.metrics.callbacksLost).toBe(10);
+    expect(r.metrics.succeeded).toBe(10);
+    expect(r.metrics.statusCallsPerTask).toBeGreaterThanOrEqual(1);
   });
 
   it('every strategy ends every task under flaky faults, and no run exceeds the plan limit', async () => {

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,5 +139,39 @@ await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2
 await writeFile(join(outDir, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`);
 await writeFile(join(outDir, 'latest.md'), markdown);
 for (const [name, svg] of Object.entries(charts)) await writeFile(join(outDir, name), svg);
+if (process.argv.includes('--update-readme')) {
+  // The README's results section is written by the benchmark itself: no figure is typed by hand.
+  const readmePath = resolve(here, '../../README.md');
+  const readme = await readFile(readmePath, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`README has no ${start} ... ${end} section`);
+  const section = [
+    start,
+    `### Results (written by \`npm run bench -- --update-readme\`, seed ${seed}${quick ? ', quick' : ''}, commit ${latest.gitCommit ?? 'unknown'})`,
+    '',
+    `${runs.length} runs in ${latest.totalWallS} s wall on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)} at the end). Full tables: [bench/results/latest.md](../../bench/results/latest.md).`,
+    '',
+    headlineTable(runs.filter((r) => mainStrategies.includes(r.strategy))),
+    '',
+    "#### The seed's table (strategy `seed`, latency profile `seed`)",
+    '',
+    seedTableMarkdown(cells),
+    '',
+    "#### The seed's claims, verified",
+    '',
+    checksMarkdown(claims),
+    '',
+    '#### Targets',
+    '',
+    checksMarkdown(goals),
+    '',
+    end,
+  ].join('\n');
+  await writeFile(readmePath, readme.slice(0, i) + section + readme.slice(j + end.length));
+  process.stderr.write('bench: updated the README results section\n');
+}
 process.stdout.write(markdown);
 process.stderr.write(`bench: wrote ${relative(process.cwd(), outDir) || '.'}/{results.json,latest.json,latest.md,${Object.keys(charts).join(',')}}\n`);
