@@ -1,0 +1,365 @@
+/**
+ * `npm run bench:api`: the API server's targets from issue 5 §6, measured over loopback HTTP.
+ *
+ *  1. batch.create of 500 rows: p95 latency (client-observed round trip, typed tRPC client).
+ *  2. a 10,000-row batch: accepted (create round trip), then run to the end; server RSS peak.
+ *  3. 200 concurrent SSE subscribers (batch.onProgress) on one running batch: every subscriber must see exactly
+ *     the batch's full event history (compared with a replay from task_events after the end).
+ *  4. server event-loop lag (perf_hooks.monitorEventLoopDelay in the server process) p99, per phase and overall.
+ *
+ * The server runs alone in a child process (server-child.ts) so its RSS and lag are its own; the simulated KIE
+ * (@clipfleet/sim HTTP face) and the load generators run here. KIE calls go through the real HTTP client, with
+ * both clocks sped up by --time-scale. Every figure printed and written to bench/results/api-latest.json is
+ * measured by this run. Loopback only; every loop is bounded.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startKieSimServer } from '@clipfleet/sim';
+import { EventSource } from 'eventsource';
+import { createClipFleetClient, type ClipFleetClient } from '../src/index.ts';
+import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
+import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+
+const { values: argv } = parseArgs({
+  options: {
+    'time-scale': { type: 'string', default: '20' },
+    'create-iterations': { type: 'string', default: '30' },
+    'create-rows': { type: 'string', default: '500' },
+    'big-rows': { type: 'string', default: '10000' },
+    subscribers: { type: 'string', default: '200' },
+    'sse-rows': { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '100' },
+    'max-run-minutes': { type: 'string', default: '30' },
+    out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
+  },
+});
+const num = (k: keyof typeof argv): number => {
+  const n = Number(argv[k]);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${k} must be a positive number`);
+  return n;
+};
+const cfg = {
+  timeScale: num('time-scale'),
+  createIterations: num('create-iterations'),
+  createRows: num('create-rows'),
+  bigRows: num('big-rows'),
+  subscribers: num('subscribers'),
+  sseRows: num('sse-rows'),
+  concurrency: num('concurrency'),
+  maxRunMs: num('max-run-minutes') * 60_000,
+};
+const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50 };
+const SIM_KEY = 'bench-sim-key';
+const CREATE_WARMUP = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
+
+function rows(n: number, tag: string) {
+  return Array.from({ length: n }, (_, i) => ({ prompt: `${tag} #${i}: a red fox running through fresh snow at dawn, cinematic, 35mm` }));
+}
+
+// ---- the server child ------------------------------------------------------------------------------
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+  adminKey: string;
+  phases: PhaseFigures[];
+  overall: Promise<PhaseFigures>;
+  phase(name: string): void;
+  stop(): Promise<void>;
+}
+
+async function startChild(simUrl: string, dbPath: string): Promise<Child> {
+  const proc = fork(join(here, 'server-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const phases: PhaseFigures[] = [];
+  let resolveOverall!: (f: PhaseFigures) => void;
+  const overall = new Promise<PhaseFigures>((r) => (resolveOverall = r));
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const ready = new Promise<{ url: string; adminKey: string }>((resolveReady, reject) => {
+    proc.on('message', (msg: ChildReport) => {
+      if (msg.type === 'ready') resolveReady(msg);
+      else if (msg.type === 'phase') phases.push(msg.figures);
+      else if (msg.type === 'overall') resolveOverall(msg.figures);
+      else if (msg.type === 'stopped') resolveStopped();
+      else if (msg.type === 'error') reject(new Error(`server child failed: ${msg.message}`));
+    });
+    proc.on('exit', (code) => {
+      resolveStopped();
+      reject(new Error(`server child exited (${code}) before it was ready`));
+    });
+  });
+  const { url, adminKey } = await ready;
+  // Sends are skipped once the child has gone (a late stop() in `finally` must not raise EPIPE).
+  proc.on('error', (err) => log(`server child: ${err.message}`));
+  const command = (c: ParentCommand) => {
+    if (proc.connected) proc.send(c);
+  };
+  return {
+    proc,
+    url,
+    adminKey,
+    phases,
+    overall,
+    phase: (name) => command({ cmd: 'phase', name }),
+    async stop() {
+      command({ cmd: 'stop' });
+      await Promise.race([stopped, sleep(30_000)]);
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+    },
+  };
+}
+
+// ---- phases ---------------------------------------------------------------------------------------
+
+async function benchCreate(client: ClipFleetClient) {
+  const timings: number[] = [];
+  const batchIds: string[] = [];
+  for (let i = 0; i < CREATE_WARMUP + cfg.createIterations; i++) {
+    const body = { name: `create-bench ${i}`, rows: rows(cfg.createRows, `c${i}`), paused: true };
+    const t0 = performance.now();
+    const res = await client.batch.create.mutate(body);
+    const ms = performance.now() - t0;
+    if (res.taskCount !== cfg.createRows) throw new Error(`batch.create accepted ${res.taskCount} of ${cfg.createRows} rows`);
+    if (i >= CREATE_WARMUP) timings.push(ms);
+    batchIds.push(res.batchId);
+  }
+  // Paused batches are cancelled (refunded) so they do not weigh on the later phases.
+  for (const batchId of batchIds) await client.batch.cancel.mutate({ batchId });
+  return {
+    iterations: timings.length,
+    rows: cfg.createRows,
+    p50Ms: round1(percentile(timings, 50)),
+    p95Ms: round1(percentile(timings, 95)),
+    maxMs: round1(Math.max(...timings)),
+  };
+}
+
+interface Tracked {
+  id: string;
+  data: { type: string; seq: number };
+}
+
+/** Runs a batch with N subscribers attached from its first event, then checks each against the full replay. */
+async function benchSse(client: ClipFleetClient) {
+  const { batchId, taskCount } = await client.batch.create.mutate({ name: 'sse-bench', rows: rows(cfg.sseRows, 'sse'), paused: true });
+  const subs = Array.from({ length: cfg.subscribers }, () => ({ ids: [] as string[], errors: 0, done: false, first: false }));
+  const handles: Array<{ unsubscribe(): void }> = [];
+  let resolveAllFirst!: () => void;
+  let resolveAllDone!: () => void;
+  const allFirst = new Promise<void>((r) => (resolveAllFirst = r));
+  const allDone = new Promise<void>((r) => (resolveAllDone = r));
+  let firsts = 0;
+  let dones = 0;
+  for (const sub of subs) {
+    handles.push(
+      client.batch.onProgress.subscribe(
+        { batchId, lastEventId: null },
+        {
+          onData: (item) => {
+            sub.ids.push((item as Tracked).id);
+            if (!sub.first) {
+              sub.first = true;
+              if (++firsts === subs.length) resolveAllFirst();
+            }
+          },
+          onError: () => {
+            sub.errors++;
+          },
+          onComplete: () => {
+            if (sub.done) return;
+            sub.done = true;
+            if (++dones === subs.length) resolveAllDone();
+          },
+        },
+      ),
+    );
+  }
+  // Every subscriber is connected once it has the batch.added event; only then does the batch start.
+  await Promise.race([allFirst, sleep(60_000)]);
+  const connected = firsts;
+  const t0 = performance.now();
+  await client.batch.resume.mutate({ batchId });
+  // Wait for every stream to end; once the batch itself has finished, allow 30 s more, then stop waiting.
+  let finishedAt: number | null = null;
+  const deadline = Date.now() + cfg.maxRunMs;
+  let lastLog = Date.now();
+  while (dones < subs.length && Date.now() < deadline && (finishedAt === null || Date.now() - finishedAt < 30_000)) {
+    await Promise.race([allDone, sleep(1000)]);
+    if (finishedAt === null && (await client.batch.get.query({ batchId })).finishedAt !== null) finishedAt = Date.now();
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`SSE: ${dones}/${subs.length} streams ended, batch ${finishedAt === null ? 'running' : 'finished'}`);
+    }
+  }
+  const runMs = performance.now() - t0;
+  for (const h of handles) h.unsubscribe();
+
+  // The reference: a fresh subscriber after the end replays the batch's whole history from task_events.
+  const reference = await new Promise<string[]>((resolveRef, reject) => {
+    const ids: string[] = [];
+    const h = client.batch.onProgress.subscribe(
+      { batchId, lastEventId: null },
+      { onData: (item) => ids.push((item as Tracked).id), onComplete: () => resolveRef(ids), onError: reject },
+    );
+    setTimeout(() => {
+      h.unsubscribe();
+      reject(new Error('reference replay did not complete in 60 s'));
+    }, 60_000).unref();
+  });
+  const refSet = new Set(reference);
+  let complete = 0;
+  let missed = 0;
+  let duplicates = 0;
+  let unexpected = 0;
+  for (const sub of subs) {
+    const got = new Set(sub.ids);
+    duplicates += sub.ids.length - got.size;
+    unexpected += [...got].filter((id) => !refSet.has(id)).length;
+    const miss = reference.filter((id) => !got.has(id)).length;
+    missed += miss;
+    if (miss === 0 && sub.ids.length === reference.length && sub.done && sub.ids.every((id, i) => id === reference[i])) complete++;
+  }
+  return {
+    subscribers: subs.length,
+    connected,
+    batchTasks: taskCount,
+    eventsPerSubscriber: reference.length,
+    messagesDelivered: subs.reduce((n, s) => n + s.ids.length, 0),
+    completeInOrder: complete,
+    missedEvents: missed,
+    duplicateEvents: duplicates,
+    unexpectedEvents: unexpected,
+    subscriptionErrors: subs.reduce((n, s) => n + s.errors, 0),
+    runSeconds: round1(runMs / 1000),
+  };
+}
+
+async function benchBigBatch(client: ClipFleetClient) {
+  const body = { name: 'big-bench', rows: rows(cfg.bigRows, 'big') };
+  const t0 = performance.now();
+  const { batchId, taskCount } = await client.batch.create.mutate(body);
+  const acceptMs = performance.now() - t0;
+  let last = await client.batch.get.query({ batchId });
+  const deadline = Date.now() + cfg.maxRunMs;
+  let lastLog = 0;
+  while (last.finishedAt === null && Date.now() < deadline) {
+    await sleep(1000);
+    last = await client.batch.get.query({ batchId });
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`big batch: ${last.done}/${last.taskCount} done (${last.counts.succeeded} succeeded) after ${round1((performance.now() - t0) / 1000)} s`);
+    }
+  }
+  const runMs = performance.now() - t0;
+  return {
+    rows: taskCount,
+    acceptMs: round1(acceptMs),
+    finished: last.finishedAt !== null,
+    runSeconds: round1(runMs / 1000),
+    simulatedHours: round1((runMs * cfg.timeScale) / 3_600_000),
+    counts: last.counts,
+  };
+}
+
+// ---- main -----------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const sim = await startKieSimServer({ port: 0, seed: 1, timeScale: cfg.timeScale, apiKeys: [SIM_KEY], latency: 'seed', faults: 'none' });
+  const dir = mkdtempSync(join(tmpdir(), 'clipfleet-api-bench-'));
+  let child: Child | undefined;
+  try {
+    child = await startChild(sim.url, join(dir, 'bench.db'));
+    log(`server ${child.url} (pid ${child.proc.pid}), simulated KIE ${sim.url}, time scale ${cfg.timeScale}x`);
+    const admin = createClipFleetClient(child.url, child.adminKey, { EventSource });
+    // The shipped enterprise plan runs 10-16 jobs at once; the bench lets one user fill the provider cap
+    // (admin.updatePlan is the runtime hot-reload path), so the 10k batch loads the server as a full account would.
+    await admin.admin.updatePlan.mutate({ planId: 'enterprise', patch: { concurrency: cfg.concurrency, modelConcurrency: {} } });
+    const { apiKey } = await admin.admin.createUser.mutate({ name: 'bench', credits: 1e9, plan: 'enterprise' });
+    const client = createClipFleetClient(child.url, apiKey, { EventSource });
+
+    child.phase('batch.create x500');
+    log(`batch.create: ${CREATE_WARMUP} warm-up + ${cfg.createIterations} x ${cfg.createRows} rows`);
+    const create = await benchCreate(client);
+    log(`batch.create p95 ${create.p95Ms} ms`);
+
+    child.phase('sse');
+    log(`SSE: ${cfg.subscribers} subscribers on a ${cfg.sseRows}-task batch`);
+    const sse = await benchSse(client);
+    log(`SSE: ${sse.completeInOrder}/${sse.subscribers} complete, ${sse.missedEvents} missed`);
+
+    child.phase(`${cfg.bigRows}-row batch`);
+    log(`${cfg.bigRows}-row batch`);
+    const big = await benchBigBatch(client);
+    log(`${cfg.bigRows}-row batch accepted in ${big.acceptMs} ms, ran ${big.runSeconds} s`);
+
+    await child.stop();
+    const overall = await Promise.race([child.overall, sleep(5_000).then(() => undefined)]);
+    const phases = Object.fromEntries(child.phases.map((p) => [p.phase, p]));
+    const bigPhase = phases[`${cfg.bigRows}-row batch`];
+    const simStats = sim.stats();
+    const account = simStats.accounts[SIM_KEY];
+
+    const table: TableRow[] = [
+      { metric: `batch.create ${create.rows} rows p95 (p50, max)`, target: `<= ${TARGETS.createP95Ms} ms`, measured: `${create.p95Ms} ms (${create.p50Ms}, ${create.maxMs}) over ${create.iterations}`, pass: create.p95Ms <= TARGETS.createP95Ms },
+      { metric: `${big.rows}-row batch accepted`, target: `<= ${TARGETS.acceptMs} ms`, measured: `${big.acceptMs} ms`, pass: big.acceptMs <= TARGETS.acceptMs },
+      { metric: `${big.rows}-row batch run to the end`, target: 'finished', measured: `${big.finished ? 'finished' : 'NOT finished'} in ${big.runSeconds} s (${big.simulatedHours} h simulated): ${big.counts.succeeded} succeeded, ${big.counts.failed} failed, ${big.counts.timedOut} timed out`, pass: big.finished },
+      { metric: `server RSS peak during the ${big.rows}-row run`, target: `<= ${TARGETS.rssMb} MB`, measured: bigPhase ? `${bigPhase.rssPeakMb} MB` : 'n/a', pass: bigPhase ? bigPhase.rssPeakMb <= TARGETS.rssMb : false },
+      { metric: 'server RSS peak, whole bench', target: `<= ${TARGETS.rssMb} MB`, measured: overall ? `${overall.rssPeakMb} MB` : 'n/a', pass: overall ? overall.rssPeakMb <= TARGETS.rssMb : false },
+      { metric: `SSE: ${sse.subscribers} subscribers, ${sse.eventsPerSubscriber} events each`, target: 'no missed event', measured: `${sse.completeInOrder}/${sse.subscribers} complete and in order; missed ${sse.missedEvents}, duplicates ${sse.duplicateEvents}, errors ${sse.subscriptionErrors}`, pass: sse.completeInOrder === sse.subscribers && sse.missedEvents === 0 && sse.duplicateEvents === 0 },
+      ...[...child.phases, ...(overall ? [{ ...overall, phase: 'whole bench' }] : [])].map((p) => ({
+        metric: `server event-loop lag p99 (p50, max) [RSS peak]: ${p.phase}`,
+        target: `<= ${TARGETS.lagP99Ms} ms`,
+        measured: `${p.lagP99Ms} ms (${p.lagP50Ms}, ${p.lagMaxMs}) [${p.rssPeakMb} MB]`,
+        pass: p.lagP99Ms <= TARGETS.lagP99Ms,
+      })),
+      { metric: 'KIE calls (simulated provider)', target: '', measured: `${account?.createCalls ?? 0} createTask, ${account?.queryCalls ?? 0} recordInfo`, pass: null },
+    ];
+
+    const result = {
+      kind: 'clipfleet-api-bench',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      node: process.version,
+      config: { ...cfg, createWarmup: CREATE_WARMUP, kie: 'real HTTP client -> @clipfleet/sim HTTP face (loopback)', db: 'SQLite file (WAL) in a temp dir' },
+      targets: TARGETS,
+      create,
+      sse,
+      bigBatch: big,
+      server: { phases: child.phases, overall: overall ?? null },
+      kie: { createCalls: account?.createCalls ?? 0, queryCalls: account?.queryCalls ?? 0, codes: account?.codes ?? {} },
+      pass: table.every((r) => r.pass !== false),
+    };
+    mkdirSync(dirname(argv.out!), { recursive: true });
+    writeFileSync(argv.out!, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(
+      `\n## ClipFleet API bench (${startedAt}, Node ${process.version}, time scale ${cfg.timeScale}x)\n\n${markdownTable(table)}\n\n` +
+        `Written to ${argv.out}\n`,
+    );
+    process.exitCode = result.pass ? 0 : 1;
+  } finally {
+    if (child && child.proc.exitCode === null) await child.stop().catch(() => {});
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[bench:api] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
