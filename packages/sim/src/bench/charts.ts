@@ -14,8 +14,8 @@ function render(option: echarts.EChartsOption, width = 900, height = 420): strin
 export function runningChart(title: string, series: Array<{ name: string; points: Array<[number, number]> }>): string {
   return render({
     title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
-    legend: { top: 28 },
-    grid: { top: 70, left: 60, right: 30, bottom: 50 },
+    legend: { top: 34 },
+    grid: { top: 76, left: 60, right: 30, bottom: 50 },
     xAxis: { type: 'value', name: 'virtual time (s)', nameLocation: 'middle', nameGap: 30 },
     yAxis: { type: 'value', name: 'running tasks' },
     series: series.map((s) => ({ name: s.name, type: 'line', step: 'end', showSymbol: false, data: s.points })),
@@ -28,8 +28,8 @@ export function callsChart(runs: RunRecord[], strategies: string[]): string {
   return render(
     {
       title: { text: 'Status calls per task', left: 'center', textStyle: { fontSize: 14 } },
-      legend: { top: 28 },
-      grid: { top: 70, left: 60, right: 30, bottom: 110 },
+      legend: { top: 34 },
+      grid: { top: 76, left: 60, right: 30, bottom: 110 },
       xAxis: { type: 'category', data: scenarios, axisLabel: { rotate: 35, fontSize: 10 } },
       yAxis: { type: 'value', name: 'calls / task' },
       series: strategies.map((id) => ({

@@ -111,6 +111,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const detection: number[] = [];
   const delivered = new Set<string>();
   const timeline: Array<[number, number]> = [];
+  // One point per instant (the last value): an end and the next admission at the same instant are no dip.
+  const mark = (at: number) => {
+    const last = timeline[timeline.length - 1];
+    if (last && last[0] === at) last[1] = running;
+    else timeline.push([at, running]);
+  };
   let ended = 0;
   let running = 0;
   let peakRunning = 0;
@@ -129,7 +135,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       case 'task.resumed':
         running++;
         if (running > peakRunning) peakRunning = running;
-        if (input.timeline) timeline.push([e.at, running]);
+        if (input.timeline) mark(e.at);
         return;
       case 'task.paused':
         running--;
@@ -152,7 +158,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         running--;
         ended++;
         lastEndAt = e.at;
-        if (input.timeline) timeline.push([e.at, running]);
+        if (input.timeline) mark(e.at);
         counts[e.type.slice(5) as keyof typeof counts]++;
         if (track.resolution === '720p' && --fastOpen === 0) fastDoneAt = e.at;
         const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : track.lastRemoteId;
