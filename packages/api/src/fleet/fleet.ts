@@ -1,5 +1,6 @@
 import { createSupervisor, hydrateSupervisor, type EngineClock, type FleetConfig, type KieGateway, type Supervisor, type SupervisorOptions, type TaskSpec } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
+import { markBatchFinished } from '../store/batches.ts';
 import { maxSeq } from '../store/events.ts';
 import { allPaidPlans } from '../store/payments.ts';
 import { EventBus } from './bus.ts';
@@ -46,7 +47,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
-  const { batches, cancelling } = await loadUnfinished(db);
+  const { batches, cancelling, ended } = await loadUnfinished(db);
+  for (const batchId of ended) await markBatchFinished(db, batchId);
   const supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
   // A cancel that was accepted but not finished before the crash is carried out now.
   for (const batchId of cancelling) supervisor.cancelBatch(batchId);

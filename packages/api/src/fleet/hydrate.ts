@@ -1,4 +1,4 @@
-import { TASK_STATES, type HydrateBatch, type TaskFacts, type TaskSpec, type TaskState } from '@clipfleet/engine';
+import { isTerminal, TASK_STATES, type HydrateBatch, type TaskFacts, type TaskSpec, type TaskState } from '@clipfleet/engine';
 import type { TasksTable } from '../db/types.ts';
 import type { Db } from '../db/database.ts';
 import { tasksOfBatch, unfinishedBatches } from '../store/batches.ts';
@@ -32,6 +32,8 @@ export function factsOf(row: TasksTable): TaskFacts {
 
 export interface LoadedBatches {
   batches: HydrateBatch[];
+  /** Batches whose every task had ended but whose batch.finished was not yet written when the process stopped. */
+  ended: string[];
   /** Batches the user cancelled whose cancellation had not finished when the process stopped. */
   cancelling: string[];
 }
@@ -41,10 +43,15 @@ export async function loadUnfinished(db: Db): Promise<LoadedBatches> {
   const rows = await unfinishedBatches(db);
   const batches: HydrateBatch[] = [];
   const cancelling: string[] = [];
+  const ended: string[] = [];
   for (const b of rows) {
-    const tasks = await tasksOfBatch(db, b.id);
-    batches.push({ batchId: b.id, userId: b.user_id, paused: b.state === 'paused', tasks: tasks.map(factsOf) });
+    const facts = (await tasksOfBatch(db, b.id)).map(factsOf);
+    if (facts.length > 0 && facts.every((f) => isTerminal(f.state))) {
+      ended.push(b.id);
+      continue;
+    }
+    batches.push({ batchId: b.id, userId: b.user_id, paused: b.state === 'paused', tasks: facts });
     if (b.state === 'cancelled') cancelling.push(b.id);
   }
-  return { batches, cancelling };
+  return { batches, cancelling, ended };
 }

@@ -60,6 +60,7 @@ export async function connectKie(
   const gateway = createKieHttpGateway({
     baseUrl: server.url,
     apiKey,
+    ...(callBackUrl ? { callBackUrl } : {}),
     get catalog() {
       return opts.catalog();
     },
@@ -68,7 +69,7 @@ export async function connectKie(
     gateway,
     // The engine's clock runs at the simulator's speed: the whole system is real life sped up.
     clock: createScaledClock(timeScale),
-    callbacks: false,
+    callbacks: Boolean(callBackUrl),
     sim: { url: server.url, timeScale, stats: () => server.stats() },
     close: () => server.close(),
   };
