@@ -1,4 +1,4 @@
-import { createServer } from '@clipfleet/api';
+import { createClipFleetClient, createServer } from '@clipfleet/api';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -139,6 +139,28 @@ describe('web client in chromium', () => {
     expect(await active.first().getAttribute('data-state-node')).toBe('succeeded');
     await expect.poll(() => page.getByTestId('event-log').locator('li').count()).toBeGreaterThan(2);
     await shot('inspector');
+  });
+
+  it('follows a running task live: its highlighted state moves', async () => {
+    // A fresh batch; its last task waits behind the others (the free plan runs one at a time).
+    const client = createClipFleetClient(baseUrl, apiKey);
+    const prompts = Array.from({ length: 8 }, (_, i) => ({ prompt: `Live inspector clip ${i + 1}` }));
+    const { batchId } = await client.batch.create.mutate({ name: 'Live inspector batch', rows: prompts });
+    const { items } = await client.batch.tasks.query({ batchId });
+    const last = items.at(-1)!;
+    await page.goto(`${baseUrl}/#/inspector/${batchId}?task=${last.id}`);
+    const active = page.locator('[data-testid="statechart-task"] .statechart-node[data-active="true"]');
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const name = (await active.count()) > 0 ? await active.first().getAttribute('data-state-node') : null;
+      if (name) seen.add(name);
+      if (name === 'succeeded') break;
+      await page.waitForTimeout(50);
+    }
+    await shot('inspector-live');
+    expect([...seen]).toContain('succeeded');
+    expect(seen.size).toBeGreaterThan(1);
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

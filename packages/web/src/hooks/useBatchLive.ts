@@ -3,25 +3,25 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTRPC } from '../utils/trpc.ts';
 
-export interface LiveState {
-  status: 'connecting' | 'live' | 'error' | 'idle';
-  lastEventAt: number | null;
-  events: number;
-}
+export type LiveStatus = 'connecting' | 'live' | 'error' | 'idle';
 
 /**
- * Follows `batch.onProgress` (SSE) and refreshes the batch's queries when events arrive,
- * at most every `throttleMs` so a burst of events costs one refetch.
+ * Follows `batch.onProgress` (SSE) and refreshes the batch's queries when events arrive, at most every
+ * `throttleMs`: a burst of events (or the replay of a long log on connect) costs one refetch, not one per event.
+ * The link resumes from the last tracked event id after a dropped connection.
  */
-export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400): LiveState {
+export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400): LiveStatus {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const [state, setState] = useState<LiveState>({ status: 'idle', lastEventAt: null, events: 0 });
+  const [heard, setHeard] = useState(false);
 
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const sub = useSubscription(
     trpc.batch.onProgress.subscriptionOptions(
@@ -29,10 +29,10 @@ export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400
       {
         enabled,
         onData: () => {
-          setState((s) => ({ status: 'live', lastEventAt: Date.now(), events: s.events + 1 }));
           if (timer.current) return;
           timer.current = setTimeout(() => {
             timer.current = null;
+            setHeard(true);
             void queryClient.invalidateQueries({ queryKey: trpc.batch.get.queryKey({ batchId }) });
             void queryClient.invalidateQueries({ queryKey: trpc.batch.tasks.pathKey() });
             void queryClient.invalidateQueries({ queryKey: trpc.batch.failures.queryKey({ batchId }) });
@@ -42,14 +42,8 @@ export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400
       },
     ),
   );
-  const status: LiveState['status'] = !enabled
-    ? 'idle'
-    : sub.status === 'error'
-      ? 'error'
-      : sub.status === 'pending' && state.events > 0
-        ? 'live'
-        : sub.status === 'connecting'
-          ? 'connecting'
-          : 'live';
-  return { ...state, status };
+  if (!enabled) return 'idle';
+  if (sub.status === 'error') return 'error';
+  if (sub.status === 'connecting' && !heard) return 'connecting';
+  return 'live';
 }

@@ -1,6 +1,6 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useCallback, useReducer } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LogEntry } from '../components/inspector/EventLog.tsx';
 import { eventText } from '../lib/eventText.ts';
 import { applyEvent, applySnapshot, emptyFeed, type FeedState, type SnapshotMessage } from '../lib/inspectorFeed.ts';
@@ -17,25 +17,45 @@ export interface InspectorFeed {
   live: boolean;
 }
 
-type Action = { type: 'event'; event: EngineEvent } | { type: 'snapshot'; snapshot: SnapshotMessage } | { type: 'reset' };
-
-function reducer(state: FeedState, action: Action): FeedState {
-  switch (action.type) {
-    case 'event':
-      return applyEvent(state, action.event);
-    case 'snapshot':
-      return applySnapshot(state, action.snapshot);
-    case 'reset':
-      return emptyFeed();
-  }
-}
+const RENDER_EVERY_MS = 150;
 
 /** Live actor snapshots (`inspector.onSnapshot`) and the batch's event log (`batch.onProgress`), both over SSE. */
 export function useInspectorFeed(batchId: string | null, taskId: string | null): InspectorFeed {
   const trpc = useTRPC();
-  const [state, dispatch] = useReducer(reducer, undefined, emptyFeed);
-  const onEvent = useCallback((data: { data: EngineEvent }) => dispatch({ type: 'event', event: data.data }), []);
-  const onSnapshot = useCallback((data: SnapshotMessage) => dispatch({ type: 'snapshot', snapshot: data }), []);
+  const feed = useRef<FeedState>(emptyFeed());
+  const [, setVersion] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // A new batch starts from an empty feed.
+  useEffect(() => {
+    feed.current = emptyFeed();
+    setVersion((v) => v + 1);
+  }, [batchId]);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
+
+  const scheduleRender = useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      setVersion((v) => v + 1);
+    }, RENDER_EVERY_MS);
+  }, []);
+  const onEvent = useCallback(
+    (data: { data: EngineEvent }) => {
+      applyEvent(feed.current, data.data);
+      scheduleRender();
+    },
+    [scheduleRender],
+  );
+  const onSnapshot = useCallback(
+    (data: SnapshotMessage) => {
+      applySnapshot(feed.current, data);
+      scheduleRender();
+    },
+    [scheduleRender],
+  );
 
   const progress = useSubscription(
     trpc.batch.onProgress.subscriptionOptions({ batchId: batchId ?? '' }, { enabled: Boolean(batchId), onData: onEvent }),
@@ -44,12 +64,13 @@ export function useInspectorFeed(batchId: string | null, taskId: string | null):
     trpc.inspector.onSnapshot.subscriptionOptions({ batchId: batchId ?? '' }, { enabled: Boolean(batchId), onData: onSnapshot }),
   );
 
+  const state = feed.current;
   const task = taskId ? state.tasks.get(taskId) : undefined;
   const taskStates = new Map<string, string>();
   for (const [id, t] of state.tasks) if (t.state) taskStates.set(id, t.state);
   const log: LogEntry[] = (task?.events ?? []).map((e) => ({ key: String(e.seq), at: e.at, ...eventText(e) }));
   return {
-    taskValue: task?.value ?? task?.state ?? null,
+    taskValue: task?.value ?? null,
     taskState: task?.state ?? null,
     supervisorValue: state.supervisorValue,
     taskStates,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCredits, formatDuration, formatInt, formatPercent, shortId, stateLabel } from './format.ts';
+import { formatAgo, formatCredits, formatDuration, formatInt, formatMinutes, formatPercent, shortId, stateLabel } from './format.ts';
 
 describe('format', () => {
   it('formats credits with thousands separators and plural', () => {
@@ -15,6 +15,8 @@ describe('format', () => {
     expect(formatDuration(2.5 * 3_600_000)).toBe('2 h 30 min');
     expect(formatDuration(50 * 3_600_000)).toBe('2 d 2 h');
     expect(formatDuration(-1)).toBe('—');
+    expect(formatMinutes(42 * 60_000)).toBe('42 min');
+    expect(formatMinutes(252 * 60_000)).toBe('4 h 12 min');
     expect(formatDuration(Number.NaN)).toBe('—');
   });
 

@@ -25,6 +25,14 @@ export function formatDuration(ms: number): string {
   return `${days} d ${hours % 24} h`;
 }
 
+/** Minute precision for long spans: "42 min", "4 h 12 min". */
+export function formatMinutes(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const totalMin = Math.round(ms / 60_000);
+  if (totalMin < 60) return `${totalMin} min`;
+  return `${Math.floor(totalMin / 60)} h ${String(totalMin % 60).padStart(2, '0')} min`;
+}
+
 export function formatPercent(fraction: number, digits = 0): string {
   if (!Number.isFinite(fraction)) return '—';
   return `${(fraction * 100).toFixed(digits)}%`;

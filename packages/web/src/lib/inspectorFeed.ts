@@ -9,14 +9,19 @@ export interface TaskFeed {
   state: string | null;
   value: unknown;
   events: EngineEvent[];
+  lastSeq: number;
 }
 
+/**
+ * What the inspector knows from its two feeds. Mutated in place: a replay of a big batch's log is tens of
+ * thousands of events, so the hook applies them here and re-renders on a timer, not once per event.
+ */
 export interface FeedState {
   tasks: Map<string, TaskFeed>;
   supervisorValue: unknown;
 }
 
-const MAX_EVENTS_PER_TASK = 200;
+export const MAX_EVENTS_PER_TASK = 200;
 
 /** The persisted task state each event moves a task into (the machine's state of the same name). */
 const STATE_AFTER: Partial<Record<EngineEvent['type'], string>> = {
@@ -39,29 +44,36 @@ export function emptyFeed(): FeedState {
 }
 
 function taskOf(state: FeedState, taskId: string): TaskFeed {
-  return state.tasks.get(taskId) ?? { state: null, value: null, events: [] };
+  let t = state.tasks.get(taskId);
+  if (!t) state.tasks.set(taskId, (t = { state: null, value: null, events: [], lastSeq: 0 }));
+  return t;
 }
 
-/** Folds one engine event in (duplicates by sequence number are ignored: SSE may replay). */
-export function applyEvent(state: FeedState, event: EngineEvent): FeedState {
-  if (event.type === 'provider.throttled') return { ...state, supervisorValue: 'throttled' };
-  if (event.type === 'provider.halted') return { ...state, supervisorValue: 'halted' };
-  if (event.type === 'provider.resumed') return { ...state, supervisorValue: 'healthy' };
-  if (!('taskId' in event)) return state;
-  const prev = taskOf(state, event.taskId);
-  if (prev.events.some((e) => e.seq === event.seq)) return state;
-  const nextState = STATE_AFTER[event.type] ?? prev.state;
-  const events = [...prev.events, event].slice(-MAX_EVENTS_PER_TASK);
-  const tasks = new Map(state.tasks);
+/** Folds one engine event in; events at or below the task's last sequence number are ignored (SSE may replay). */
+export function applyEvent(state: FeedState, event: EngineEvent): void {
+  if (event.type === 'provider.throttled') state.supervisorValue = 'throttled';
+  else if (event.type === 'provider.halted') state.supervisorValue = 'halted';
+  else if (event.type === 'provider.resumed') state.supervisorValue = 'healthy';
+  if (!('taskId' in event)) return;
+  const t = taskOf(state, event.taskId);
+  if (event.seq <= t.lastSeq) return;
+  t.lastSeq = event.seq;
+  t.events.push(event);
+  if (t.events.length > MAX_EVENTS_PER_TASK) t.events.splice(0, t.events.length - MAX_EVENTS_PER_TASK);
+  const next = STATE_AFTER[event.type] ?? t.state;
   // A state change from the log replaces a stale machine value; the next snapshot refines it.
-  tasks.set(event.taskId, { state: nextState, value: nextState !== prev.state ? nextState : prev.value, events });
-  return { ...state, tasks };
+  if (next !== t.state) {
+    t.state = next;
+    t.value = next;
+  }
 }
 
-export function applySnapshot(state: FeedState, snap: SnapshotMessage): FeedState {
-  if (snap.kind === 'supervisor') return { ...state, supervisorValue: snap.value ?? null };
-  const prev = taskOf(state, snap.taskId);
-  const tasks = new Map(state.tasks);
-  tasks.set(snap.taskId, { ...prev, state: snap.state, value: snap.value ?? snap.state });
-  return { ...state, tasks };
+export function applySnapshot(state: FeedState, snap: SnapshotMessage): void {
+  if (snap.kind === 'supervisor') {
+    state.supervisorValue = snap.value ?? null;
+    return;
+  }
+  const t = taskOf(state, snap.taskId);
+  t.state = snap.state;
+  t.value = snap.value ?? snap.state;
 }

@@ -31,10 +31,10 @@ function base(title: string, yName: string) {
     animation: false,
     title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     tooltip: { trigger: 'axis' as const },
-    legend: { top: 0, right: 0 },
-    grid: { left: 48, right: 16, top: 40, bottom: 40 },
+    legend: { top: 24, left: 0, itemHeight: 8 },
+    grid: { left: 44, right: 16, top: 64, bottom: 40 },
     xAxis: { type: 'value' as const, name: 'minutes (virtual)', nameLocation: 'middle' as const, nameGap: 26, min: 0 },
-    yAxis: { type: 'value' as const, name: yName, min: 0 },
+    yAxis: { type: 'value' as const, name: yName, nameTextStyle: { align: 'left' as const }, min: 0 },
   };
 }
 
@@ -73,9 +73,9 @@ export function statusCallsOption(runs: StrategyRun[]) {
     animation: false,
     title: { text: 'Status calls per task', left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     tooltip: { trigger: 'axis' as const },
-    grid: { left: 48, right: 16, top: 40, bottom: 40 },
+    grid: { left: 44, right: 16, top: 64, bottom: 40 },
     xAxis: { type: 'category' as const, data: runs.map((r) => r.strategy) },
-    yAxis: { type: 'value' as const, name: 'calls / task', min: 0 },
+    yAxis: { type: 'value' as const, min: 0 },
     series: [
       {
         type: 'bar' as const,

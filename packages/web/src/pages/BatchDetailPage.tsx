@@ -42,8 +42,8 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
           <h1 className="row" style={{ gap: 10 }}>
             {b.name || `Batch ${shortId(b.id)}`} <StateBadge state={b.state} />
             {!finished ? (
-              <span className={`badge ${live.status === 'error' ? 'bad' : 'info'}${live.status === 'live' ? ' live' : ''}`} title="Live updates over SSE">
-                {live.status === 'error' ? 'offline' : live.status === 'connecting' ? 'connecting' : 'live'}
+              <span className={`badge ${live === 'error' ? 'bad' : 'info'}${live === 'live' ? ' live' : ''}`} title="Live updates over SSE">
+                {live === 'error' ? 'offline' : live === 'connecting' ? 'connecting' : 'live'}
               </span>
             ) : null}
           </h1>

@@ -7,6 +7,7 @@ import { useInspectorFeed } from '../hooks/useInspectorFeed.ts';
 import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
 import { StateBadge } from '../components/ui/StateBadge.tsx';
 import { shortId } from '../lib/format.ts';
+import { isTerminal } from '../lib/taskState.ts';
 import { activeStateIds, definitionToGraph, type StateDefinitionJson } from '../lib/statechart.ts';
 import { href, navigate } from '../utils/router.ts';
 import { useTRPC } from '../utils/trpc.ts';
@@ -24,14 +25,25 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
   }, [batchId, newest]);
 
   const feed = useInspectorFeed(batchId, taskId);
+  // Before the feeds have said anything about the picked task (e.g. it is still waiting in the database), its
+  // stored state and, when an actor runs it, the engine's live view.
+  const picked = useQuery({
+    ...trpc.task.get.queryOptions({ taskId: taskId ?? '' }),
+    enabled: Boolean(taskId),
+    refetchInterval: (q) => (q.state.data && isTerminal(q.state.data.state) ? false : 1_000),
+  });
+  // An end the database already knows wins over a feed that has not caught up yet (ends are final).
+  const storedEnd = picked.data && isTerminal(picked.data.state) ? picked.data.state : null;
+  const taskValue = storedEnd ?? feed.taskValue ?? picked.data?.live?.machineState ?? picked.data?.state ?? null;
+  const taskState = storedEnd ?? feed.taskState ?? picked.data?.state ?? null;
   const taskGraph = useMemo(() => (machines.data ? definitionToGraph(machines.data.task as StateDefinitionJson) : null), [machines.data]);
   const supervisorGraph = useMemo(
     () => (machines.data ? definitionToGraph(machines.data.supervisor as StateDefinitionJson) : null),
     [machines.data],
   );
   const taskActive = useMemo(
-    () => new Set(taskGraph && feed.taskValue !== null ? activeStateIds(taskGraph.rootId, feed.taskValue) : []),
-    [taskGraph, feed.taskValue],
+    () => new Set(taskGraph && taskValue !== null ? activeStateIds(taskGraph.rootId, taskValue) : []),
+    [taskGraph, taskValue],
   );
   const supervisorActive = useMemo(
     () => new Set(supervisorGraph && feed.supervisorValue !== null ? activeStateIds(supervisorGraph.rootId, feed.supervisorValue) : []),
@@ -83,7 +95,7 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
                 {taskId ? (
                   <>
                     <span className="mono">{shortId(taskId)}</span>
-                    {feed.taskState ? <StateBadge state={feed.taskState} /> : null}
+                    {taskState ? <StateBadge state={taskState} /> : null}
                     {feed.live ? <span className="badge info live">live</span> : null}
                   </>
                 ) : (

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../lib/format.ts';
+import { formatDuration, formatMinutes } from '../../lib/format.ts';
 import { relativeTo, SEED_TABLE, seedFastPartMs, seedMakespanMs, type SeedMix } from '../../lib/seedTable.ts';
 import { strategyColor } from '../../lib/simCharts.ts';
 
@@ -18,7 +18,7 @@ export function SeedComparison({ plan, mix, measured }: { plan: string; mix: See
   const reference = mix ? seedMakespanMs(plan, mix) : null;
   const fastRef = mix ? seedFastPartMs(plan, mix) : null;
   return (
-    <div className="grid-2" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 340px), 1fr))' }}>
+    <div className="stack">
       <section className="card" aria-label="Seed table">
         <div className="card-head">
           <h2>The seed's table</h2>
@@ -39,10 +39,10 @@ export function SeedComparison({ plan, mix, measured }: { plan: string; mix: See
               {SEED_TABLE.map((r) => (
                 <tr key={r.plan} aria-selected={mix !== null && r.plan === plan ? true : undefined}>
                   <td>{r.plan}</td>
-                  <td className="num">{formatDuration(r.all720 * 60_000)}</td>
-                  <td className="num">{formatDuration(r.all1080 * 60_000)}</td>
-                  <td className="num">{formatDuration(r.mix * 60_000)}</td>
-                  <td className="num">{formatDuration(r.fastPart * 60_000)}</td>
+                  <td className="num nowrap">{formatMinutes(r.all720 * 60_000)}</td>
+                  <td className="num nowrap">{formatMinutes(r.all1080 * 60_000)}</td>
+                  <td className="num nowrap">{formatMinutes(r.mix * 60_000)}</td>
+                  <td className="num nowrap">{formatMinutes(r.fastPart * 60_000)}</td>
                 </tr>
               ))}
             </tbody>
@@ -74,9 +74,9 @@ export function SeedComparison({ plan, mix, measured }: { plan: string; mix: See
                       {m.strategy}
                     </span>
                   </td>
-                  <td className="num">{fmt(m.makespanMs)}</td>
+                  <td className="num nowrap">{fmt(m.makespanMs)}</td>
                   <td className="num">{relativeTo(m.makespanMs, reference)}</td>
-                  {fastRef !== null ? <td className="num">{fmt(m.fastPartDoneMs)}</td> : null}
+                  {fastRef !== null ? <td className="num nowrap">{fmt(m.fastPartDoneMs)}</td> : null}
                   <td className="num">{m.statusCallsPerTask.toFixed(1)}</td>
                   <td className="num">
                     {m.succeeded} / {m.failed}
