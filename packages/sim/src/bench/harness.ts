@@ -54,6 +54,9 @@ export interface SimulationMetrics {
   /** Of the tasks that needed at least one retry (consuming an attempt), the share that succeeded. */
   retrySuccessRate: number | null;
   retriedTasks: number;
+  /** Of the retry attempts scheduled (attempts beyond the first, 429/455 waits excluded), the share that succeeded. */
+  retryAttemptSuccessRate: number | null;
+  retryAttempts: number;
   /** Credits KIE billed for videos the engine never delivered (results of timed-out/abandoned attempts). */
   creditsWasted: number;
   creditsBilled: number;
@@ -123,6 +126,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   let lastEndAt = 0;
   let events = 0;
   let concurrencyChanges = 0;
+  let retryAttempts = 0;
+  let retryAttemptsOk = 0;
   let fastOpen = 0;
   let fastDoneAt: number | null = null;
   for (const t of tracks.values()) if (t.resolution === '720p') fastOpen++;
@@ -144,7 +149,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         tracks.get(e.taskId)!.lastRemoteId = e.remoteTaskId;
         return;
       case 'task.retryScheduled':
-        if (e.consumesAttempt) tracks.get(e.taskId)!.retried = true;
+        if (e.consumesAttempt) {
+          tracks.get(e.taskId)!.retried = true;
+          retryAttempts++;
+        }
         return;
       case 'concurrency.changed':
         concurrencyChanges++;
@@ -163,6 +171,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         if (track.resolution === '720p' && --fastOpen === 0) fastDoneAt = e.at;
         const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : track.lastRemoteId;
         if (e.type === 'task.succeeded') {
+          if (track.retried) retryAttemptsOk++;
           successTimes.push(e.at);
           delivered.add(e.remoteTaskId);
         }
@@ -257,6 +266,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     successRate: round(counts.succeeded / total, 4)!,
     retrySuccessRate: retried > 0 ? round(retriedOk / retried, 4) : null,
     retriedTasks: retried,
+    retryAttemptSuccessRate: retryAttempts > 0 ? round(retryAttemptsOk / retryAttempts, 4) : null,
+    retryAttempts,
     creditsWasted: wasted,
     creditsBilled: billed,
     peakRunning,

@@ -8,7 +8,7 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 export function runsTable(runs: RunRecord[]): string {
   const head = [
     'scenario', 'strategy', 'makespan s', 'makespan/bound', 'first s', 'half s', 'all s', 'status/task', 'create/task',
-    'detect mean s', 'detect p95 s', 'success', 'retry success', 'wasted cr', 'peak/limit', 'wall ms', 'CPU ms', 'events/s', 'RSS MB',
+    'detect mean s', 'detect p95 s', 'success', 'retry success (tasks)', 'retry success (attempts)', 'wasted cr', 'peak/limit', 'wall ms', 'CPU ms', 'events/s', 'RSS MB',
   ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of runs) {
@@ -17,7 +17,7 @@ export function runsTable(runs: RunRecord[]): string {
       `| ${[
         r.scenario, r.strategy, fmt(m.makespanS), fmt(m.makespanOverLowerBound, 3), fmt(m.firstResultS), fmt(m.halfResultsS), fmt(m.allResultsS),
         fmt(m.statusCallsPerTask, 2), fmt(m.createCallsPerTask, 2), fmt(m.detectionDelayMeanS), fmt(m.detectionDelayP95S), pct(m.successRate),
-        pct(m.retrySuccessRate), fmt(m.creditsWasted, 0), `${m.peakRunning}/${m.runningLimit}`, fmt(r.perf.wallMs, 0), fmt(r.perf.cpuMs, 0),
+        pct(m.retrySuccessRate), pct(m.retryAttemptSuccessRate), fmt(m.creditsWasted, 0), `${m.peakRunning}/${m.runningLimit}`, fmt(r.perf.wallMs, 0), fmt(r.perf.cpuMs, 0),
         fmt(r.perf.eventsPerSecond, 0), r.perf.peakRssMB === undefined ? '(shared)' : fmt(r.perf.peakRssMB, 0),
       ].join(' | ')} |`,
     );
