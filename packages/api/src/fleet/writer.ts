@@ -15,8 +15,11 @@ interface Settle {
   reject: (err: unknown) => void;
 }
 
-/** Ops per transaction: bounds how long one flush holds the (single) SQLite connection. */
-const MAX_OPS_PER_FLUSH = 2000;
+/**
+ * Ops per transaction. better-sqlite3 is synchronous, so a flush runs without giving the event loop a turn:
+ * 250 ops (a few hundred small statements) keep that under ~20 ms; the rest goes in the next flush.
+ */
+const MAX_OPS_PER_FLUSH = 250;
 
 /**
  * The fleet's single, ordered write path. Engine events, attempt records and remote ids go through one queue and

@@ -1,5 +1,5 @@
 import type { BatchState, BatchesTable } from '../db/types.ts';
-import { chunks, type Executor } from './executor.ts';
+import { chunks, yieldToLoop, type Executor } from './executor.ts';
 
 export interface NewTask {
   id: string;
@@ -38,8 +38,9 @@ export async function insertBatch(trx: Executor, batch: NewBatch, now = Date.now
       finished_at: null,
     })
     .execute();
-  // 23 columns per row: 400 rows stay well under SQLite's bound-parameter limit.
-  for (const part of chunks(batch.tasks, 400)) {
+  // 24 columns per row: 400 rows stay well under SQLite's bound-parameter limit.
+  for (const [i, part] of chunks(batch.tasks, 400).entries()) {
+    if (i > 0) await yieldToLoop();
     await trx
       .insertInto('tasks')
       .values(

@@ -10,3 +10,11 @@ export function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Lets the event loop run between the chunks of a big write (10,000 rows): better-sqlite3 is synchronous, and
+ * other requests only queue behind the transaction instead of stalling the whole server.
+ */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

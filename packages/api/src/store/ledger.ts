@@ -1,5 +1,5 @@
 import type { LedgerKind } from '../db/types.ts';
-import { chunks, type Executor } from './executor.ts';
+import { chunks, yieldToLoop, type Executor } from './executor.ts';
 import { newId } from './ids.ts';
 
 /**
@@ -34,7 +34,8 @@ export interface TaskCharge {
 
 /** Reserves each task's price (call inside the transaction that inserts or re-queues the tasks). */
 export async function reserveTasks(trx: Executor, tasks: TaskCharge[], now = Date.now()): Promise<void> {
-  for (const part of chunks(tasks, 500)) {
+  for (const [i, part] of chunks(tasks, 500).entries()) {
+    if (i > 0) await yieldToLoop();
     await trx
       .insertInto('credit_ledger')
       .values(part.map((t) => entry(t, 'reserve', -t.price, now)))
