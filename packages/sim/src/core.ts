@@ -128,6 +128,7 @@ export class SimKie {
   private readonly createCallsByKey = new Map<string, number>();
   private readonly injected: InjectedFault[] = [];
   private readonly callbackListeners: CallbackListener[] = [];
+  private readonly progressListeners: CallbackListener[] = [];
   /** Completion times of tasks still running at KIE (min-heap), for the overload model and refunds. */
   private readonly running: SimTask[] = [];
   private seq = 0;
@@ -166,6 +167,18 @@ export class SimKie {
     return () => {
       const i = this.callbackListeners.indexOf(listener);
       if (i >= 0) this.callbackListeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Registers a receiver for progress callbacks (tasks created with a progressCallBackUrl): one when
+   * generation starts and at 25 / 50 / 75 % of it. Returns an unsubscribe.
+   */
+  onProgress(listener: CallbackListener): () => void {
+    this.progressListeners.push(listener);
+    return () => {
+      const i = this.progressListeners.indexOf(listener);
+      if (i >= 0) this.progressListeners.splice(i, 1);
     };
   }
 
@@ -348,6 +361,7 @@ export class SimKie {
     this.tasksById.set(taskId, task);
     this.pushRunning(task);
     if (body.callBackUrl) this.scheduleCallback(task);
+    if (body.progressCallBackUrl) this.scheduleProgress(task);
     return { code: 200, msg: 'success', data: { taskId } };
   }
 
@@ -459,6 +473,19 @@ export class SimKie {
       },
       Math.max(0, task.completeAt - this.clock.now()) + delay,
     );
+  }
+
+  private scheduleProgress(task: SimTask): void {
+    const now = this.clock.now();
+    for (const quarter of [0, 1, 2, 3]) {
+      const at = task.generatingAt + Math.round((quarter / 4) * (task.completeAt - task.generatingAt));
+      this.clock.setTimeout(() => {
+        // A task failed early (or forced to fail) sends no more progress.
+        if (stateAt(task, this.clock.now()) !== 'generating') return;
+        const body: KieResponse<KieRecord> = { code: 200, msg: 'success', data: this.recordOf(task) };
+        for (const listener of [...this.progressListeners]) listener(task, body);
+      }, Math.max(0, at - now));
+    }
   }
 
   // --- bookkeeping -----------------------------------------------------------------------------

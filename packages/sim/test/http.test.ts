@@ -117,4 +117,27 @@ describe('HTTP face', () => {
     expect(cb.headers['x-webhook-signature']).toBe(signCallback(taskId, ts, 'whsec-test'));
     await until(async () => (sim.stats().callbackDeliveries.delivered === 1 ? true : undefined));
   });
+
+  it('POSTs progress callbacks to progressCallBackUrl while generating', async () => {
+    const progress: number[] = [];
+    const receiver = Fastify();
+    receiver.post('/kie/progress', async (request) => {
+      const body = request.body as { data: { state: string; progress: number } };
+      expect(body.data.state).toBe('generating');
+      progress.push(body.data.progress);
+      return { ok: true };
+    });
+    const receiverUrl = await receiver.listen({ port: 0, host: '127.0.0.1' });
+    servers.push(receiver);
+    // Scale 100: a 60 s generation takes 0.6 s real, so the four POSTs are spread out even on a busy machine.
+    const sim = await start({ timeScale: 100 });
+    await post(`${sim.url}/api/v1/jobs/createTask`, { ...body, progressCallBackUrl: `${receiverUrl}/kie/progress` });
+    await until(async () => (sim.stats().callbackDeliveries.delivered >= 4 ? true : undefined));
+    expect(progress).toHaveLength(4);
+    for (const p of progress) {
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(99);
+    }
+    expect(Math.min(...progress)).toBeLessThan(25);
+  });
 });

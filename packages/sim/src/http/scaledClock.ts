@@ -18,13 +18,21 @@ export class ScaledRealClock implements SimClock {
     return Math.floor((performance.now() - this.startedAt) * this.timeScale);
   }
 
-  setTimeout(fn: () => void, simMs: number): NodeJS.Timeout {
+  setTimeout(fn: () => void, simMs: number): void {
+    this.at(this.now() + Math.max(0, simMs), fn);
+  }
+
+  /**
+   * Runs `fn` once simulated time has reached `due`. Node timers have millisecond resolution, so at
+   * a high time scale one may fire a little early: it is then re-armed for the remainder.
+   */
+  private at(due: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      fn();
-    }, Math.max(0, simMs / this.timeScale));
+      if (this.now() < due) this.at(due, fn);
+      else fn();
+    }, Math.max(0, (due - this.now()) / this.timeScale));
     this.timers.add(timer);
-    return timer;
   }
 
   /** Cancels everything still scheduled (server shutdown). */

@@ -69,12 +69,13 @@ export async function startKieSimServer(options: KieSimServerOptions = {}): Prom
   const deliveries: CallbackDeliveryStats = { attempted: 0, delivered: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
 
-  core.onCallback((task, body) => {
-    const url = task.body.callBackUrl;
+  const post = (url: string | undefined, task: SimTask, body: KieResponse<KieRecord>) => {
     if (!url) return;
     const p = deliverCallback(url, task, body, options.webhookKey, deliveries).finally(() => inFlight.delete(p));
     inFlight.add(p);
-  });
+  };
+  core.onCallback((task, body) => post(task.body.callBackUrl, task, body));
+  core.onProgress((task, body) => post(task.body.progressCallBackUrl, task, body));
 
   // Malformed JSON and the like: KIE-style body codes, never a fastify HTML/JSON error page.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
