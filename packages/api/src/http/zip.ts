@@ -47,7 +47,10 @@ export function registerZipRoute(app: FastifyInstance, deps: AppDeps, fetchImpl:
       }
       archive.append(manifest.join('\n') + '\n', { name: 'manifest.csv' });
       await archive.finalize();
-    })().catch((err) => archive.abort() ?? req.log.error(err));
+    })().catch((err) => {
+      req.log.error(err);
+      archive.abort();
+    });
 
     const filename = `${batch.name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'batch'}.zip`;
     return reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${filename}"`).send(archive);

@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const API_DIR = resolve(import.meta.dirname, '..');
+
+function start(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('start-up errors', () => {
+  it.each([
+    [{ PORT: 'abc' }, /^clipfleet: cannot start: PORT="abc": must be a port number/],
+    [{ PORT: '0', TIME_SCALE: 'fast' }, /^clipfleet: cannot start: TIME_SCALE="fast": must be a positive number/],
+    [{ PORT: '0', CLIPFLEET_DB: '/proc/clipfleet-nope/db.sqlite' }, /^clipfleet: cannot start: cannot open database "\/proc\/clipfleet-nope\/db.sqlite"/],
+  ])('%o exits non-zero with one clear line', (env, message) => {
+    const run = start(env);
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  }, 70_000);
+});
