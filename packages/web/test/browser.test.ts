@@ -100,7 +100,7 @@ describe('web client in chromium', () => {
   });
 
   let batchUrl = '';
-  it('submits a pasted 10-row batch, pauses and resumes it, and watches it complete', async () => {
+  it('submits a pasted 10-row batch, pauses and resumes it, watches it complete and downloads the ZIP', async () => {
     await page.getByRole('tab', { name: 'Paste prompts' }).click();
     const prompts = Array.from({ length: 10 }, (_, i) => `Test clip ${i + 1}: a slow aerial shot over a coastline at dusk`);
     await page.getByLabel(/Prompts/).fill(prompts.join('\n'));
@@ -123,6 +123,12 @@ describe('web client in chromium', () => {
     await expect.poll(() => page.getByTestId('task-row').count()).toBe(10);
     expect(await page.locator('[data-testid="task-row"][data-state="succeeded"]').count()).toBe(10);
     await shot('batch-detail');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download ZIP' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
+    const zip = await download.path();
+    const { statSync } = await import('node:fs');
+    expect(statSync(zip).size).toBeGreaterThan(100);
 
     await page.getByRole('navigation').getByRole('link', { name: 'Batches' }).click();
     await page.getByRole('link', { name: 'Browser test batch' }).waitFor();

@@ -104,7 +104,7 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
               </p>
             </div>
             <div className="card-body">
-              {taskGraph ? <StatechartView graph={taskGraph} activeIds={taskActive} label="Task statechart" /> : <Loading />}
+              {taskGraph ? <StatechartView graph={taskGraph} activeIds={taskActive} label="Task statechart" height={640} /> : <Loading />}
             </div>
           </section>
           <div className="grid-2">
@@ -122,7 +122,7 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
               </div>
               <div className="card-body">
                 {supervisorGraph ? (
-                  <StatechartView graph={supervisorGraph} activeIds={supervisorActive} label="Supervisor statechart" />
+                  <StatechartView graph={supervisorGraph} activeIds={supervisorActive} label="Supervisor statechart" height={420} />
                 ) : (
                   <Loading />
                 )}

@@ -1,4 +1,4 @@
-import { MarkerType, ReactFlow, ReactFlowProvider, type EdgeTypes, type NodeTypes } from '@xyflow/react';
+import { Controls, MarkerType, ReactFlow, ReactFlowProvider, type EdgeTypes, type NodeTypes } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
 import { useEffect, useMemo, useState } from 'react';
 import type { ChartGraph } from '../../lib/statechart.ts';
@@ -11,7 +11,17 @@ const nodeTypes: NodeTypes = { state: StateNodeView, group: GroupNodeView };
 const edgeTypes: EdgeTypes = { elk: ElkEdgeView };
 
 /** A statechart laid out by ELK and drawn by React Flow; `activeIds` light up. */
-export function StatechartView({ graph, activeIds, label }: { graph: ChartGraph; activeIds: ReadonlySet<string>; label: string }) {
+export function StatechartView({
+  graph,
+  activeIds,
+  label,
+  height = 520,
+}: {
+  graph: ChartGraph;
+  activeIds: ReadonlySet<string>;
+  label: string;
+  height?: number;
+}) {
   const [layout, setLayout] = useState<ChartLayout | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -65,7 +75,7 @@ export function StatechartView({ graph, activeIds, label }: { graph: ChartGraph;
   if (error) return <ErrorState error={error} title="Could not lay out the statechart" />;
   if (!layout) return <Loading label="Laying out…" />;
   return (
-    <div className="chart-frame" role="img" aria-label={label} data-testid={`statechart-${graph.rootId}`}>
+    <div className="chart-frame" style={{ height }} role="group" aria-label={label} data-testid={`statechart-${graph.rootId}`}>
       <ReactFlowProvider>
         <ReactFlow
           nodes={nodes}
@@ -79,7 +89,9 @@ export function StatechartView({ graph, activeIds, label }: { graph: ChartGraph;
           nodesConnectable={false}
           elementsSelectable={false}
           proOptions={{ hideAttribution: true }}
-        />
+        >
+          <Controls showInteractive={false} position="bottom-right" />
+        </ReactFlow>
       </ReactFlowProvider>
     </div>
   );
