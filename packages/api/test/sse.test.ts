@@ -72,4 +72,16 @@ describe('batch.onProgress over SSE', () => {
     const late = await collect(client, batchId, middle);
     expect(late.map((e) => e.id)).toEqual(all.slice(Math.floor(all.length / 2) + 1).map((e) => e.id));
   });
+
+  it('fans one batch out to many subscribers, each getting the same complete sequence', async () => {
+    const { client } = await t.user(10_000);
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: 5 }, (_, i) => ({ prompt: `p${i}` })), paused: true });
+    const subscribers = Array.from({ length: 50 }, () => collect(client, batchId, null));
+    await new Promise((r) => setTimeout(r, 300));
+    await client.batch.resume.mutate({ batchId });
+    const all = await Promise.all(subscribers);
+    const reference = all[0]!.map((e) => e.id);
+    expect(reference.length).toBeGreaterThan(10);
+    for (const got of all) expect(got.map((e) => e.id)).toEqual(reference);
+  });
 });
