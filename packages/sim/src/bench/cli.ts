@@ -1,20 +1,17 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { callsChart, runningChart, seedTableChart } from './charts.ts';
-import { seedClaims, seedTable, targets } from './claims.ts';
-import { plan, runOne, TIMELINE_SCENARIOS, type RunRecord, type StrategyId } from './matrix.ts';
+import { seedClaims, targets } from './claims.ts';
 import { checksMarkdown, headlineTable, runsTable, seedTableMarkdown } from './report.ts';
-import { scenarios } from './scenarios.ts';
+import { runBench } from './run.ts';
 
 /**
- * `npm run bench [-- --quick] [--seed N] [--out DIR] [--in-process]`: every scenario x strategy in virtual
+ * `npm run bench [-- --quick] [--seed N] [--out DIR] [--in-process] [--only id,prefix] [--update-readme]`: every scenario x strategy in virtual
  * time, then tables on stdout, bench/results/{latest.json,results.json,latest.md,*.svg}.
  */
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../../..');
 
@@ -23,61 +20,22 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const quick = process.argv.includes('--quick');
-const inProcess = process.argv.includes('--in-process');
 const seed = Number(arg('--seed') ?? 1);
 const outDir = resolve(arg('--out') ?? join(repoRoot, 'bench/results'));
+const only = arg('--only')?.split(',');
 
-async function isolatedRun(scenarioId: string, strategy: StrategyId): Promise<Pick<RunRecord, 'metrics' | 'perf'>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), scenarioId, strategy, String(seed)], {
-    cwd: resolve(here, '../..'),
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const line = stdout.trim().split('\n').at(-1)!;
-  const parsed = JSON.parse(line) as Pick<RunRecord, 'metrics' | 'perf'>;
-  return { metrics: parsed.metrics, perf: { ...parsed.perf, isolated: true } };
-}
-
-const started = process.hrtime.bigint();
-const runs: RunRecord[] = [];
-const timelines = new Map<string, Array<{ name: string; points: Array<[number, number]> }>>();
-const list = scenarios(seed, { quick });
-for (const scenario of list) {
-  const { strategies, isolated } = plan(scenario);
-  for (const strategy of strategies) {
-    process.stderr.write(`bench: ${scenario.id} / ${strategy} ... `);
-    let record: RunRecord;
-    if (isolated && !inProcess) {
-      const r = await isolatedRun(scenario.id, strategy);
-      record = { scenario: scenario.id, strategy, metrics: r.metrics, perf: r.perf };
-    } else {
-      const withTimeline = TIMELINE_SCENARIOS.has(scenario.id) && strategy !== 'fixed-first-stage';
-      const r = await runOne(scenario, strategy, seed, withTimeline);
-      record = { scenario: scenario.id, strategy, metrics: r.metrics, perf: { ...r.perf, isolated: false } };
-      if (withTimeline) {
-        const series = timelines.get(scenario.id) ?? [];
-        series.push({ name: strategy, points: r.timeline });
-        timelines.set(scenario.id, series);
-      }
-    }
-    runs.push(record);
-    process.stderr.write(`${record.perf.wallMs.toFixed(0)} ms wall\n`);
-  }
-}
-const totalWallS = Number(process.hrtime.bigint() - started) / 1e9;
-
-const cells = seedTable(runs);
+const { runs, timelines, results, totalWallS } = await runBench({
+  seed,
+  quick,
+  inProcess: process.argv.includes('--in-process'),
+  ...(only ? { only } : {}),
+  onProgress: (line) => process.stderr.write(`${line}\n`),
+});
+const cells = results.seedTable;
 const claims = seedClaims(runs);
 const goals = targets(runs);
 const mainStrategies = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'];
 
-// results.json holds only what a seed determines (no wall clock): same seed -> byte-identical file.
-const results = {
-  seed,
-  quick,
-  scenarios: list.map((s) => ({ id: s.id, title: s.title, latency: s.latency, faults: s.faults ?? 'none', tasks: s.batches.reduce((n, b) => n + b.tasks.length, 0) })),
-  runs: runs.map((r) => ({ scenario: r.scenario, strategy: r.strategy, metrics: r.metrics })),
-  seedTable: cells,
-};
 function gitHead(): string | null {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -89,7 +47,7 @@ const latest = {
   generatedAt: new Date().toISOString(),
   gitCommit: gitHead(),
   node: process.version,
-  totalWallS: Math.round(totalWallS * 10) / 10,
+  totalWallS,
   processPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   results,
   performance: runs.map((r) => ({ scenario: r.scenario, strategy: r.strategy, ...r.perf })),
