@@ -118,7 +118,7 @@ export function seedClaims(runs: RunRecord[]): Check[] {
 export function targets(runs: RunRecord[]): Check[] {
   const checks: Check[] = [];
   const cells = seedTable(runs);
-  if (cells.length > 0) {
+  if (cells.some((c) => c.measuredMin !== null)) {
     const worst = cells.reduce((w, c) => (c.ratio !== null && Math.abs(c.ratio - 1) > Math.abs((w.ratio ?? 1) - 1) ? c : w), cells[0]!);
     checks.push({
       id: 'table',
