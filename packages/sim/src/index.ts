@@ -40,3 +40,26 @@ export { KIE_ERROR_MESSAGES, KIE_MODELS, kieError, type KieRecord, type KieRespo
 export { startKieSimServer, type CallbackDeliveryStats, type KieSimServer, type KieSimServerOptions } from './http/server.ts';
 export { signCallback } from './http/signature.ts';
 export { placeholderMp4 } from './http/placeholder.ts';
+// The benchmark, for hosts that run simulations on demand (e.g. the API's simulator page).
+export {
+  runSimulation,
+  capacityLowerBound,
+  WITHHOLD_FAIL_CALLBACKS,
+  type SimulationInput,
+  type SimulationMetrics,
+  type SimulationPerf,
+  type SimulationResult,
+} from './bench/harness.ts';
+export { multiUser, mixedShapes, scenarios, seedTableScenario, SHAPES, type Mix, type Scenario } from './bench/scenarios.ts';
+export {
+  clipfleetCallbacksConfig,
+  clipfleetConfig,
+  fixedFirstStageConfig,
+  naiveConfig,
+  seedConfig,
+  strategies,
+  type Strategy,
+} from './bench/strategies.ts';
+export { SEED_TABLE, seedClaims, seedTable, targets, type Check, type SeedCell } from './bench/claims.ts';
+export { runBench, type BenchOptions, type BenchOutput, type BenchResults } from './bench/run.ts';
+export type { RunRecord, StrategyId } from './bench/matrix.ts';
