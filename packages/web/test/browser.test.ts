@@ -186,6 +186,7 @@ describe('web client in chromium', () => {
 
   it('runs a simulation and draws the charts', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Simulator' }).click();
+    await page.locator('select[name="mix"]').selectOption('50:50');
     await page.getByRole('button', { name: 'Run simulation' }).click();
     await page.getByTestId('chart-running').locator('canvas').waitFor({ timeout: 30_000 });
     await page.getByTestId('measured-table').waitFor();

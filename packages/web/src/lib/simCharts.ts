@@ -26,7 +26,7 @@ export function strategyColor(strategy: string, index: number): string {
 
 const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
 
-function base(title: string, yName: string) {
+function base(title: string) {
   return {
     animation: false,
     title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
@@ -34,13 +34,13 @@ function base(title: string, yName: string) {
     legend: { top: 24, left: 0, itemHeight: 8 },
     grid: { left: 44, right: 16, top: 64, bottom: 40 },
     xAxis: { type: 'value' as const, name: 'minutes (virtual)', nameLocation: 'middle' as const, nameGap: 26, min: 0 },
-    yAxis: { type: 'value' as const, name: yName, nameTextStyle: { align: 'left' as const }, min: 0 },
+    yAxis: { type: 'value' as const, min: 0 },
   };
 }
 
 export function runningOption(runs: StrategyRun[]) {
   return {
-    ...base('Running tasks over time', 'running'),
+    ...base('Running tasks over time'),
     series: runs.map((r, i) => ({
       name: r.strategy,
       type: 'line' as const,
@@ -55,7 +55,7 @@ export function runningOption(runs: StrategyRun[]) {
 
 export function completionsOption(runs: StrategyRun[]) {
   return {
-    ...base('Completions over time', 'videos delivered'),
+    ...base('Videos delivered over time'),
     series: runs.map((r, i) => ({
       name: r.strategy,
       type: 'line' as const,

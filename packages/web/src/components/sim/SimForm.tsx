@@ -66,8 +66,8 @@ export function SimForm({
       <label className="field">
         Scenario
         <select name="scenario" value={value.scenario} onChange={(e) => setScenario(e.target.value as ScenarioKind)}>
-          <option value="table">Seed table: 100 × Sora 2 Pro 15 s</option>
-          <option value="mixed">Mixed classes, latency and faults</option>
+          <option value="table">Seed table (100 × Pro 15 s)</option>
+          <option value="mixed">Mixed classes + faults</option>
         </select>
       </label>
       <label className="field">
