@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /** Where `npm run dev` forwards API calls (the API server's default port). */
 const api = process.env.CLIPFLEET_API_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
-  root: import.meta.dirname,
+  root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
   server: {
     port: 5173,

@@ -169,8 +169,9 @@ describe('web client in chromium', () => {
     expect(seen.size).toBeGreaterThan(1);
   });
 
-  it('fits a phone screen without sideways scrolling', async () => {
+  it('fits a phone screen (dark scheme) without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(batchUrl);
     await page.getByTestId('progress-text').waitFor();
     await shot('batch-detail-phone');
@@ -181,6 +182,7 @@ describe('web client in chromium', () => {
         .slice(0, 5),
     );
     await page.setViewportSize({ width: 1360, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(wide).toEqual([]);
   });
 

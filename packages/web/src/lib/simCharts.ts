@@ -31,8 +31,8 @@ function base(title: string) {
     animation: false,
     title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
     tooltip: { trigger: 'axis' as const },
-    legend: { top: 24, left: 0, itemHeight: 8 },
-    grid: { left: 44, right: 16, top: 64, bottom: 40 },
+    legend: { top: 28, left: 0, itemHeight: 8 },
+    grid: { left: 44, right: 16, top: 70, bottom: 40 },
     xAxis: { type: 'value' as const, name: 'minutes (virtual)', nameLocation: 'middle' as const, nameGap: 26, min: 0 },
     yAxis: { type: 'value' as const, min: 0 },
   };

@@ -15,7 +15,8 @@ export function EChart({ option, label, testId }: { option: EChartsCoreOption; l
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const instance = echarts.init(el, undefined, { renderer: 'canvas' });
+    const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+    const instance = echarts.init(el, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = instance;
     const ro = new ResizeObserver(() => instance.resize());
     ro.observe(el);
@@ -27,7 +28,7 @@ export function EChart({ option, label, testId }: { option: EChartsCoreOption; l
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
   }, [option]);
 
   return <div ref={ref} className="chart" role="img" aria-label={label} data-testid={testId} />;
