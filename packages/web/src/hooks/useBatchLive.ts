@@ -42,6 +42,17 @@ export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400
       },
     ),
   );
+  // Without the stream (a proxy that drops SSE, say) the page falls back to polling.
+  const failed = enabled && sub.status === 'error';
+  useEffect(() => {
+    if (!failed) return;
+    const t = setInterval(() => {
+      void queryClient.invalidateQueries({ queryKey: trpc.batch.get.queryKey({ batchId }) });
+      void queryClient.invalidateQueries({ queryKey: trpc.batch.tasks.pathKey() });
+    }, 3_000);
+    return () => clearInterval(t);
+  }, [failed, queryClient, trpc, batchId]);
+
   if (!enabled) return 'idle';
   if (sub.status === 'error') return 'error';
   if (sub.status === 'connecting' && !heard) return 'connecting';
