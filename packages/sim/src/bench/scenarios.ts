@@ -77,6 +77,10 @@ export function scenarios(seed: number, options: { quick: boolean }): Scenario[]
   list.push({ id: 'flaky', title: 'flaky 10 %, 3 users x 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...multiUser(seed, 'flaky', 3, 100, 'pro_plus') });
   list.push({ id: 'policy', title: 'policy refusals 5 %, 100 mixed, pro_plus', latency: 'seed', faults: 'policy:5', faultFree: false, ...mixed('policy') });
   list.push({ id: 'outage', title: '455 outage 5-15 min, 100 mixed, pro_plus', latency: 'seed', faults: 'outage', faultFree: false, ...mixed('outage') });
+  list.push({ id: 'lost-callbacks', title: 'lost callbacks 30 %, 100 mixed, pro_plus', latency: 'seed', faults: 'lost-callbacks:30', faultFree: false, ...mixed('lost') });
+  // The key is revoked at 10 min: the engine must halt and wait for an operator (401 is not retryable), so the
+  // run stops at the 6 h guard with tasks left open, by design.
+  list.push({ id: 'auth', title: 'API key revoked at 10 min, 100 mixed, pro_plus', latency: 'seed', faults: 'auth', faultFree: false, maxSimMs: 6 * 3600_000, ...mixed('auth') });
   list.push({
     id: 'overload',
     title: 'overload: 10 enterprise users x 40 mixed, 429 bursts, slowdown/failures above 40 running',
