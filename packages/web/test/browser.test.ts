@@ -84,7 +84,10 @@ describe('web client in chromium', () => {
 
   it('rejects a bad CSV row inline and keeps submit disabled', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'New batch' }).click();
-    await page.getByRole('tab', { name: 'Upload CSV' }).click();
+    // Keyboard: the row-source tabs follow the arrow keys.
+    await page.getByRole('tab', { name: 'Paste prompts' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Upload CSV' }).getAttribute('aria-selected')).toBe('true');
     const csv = [
       'prompt,model,resolution,duration,aspect_ratio,image_url',
       'A red fox in fresh snow,sora-2,720p,15,landscape,',

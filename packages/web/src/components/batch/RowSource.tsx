@@ -1,7 +1,12 @@
-import { useId, useState, type ChangeEvent } from 'react';
+import { useId, useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { CSV_COLUMNS, parseCsv, parsePromptLines, type ParseResult } from '../../lib/rows.ts';
 
 type Mode = 'paste' | 'csv';
+
+const TABS: { mode: Mode; label: string }[] = [
+  { mode: 'paste', label: 'Paste prompts' },
+  { mode: 'csv', label: 'Upload CSV' },
+];
 
 /** Where the rows come from: a textarea (one prompt per line) or a CSV file. */
 export function RowSource({ onChange }: { onChange: (result: ParseResult, source: string) => void }) {
@@ -10,6 +15,17 @@ export function RowSource({ onChange }: { onChange: (result: ParseResult, source
   const [fileName, setFileName] = useState<string | null>(null);
   const textId = useId();
   const fileId = useId();
+  const panelId = useId();
+
+  /** Arrow keys move between the tabs (the WAI-ARIA tabs pattern). */
+  function onTabKey(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    const i = TABS.findIndex((t) => t.mode === mode);
+    const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]!;
+    switchMode(next.mode);
+    document.getElementById(`${panelId}-${next.mode}`)?.focus();
+  }
 
   function switchMode(next: Mode) {
     setMode(next);
@@ -32,14 +48,23 @@ export function RowSource({ onChange }: { onChange: (result: ParseResult, source
 
   return (
     <div className="stack">
-      <div className="tabs" role="tablist" aria-label="Row source">
-        <button type="button" role="tab" aria-selected={mode === 'paste'} onClick={() => switchMode('paste')}>
-          Paste prompts
-        </button>
-        <button type="button" role="tab" aria-selected={mode === 'csv'} onClick={() => switchMode('csv')}>
-          Upload CSV
-        </button>
+      <div className="tabs" role="tablist" aria-label="Row source" onKeyDown={onTabKey}>
+        {TABS.map((t) => (
+          <button
+            key={t.mode}
+            type="button"
+            role="tab"
+            id={`${panelId}-${t.mode}`}
+            aria-selected={mode === t.mode}
+            aria-controls={panelId}
+            tabIndex={mode === t.mode ? 0 : -1}
+            onClick={() => switchMode(t.mode)}
+          >
+            {t.label}
+          </button>
+        ))}
       </div>
+      <div role="tabpanel" id={panelId} aria-labelledby={`${panelId}-${mode}`}>
       {mode === 'paste' ? (
         <label className="field" htmlFor={textId}>
           Prompts <span className="hint">One prompt per line; the defaults apply to every row.</span>
@@ -63,6 +88,7 @@ export function RowSource({ onChange }: { onChange: (result: ParseResult, source
           {fileName ? <span className="hint">Loaded {fileName}</span> : null}
         </label>
       )}
+      </div>
     </div>
   );
 }
