@@ -174,6 +174,9 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     expect(of('charge').c + of('refund').c).toBe(of('reserve').c);
     const balance = sums.reduce((s, x) => s + x.a, 0);
     expect(balance).toBe(100_000 - succeeded * 15);
+    // the running balance moved with every ledger entry, crash included
+    const running = db.prepare('select balance from user_balances where user_id = ?').get(me.user.id) as { balance: number };
+    expect(running.balance).toBe(balance);
     // event sequence numbers continued after the restart without reuse
     const seqs = (db.prepare('select seq from task_events order by seq').all() as Array<{ seq: number }>).map((r) => r.seq);
     expect(new Set(seqs).size).toBe(seqs.length);

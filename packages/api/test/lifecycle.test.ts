@@ -12,7 +12,13 @@ describe('batch lifecycle over HTTP with the typed client', () => {
   beforeAll(async () => {
     t = await startTestServer(kie, { scale: 200 });
   });
-  afterAll(() => t.stop());
+  afterAll(async () => {
+    // every user's running balance equals its ledger's sum
+    const db = t.server.deps!.db;
+    const { balanceOf, ledgerSum } = await import('../src/store/ledger.ts');
+    for (const { id } of await db.selectFrom('users').select('id').execute()) expect(await balanceOf(db, id)).toBe(await ledgerSum(db, id));
+    await t.stop();
+  });
 
   async function finished(client: TestServer['admin'], batchId: string) {
     return waitFor(async () => {

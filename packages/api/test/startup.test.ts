@@ -17,7 +17,7 @@ describe('start-up errors', () => {
     const run = start(env);
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
+    expect(lines, run.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(message);
   }, 70_000);
 });

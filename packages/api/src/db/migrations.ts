@@ -138,6 +138,31 @@ const init: Migration = {
   },
 };
 
+/**
+ * The available balance per user, kept in the same transaction as every ledger append. The ledger stays the
+ * truth (this is its running sum, rebuilt here from it); reading a balance no longer scans a user's whole history.
+ */
+const balances: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('user_balances')
+      .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+      .addColumn('balance', 'bigint', (c) => c.notNull())
+      .execute();
+    await db
+      .insertInto('user_balances')
+      .columns(['user_id', 'balance'])
+      .expression(db.selectFrom('credit_ledger').select(['user_id', (eb) => eb.fn.sum('amount').as('balance')]).groupBy('user_id'))
+      .execute();
+    // batch.get's credit totals read only this index.
+    await db.schema.createIndex('credit_ledger_batch_kind').on('credit_ledger').columns(['batch_id', 'kind', 'credits']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropIndex('credit_ledger_batch_kind').execute();
+    await db.schema.dropTable('user_balances').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ '2026_11_28_001_init': init }),
+  getMigrations: async () => ({ '2026_11_28_001_init': init, '2026_11_28_002_balances': balances }),
 };

@@ -115,7 +115,14 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Running sum of a user's ledger amounts (updated with every append, in the same transaction). */
+export interface UserBalancesTable {
+  user_id: string;
+  balance: number;
+}
+
 export interface Database {
+  user_balances: UserBalancesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
   payments: PaymentsTable;

@@ -6,9 +6,16 @@ import { newId } from './ids.ts';
  * The credit ledger is append-only. The available balance is the sum of `amount`:
  * grant +credits, reserve -price, charge 0 (it settles a reserve as spent), refund +price.
  * (task_id, kind, round) is unique, so settling a task twice is a no-op: a task is never charged twice.
+ * `user_balances` holds that sum, bumped by every append below; call them inside a transaction so both move together.
  */
 
 export async function balanceOf(db: Executor, userId: string): Promise<number> {
+  const row = await db.selectFrom('user_balances').select('balance').where('user_id', '=', userId).executeTakeFirst();
+  return Number(row?.balance ?? 0);
+}
+
+/** The ledger's own sum (what `user_balances` must equal): for checks, not for the hot path. */
+export async function ledgerSum(db: Executor, userId: string): Promise<number> {
   const row = await db
     .selectFrom('credit_ledger')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('balance'))
@@ -17,11 +24,21 @@ export async function balanceOf(db: Executor, userId: string): Promise<number> {
   return Number(row.balance);
 }
 
-export async function grantCredits(db: Executor, userId: string, credits: number, note: string | null, now = Date.now()): Promise<void> {
-  await db
+async function bumpBalance(trx: Executor, userId: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await trx
+    .insertInto('user_balances')
+    .values({ user_id: userId, balance: delta })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ balance: eb('user_balances.balance', '+', delta) })))
+    .execute();
+}
+
+export async function grantCredits(trx: Executor, userId: string, credits: number, note: string | null, now = Date.now()): Promise<void> {
+  await trx
     .insertInto('credit_ledger')
     .values({ id: newId(), user_id: userId, kind: 'grant', amount: credits, credits, batch_id: null, task_id: null, round: 0, note, created_at: now })
     .execute();
+  await bumpBalance(trx, userId, credits);
 }
 
 export interface TaskCharge {
@@ -41,6 +58,9 @@ export async function reserveTasks(trx: Executor, tasks: TaskCharge[], now = Dat
       .values(part.map((t) => entry(t, 'reserve', -t.price, now)))
       .execute();
   }
+  const byUser = new Map<string, number>();
+  for (const t of tasks) byUser.set(t.userId, (byUser.get(t.userId) ?? 0) - t.price);
+  for (const [userId, delta] of byUser) await bumpBalance(trx, userId, delta);
 }
 
 /** Settles a task's reservation as spent (charge) or returned (refund); a second settlement of the round is ignored. */
@@ -53,11 +73,9 @@ export async function settleTask(trx: Executor, task: TaskCharge, kind: 'charge'
     .where('kind', 'in', ['charge', 'refund'])
     .executeTakeFirst();
   if (settled) return;
-  await trx
-    .insertInto('credit_ledger')
-    .values(entry(task, kind, kind === 'refund' ? task.price : 0, now))
-    .onConflict((oc) => oc.columns(['task_id', 'kind', 'round']).doNothing())
-    .execute();
+  const amount = kind === 'refund' ? task.price : 0;
+  await trx.insertInto('credit_ledger').values(entry(task, kind, amount, now)).execute();
+  await bumpBalance(trx, task.userId, amount);
 }
 
 function entry(t: TaskCharge, kind: LedgerKind, amount: number, now: number) {

@@ -42,7 +42,7 @@ export const adminRouter = router({
     .input(UserId.extend({ credits: z.number().int().positive().max(1e9), note: z.string().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
       await existingUser(ctx.deps.db, input.userId);
-      await grantCredits(ctx.deps.db, input.userId, input.credits, input.note ?? null);
+      await ctx.deps.db.transaction().execute((trx) => grantCredits(trx, input.userId, input.credits, input.note ?? null));
       return { userId: input.userId, balance: await balanceOf(ctx.deps.db, input.userId) };
     }),
 

@@ -161,6 +161,9 @@ export const batchRouter = router({
         pending.push(event);
         wake?.();
       });
+      // One abort listener for the whole stream (not one per wait: that would pile up on the signal).
+      const onAbort = () => wake?.();
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         let last = input.lastEventId ? Number(input.lastEventId) : 0;
         for (;;) {
@@ -182,14 +185,15 @@ export const batchRouter = router({
             yield tracked(String(last), event);
             if (event.type === 'batch.finished') return;
           }
+          if (signal?.aborted) break;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            signal?.addEventListener('abort', () => resolve(), { once: true });
           });
           wake = null;
         }
       } finally {
         unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
       }
     }),
 });
