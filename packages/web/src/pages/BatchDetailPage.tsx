@@ -47,7 +47,7 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
               </span>
             ) : null}
           </h1>
-          <p>
+          <p data-testid="batch-credits">
             Created {formatDateTime(b.createdAt)} · {b.taskCount} videos · reserved {formatCredits(b.creditsReserved)}
             {b.credits ? ` · charged ${formatCredits(b.credits.charged)} · refunded ${formatCredits(b.credits.refunded)}` : ''}
           </p>
