@@ -34,15 +34,16 @@ describe("claims as properties", { timeout: 120_000 }, () => {
     },
   );
 
-  test.prop([seeds, plans, fc.integer({ min: 10, max: 30 })], { numRuns: 5 })(
-    "the seed's '42-46 % fewer API calls' does not hold: staged polling saves 25-42 % against fixed first-stage polling",
+  test.prop([seeds, plans, fc.integer({ min: 10, max: 30 })], { numRuns: 8 })(
+    // Short jobs save least: a 720p 10 s job ends while the staged schedule is still in its 3 s / 5 s stages.
+    "the seed's '42-46 % fewer API calls' does not hold: staged polling saves 15-42 % against fixed first-stage polling",
     async (seed, plan, count) => {
       const { userPlans, batches } = smallBatch(seed, plan, count);
       const base = { seed, userPlans, batches, latency: 'seed' as const };
       const staged = await metrics({ ...base, config: seedConfig() });
       const fixed = await metrics({ ...base, config: fixedFirstStageConfig() });
       const saving = 1 - staged.statusCallsPerTask / fixed.statusCallsPerTask;
-      expect(saving).toBeGreaterThan(0.25);
+      expect(saving).toBeGreaterThan(0.15);
       expect(saving).toBeLessThan(0.42);
     },
   );
