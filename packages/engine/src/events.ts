@@ -45,6 +45,8 @@ export type EngineEventBody =
   /** `submitted`: a remote job existed (KIE may still finish and bill it). */
   | (TaskRef & { type: 'task.cancelled'; attempts: number; submitted: boolean })
   | { type: 'concurrency.changed'; userId: string; from: number; to: number; reason: 'degraded' | 'recovered' | 'config' }
+  /** The adaptive global cap moved (AIMD over all users' outcomes, or a config change). */
+  | { type: 'provider.limitChanged'; from: number; to: number; reason: 'degraded' | 'recovered' | 'config' }
   | { type: 'provider.throttled'; code: number; untilAt: number }
   | { type: 'provider.halted'; code: number; message: string }
   | { type: 'provider.resumed' }

@@ -152,6 +152,36 @@ describe('provider trouble', () => {
   });
 });
 
+describe('provider-wide overload', () => {
+  it('lowers the global cap when every user fails at once, and raises it back after healthy results', async () => {
+    const config = configWith((c) => void (c.provider.maxRunning = 20));
+    const e500 = { create: { code: 500, message: 'server busy' } };
+    const scripts: Record<string, AttemptScript[]> = {};
+    const users = ['a', 'b', 'c', 'd'];
+    for (const u of users) for (let i = 0; i < 8; i++) scripts[`${u}-t${i}`] = [e500, e500];
+    const h = harness({ config, scripts, userPlans: Object.fromEntries(users.map((u) => [u, 'enterprise'])) });
+    for (const u of users) h.supervisor.addBatch({ batchId: u, userId: u, tasks: makeTasks(u, u, repeat(60, SORA_720_10)) });
+    const peaks: number[] = [];
+    h.supervisor.subscribe((e) => e.type === 'task.admitted' && peaks.push(h.supervisor.status().running));
+    await h.run();
+    const changes = ofType(h.events, 'provider.limitChanged').map((e) => [e.reason, e.from, e.to]);
+    expect(changes[0]).toEqual(['degraded', 20, 12]);
+    expect(changes.at(-1)).toEqual(['recovered', 19, 20]);
+    expect(Math.max(...peaks)).toBeLessThanOrEqual(20);
+    expect(ofType(h.events, 'task.succeeded')).toHaveLength(240);
+  });
+
+  it('does not count 429/455 waits as failures (the gate handles them)', async () => {
+    const m = { create: { code: 455, message: 'maintenance' } };
+    const scripts = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`b-t${i}`, [m, m]]));
+    const h = harness({ scripts, userPlans: { u: 'pro_plus' } });
+    h.supervisor.addBatch({ batchId: 'b', userId: 'u', tasks: makeTasks('b', 'u', repeat(12, PRO_720_15)) });
+    await h.run();
+    expect(ofType(h.events, 'concurrency.changed')).toHaveLength(0);
+    expect(ofType(h.events, 'provider.limitChanged')).toHaveLength(0);
+  });
+});
+
 describe('waiting for results', () => {
   it('tolerates "recordInfo is null" right after create and fails a record that never appears', async () => {
     const h = harness({ userPlans: { u: 'pro' } });

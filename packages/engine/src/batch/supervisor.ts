@@ -11,7 +11,7 @@ import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
-import { classifyError, isContentPolicyRefusal, throttleDelayMs } from '../policy/retry.ts';
+import { classifyError, throttleDelayMs } from '../policy/retry.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
 import { AdmissionQueue } from './admissionQueue.ts';
@@ -83,6 +83,8 @@ class BatchSupervisor implements Supervisor {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly userPlans: Map<string, string>;
   private running = 0;
+  /** AIMD state of the global cap. */
+  private providerHealth: DegradationState;
   private seq: number;
   private providerThrottles = 0;
   private pumping = false;
@@ -95,6 +97,7 @@ class BatchSupervisor implements Supervisor {
     this.seq = options.firstSeq ?? 1;
     this.userPlans = new Map(Object.entries(options.userPlans ?? {}));
     this.limiter = new SlidingWindowLimiter(this.config.provider.createLimit, this.config.provider.createWindowMs);
+    this.providerHealth = initialDegradation(this.config.provider.maxRunning);
     const defaults = getBatchConfig(this.config.defaultPlan, this.config);
     this.estimator = new GenerationTimeEstimator(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     if (options.onEvent) this.listeners.add(options.onEvent);
@@ -158,6 +161,7 @@ class BatchSupervisor implements Supervisor {
 
   updateConfig(config: FleetConfig): void {
     const old = new Map([...this.users.values()].map((u) => [u.userId, this.planOf(u.userId).concurrency]));
+    const oldMaxRunning = this.config.provider.maxRunning;
     // Resolve every user's plan under the new config first: a config that drops a plan in use is refused whole.
     for (const user of this.users.values()) getBatchConfig(this.userPlans.get(user.userId) ?? config.defaultPlan, config);
     this.config = config;
@@ -165,6 +169,9 @@ class BatchSupervisor implements Supervisor {
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator.reconfigure(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     for (const user of this.users.values()) this.rebaseUser(user, old.get(user.userId)!);
+    const from = this.providerHealth.level;
+    this.providerHealth = rebaseLevel(this.providerHealth, oldMaxRunning, config.provider.maxRunning);
+    if (this.providerHealth.level !== from) this.publish({ type: 'provider.limitChanged', from, to: this.providerHealth.level, reason: 'config' });
     this.publish({ type: 'config.reloaded' });
     this.pump();
   }
@@ -390,7 +397,7 @@ class BatchSupervisor implements Supervisor {
   private admitOne(): boolean {
     const now = this.options.clock.now();
     if (this.slotWaiters.length > 0 || this.gateState() !== 'healthy') return false;
-    if (!underProviderCap(this.running, this.config.provider.maxRunning)) return false;
+    if (!underProviderCap(this.running, this.providerHealth.level)) return false;
     if (this.limiter.countInWindow(now) >= this.config.provider.createLimit) return false;
     // A task may sit in its queue twice (paused and resumed before the head reached it): only one without an actor counts.
     const isWaiting = (id: string) => {
@@ -478,7 +485,7 @@ class BatchSupervisor implements Supervisor {
     const now = this.options.clock.now();
     const blockedOnRate =
       this.gateState() === 'healthy' &&
-      (this.slotWaiters.length > 0 || (this.usersWithWork.size > 0 && underProviderCap(this.running, this.config.provider.maxRunning)));
+      (this.slotWaiters.length > 0 || (this.usersWithWork.size > 0 && underProviderCap(this.running, this.providerHealth.level)));
     if (!blockedOnRate) return;
     const at = this.limiter.nextFreeAt(now);
     if (at <= now) return;
@@ -529,7 +536,8 @@ class BatchSupervisor implements Supervisor {
           type: 'task.retryScheduled', ...ref, nextAttempt: event.nextAttempt, generationRetries: event.generationRetries, delayMs: event.delayMs, dueAt: event.dueAt,
           code: event.error.code, message: event.error.message, consumesAttempt: event.consumesAttempt,
         });
-        this.recordHealth(record, true);
+        // A throttle (429/455) is the gate's business, not a failure: only real failed attempts count.
+        if (event.consumesAttempt) this.recordHealth(record, true);
         return;
       case 'providerTrouble':
         this.onProviderTrouble(record, event.error);
@@ -569,15 +577,21 @@ class BatchSupervisor implements Supervisor {
     record.submittedAt = null;
   }
 
-  /** Feeds an attempt's outcome to its user's degradation control; refusals say nothing about provider health. */
+  /**
+   * Feeds an attempt's outcome to its user's degradation control and to the global cap's.
+   * Refusals and bad requests say nothing about provider health.
+   */
   private recordHealth(record: TaskRecord, failed: boolean, error?: ProviderError | null): void {
-    if (failed && error && classifyError(error).kind === 'fatal') return;
-    if (failed && error && isContentPolicyRefusal(error.message)) return;
+    if (failed && error && classifyError(error).kind !== 'retry') return;
     const user = this.users.get(record.spec.userId)!;
     const plan = this.planOf(user.userId);
-    const { state, change } = recordOutcome(user.degradation, failed, plan.concurrency, plan.degradation);
-    user.degradation = state;
-    if (change) this.publish({ type: 'concurrency.changed', userId: user.userId, ...change });
+    const forUser = recordOutcome(user.degradation, failed, plan.concurrency, plan.degradation);
+    user.degradation = forUser.state;
+    if (forUser.change) this.publish({ type: 'concurrency.changed', userId: user.userId, ...forUser.change });
+    const { maxRunning, degradation } = this.config.provider;
+    const global = recordOutcome(this.providerHealth, failed, maxRunning, degradation);
+    this.providerHealth = global.state;
+    if (global.change) this.publish({ type: 'provider.limitChanged', ...global.change });
   }
 
   private end(
@@ -698,6 +712,7 @@ class BatchSupervisor implements Supervisor {
     }));
     return {
       provider: this.gateState(),
+      providerLimit: this.providerHealth.level,
       running: this.running,
       queued: users.reduce((n, u) => n + u.queued, 0),
       users,

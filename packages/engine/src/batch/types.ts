@@ -40,6 +40,8 @@ export interface UserLoad {
 
 export interface SupervisorStatus {
   provider: 'healthy' | 'throttled' | 'halted';
+  /** The global cap in force: config maxRunning, lowered while KIE struggles. */
+  providerLimit: number;
   running: number;
   queued: number;
   users: UserLoad[];

@@ -119,6 +119,13 @@ export const defaultFleetConfig = {
     },
   ],
   defaultPlan: 'free',
-  provider: { maxRunning: 100, createLimit: 20, createWindowMs: 10 * sec, callbacks: false },
+  provider: {
+    maxRunning: 100,
+    // Wider window than a user's: it sees everyone's outcomes. Recovery +1 per 10 successes, as for users.
+    degradation: { windowSize: 50, minSamples: 20, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverAfterSuccesses: 10, recoverStep: 1 },
+    createLimit: 20,
+    createWindowMs: 10 * sec,
+    callbacks: false,
+  },
   maxBatchRows: 10_000,
 } satisfies FleetConfigInput;

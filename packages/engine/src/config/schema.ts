@@ -99,6 +99,11 @@ export const PlanSchema = z.object({
 export const ProviderSchema = z.object({
   /** Global cap on tasks running at KIE at once, shared by all users. */
   maxRunning: positiveInt,
+  /**
+   * The same AIMD rule applied to the global cap, over all users' outcomes: when KIE itself is
+   * overloaded, every user's failures rise together and only a lower total relieves it.
+   */
+  degradation: DegradationSchema,
   /** createTask budget: at most `limit` calls in any `windowMs` window (KIE: 20 per 10 s). */
   createLimit: positiveInt,
   createWindowMs: positiveInt,
