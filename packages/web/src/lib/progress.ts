@@ -1,4 +1,11 @@
-import type { ProgressCounts } from '../components/ui/ProgressBar.tsx';
+/** Task counts folded into the progress bar's segments (failed includes timed out). */
+export interface ProgressCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+}
 
 /** Task counts by state folded into the progress bar's segments. */
 export function progressCounts(total: number, byState: Partial<Record<string, number>>): ProgressCounts {

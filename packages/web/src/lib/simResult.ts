@@ -1,4 +1,3 @@
-import type { MeasuredRow } from '../components/sim/SeedComparison.tsx';
 import type { StrategyRun } from './simCharts.ts';
 
 /** The parts of one `sim.run` answer (one strategy on one scenario) the charts and tables use. */
@@ -19,6 +18,16 @@ export interface SimAnswer {
   };
   /** [virtual seconds, running tasks], downsampled. */
   timeline: Array<[number, number]>;
+}
+
+/** One strategy's row in the measured table. */
+export interface MeasuredRow {
+  strategy: string;
+  makespanMs: number | null;
+  fastPartDoneMs: number | null;
+  statusCallsPerTask: number;
+  succeeded: number;
+  failed: number;
 }
 
 export type SimRun = StrategyRun & MeasuredRow & { fastPartDoneMs: number | null; title: string };

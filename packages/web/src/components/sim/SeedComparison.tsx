@@ -1,15 +1,7 @@
 import { formatDuration, formatMinutes } from '../../lib/format.ts';
 import { relativeTo, SEED_TABLE, seedFastPartMs, seedMakespanMs, type SeedMix } from '../../lib/seedTable.ts';
 import { strategyColor } from '../../lib/simCharts.ts';
-
-export interface MeasuredRow {
-  strategy: string;
-  makespanMs: number | null;
-  fastPartDoneMs: number | null;
-  statusCallsPerTask: number;
-  succeeded: number;
-  failed: number;
-}
+import type { MeasuredRow } from '../../lib/simResult.ts';
 
 const fmt = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
 

@@ -1,12 +1,5 @@
 import { formatPercent } from '../../lib/format.ts';
-
-export interface ProgressCounts {
-  total: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  running: number;
-}
+import type { ProgressCounts } from '../../lib/progress.ts';
 
 /** Stacked bar: succeeded, failed (incl. timed out), cancelled, running; the rest is queued. */
 export function ProgressBar({ counts, thin = false, label }: { counts: ProgressCounts; thin?: boolean; label: string }) {

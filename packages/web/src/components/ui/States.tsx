@@ -36,11 +36,3 @@ export function ErrorState({ error, title, onRetry }: { error: unknown; title?: 
   );
 }
 
-/** A procedure the connected API does not offer (yet): said plainly instead of failing. */
-export function NotAvailable({ what }: { what: string }) {
-  return (
-    <div className="warn-box" role="status">
-      {what} is not available on this API server.
-    </div>
-  );
-}
