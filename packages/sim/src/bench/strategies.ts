@@ -24,7 +24,12 @@ export function naiveConfig(base: FleetConfig = DEFAULT_CONFIG): FleetConfig {
     retry: { ...plan.retry, maxRetries: 0, maxGenerationFailureRetries: 0 },
     // A failure rate can never exceed 100 %: degradation never triggers.
     degradation: { ...plan.degradation, failureRateThreshold: 1, minSamples: NEVER },
-  }));
+  }), { degradation: noGlobalAdaptation(base) });
+}
+
+/** naive and seed have no adaptive global cap: the provider's maxRunning stays fixed. */
+function noGlobalAdaptation(base: FleetConfig): FleetConfig['provider']['degradation'] {
+  return { ...base.provider.degradation, failureRateThreshold: 1, minSamples: NEVER };
 }
 
 /**
@@ -38,7 +43,7 @@ export function seedConfig(base: FleetConfig = DEFAULT_CONFIG): FleetConfig {
     polling: { ...plan.polling, strategy: 'staged' },
     retry: { ...plan.retry, maxRetries: 3, backoffMs: [2_000, 4_000, 8_000], jitterRatio: 0, maxGenerationFailureRetries: 3 },
     degradation: { ...plan.degradation, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverAfterSuccesses: NEVER },
-  }));
+  }), { degradation: noGlobalAdaptation(base) });
 }
 
 /** clipfleet: the engine's shipped defaults, polling only (callbacks off). */
