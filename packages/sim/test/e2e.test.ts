@@ -54,6 +54,21 @@ describe('engine supervisor against the in-process simulator (virtual time)', { 
     expect(r.metrics.detectionDelayMeanS!).toBeLessThan(3);
   });
 
+  it('failure callbacks reach the engine: retryable failures are retried, refusals are final', async () => {
+    const clock = new DiscreteEventClock();
+    const core = new SimKie({ clock, seed: 6, faults: { flaky: { generationFailureRate: 0.5 }, policy: { rate: 0.2 } } });
+    const gateway = new SimGateway(core, { callbacks: true });
+    const events: EngineEvent[] = [];
+    const supervisor = createSupervisor({ clock, gateway, config: clipfleetCallbacksConfig(), userPlans: { u0: 'pro_plus' }, onEvent: (e) => events.push(e) });
+    gateway.onCallback((id, status) => supervisor.deliverCallback(id, status));
+    supervisor.addBatch(multiUser(6, 'fcb', 1, 12, 'pro_plus').batches[0]!);
+    expect((await clock.runUntil(() => supervisor.isIdle(), { maxSteps: 100_000 })).reason).toBe('done');
+    const ends = events.filter((e) => e.type === 'task.succeeded' || e.type === 'task.failed');
+    expect(ends).toHaveLength(12);
+    expect(core.stats().callbacksSent).toBeGreaterThan(12); // some attempts failed and were retried
+    expect(events.some((e) => e.type === 'task.retryScheduled' && e.consumesAttempt)).toBe(true);
+  });
+
   it('lost callbacks: the backstop polls still finish every task', async () => {
     const { userPlans, batches } = multiUser(4, 'lost', 1, 10, 'pro');
     const r = await runSimulation({ seed: 4, config: clipfleetCallbacksConfig(), userPlans, batches, latency: 'seed', faults: 'lost-callbacks:100' });

@@ -43,9 +43,18 @@ function gitHead(): string | null {
     return null;
   }
 }
+/** Whether the engine's files differ from the commit (others may be editing it in the same checkout). */
+function engineDirty(): boolean | null {
+  try {
+    return execFileSync('git', ['status', '--porcelain', 'packages/engine'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return null;
+  }
+}
 const latest = {
   generatedAt: new Date().toISOString(),
   gitCommit: gitHead(),
+  engineUncommittedChanges: engineDirty(),
   node: process.version,
   totalWallS,
   processPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -66,7 +75,7 @@ for (const [id, series] of timelines) {
 const markdown = [
   `# ClipFleet benchmark (seed ${seed}${quick ? ', quick' : ''})`,
   '',
-  `Generated ${latest.generatedAt} on Node ${process.version} at commit ${latest.gitCommit ?? 'unknown'}; ${runs.length} runs in ${latest.totalWallS} s wall (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at the end: wall times depend on the machine's load, CPU times less so).`,
+  `Generated ${latest.generatedAt} on Node ${process.version} at commit ${latest.gitCommit ?? 'unknown'}${latest.engineUncommittedChanges ? ' (with uncommitted engine changes in the checkout)' : ''}; ${runs.length} runs in ${latest.totalWallS} s wall (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at the end: wall times depend on the machine's load, CPU times less so).`,
   '',
   '## Headline',
   '',
@@ -108,7 +117,7 @@ if (process.argv.includes('--update-readme')) {
   if (i < 0 || j < i) throw new Error(`README has no ${start} ... ${end} section`);
   const section = [
     start,
-    `### Results (written by \`npm run bench -- --update-readme\`, seed ${seed}${quick ? ', quick' : ''}, commit ${latest.gitCommit ?? 'unknown'})`,
+    `### Results (written by \`npm run bench -- --update-readme\`, seed ${seed}${quick ? ', quick' : ''}, commit ${latest.gitCommit ?? 'unknown'}${latest.engineUncommittedChanges ? ' plus uncommitted engine changes' : ''})`,
     '',
     `${runs.length} runs in ${latest.totalWallS} s wall on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)} at the end). Full tables: [bench/results/latest.md](../../bench/results/latest.md).`,
     '',

@@ -98,8 +98,12 @@ interface TaskTrack {
   end: EngineEvent['type'] | null;
 }
 
-/** See the callback handler in runSimulation: an engine bug with `fail` callbacks. */
-export const WITHHOLD_FAIL_CALLBACKS = true;
+/**
+ * Engine workaround switch. Before engine commit 07d0d3f a `fail` callback crashed the task machine
+ * (`errorOfCreate` read `output` of a REMOTE_UPDATE event); the harness then withheld failure callbacks and let
+ * the backstop poll find them. Fixed upstream: every callback is delivered.
+ */
+export const WITHHOLD_FAIL_CALLBACKS = false;
 
 /** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
@@ -197,10 +201,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   });
   let failCallbacksWithheld = 0;
   gateway.onCallback((remoteTaskId, status) => {
-    // Engine workaround (reported to the engine owner): a `fail` callback makes the task machine's
-    // scheduleRetry action read `event.output` of a REMOTE_UPDATE event (errorOfCreate) and throw a
-    // TypeError that kills the process. Until fixed, failure callbacks are withheld and the backstop
-    // poll finds the failure; success callbacks are delivered normally.
+    // See WITHHOLD_FAIL_CALLBACKS.
     if (WITHHOLD_FAIL_CALLBACKS && status.state === 'fail') {
       failCallbacksWithheld++;
       return;
