@@ -21,7 +21,7 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
   // Without a batch in the URL, follow the newest one.
   const newest = batches.data?.items[0]?.id;
   useEffect(() => {
-    if (!batchId && newest) navigate({ name: 'inspector', batchId: newest, taskId: null });
+    if (!batchId && newest) navigate({ name: 'inspector', batchId: newest, taskId: null }, { replace: true });
   }, [batchId, newest]);
 
   const feed = useInspectorFeed(batchId, taskId);

@@ -45,8 +45,12 @@ export function href(route: Route): string {
   }
 }
 
-export function navigate(route: Route): void {
-  window.location.hash = href(route);
+/** Goes to a route; `replace` swaps the current history entry (redirects must not trap the Back button). */
+export function navigate(route: Route, opts: { replace?: boolean } = {}): void {
+  if (opts.replace) {
+    window.history.replaceState(window.history.state, '', href(route));
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else window.location.hash = href(route);
 }
 
 function subscribe(cb: () => void): () => void {

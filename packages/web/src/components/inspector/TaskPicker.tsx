@@ -1,4 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { isTerminal } from '../../lib/taskState.ts';
 import { shortId } from '../../lib/format.ts';
 import { navigate } from '../../utils/router.ts';
 import { useTRPC } from '../../utils/trpc.ts';
@@ -9,6 +11,13 @@ import { Empty, ErrorState, Loading } from '../ui/States.tsx';
 export function TaskPicker({ batchId, taskId, states }: { batchId: string; taskId: string | null; states: ReadonlyMap<string, string> }) {
   const trpc = useTRPC();
   const tasks = useQuery({ ...trpc.batch.tasks.queryOptions({ batchId, limit: 200 }), refetchInterval: 5_000 });
+  // Nothing picked yet: follow the first task still in flight (else the first one).
+  const items = tasks.data?.items;
+  useEffect(() => {
+    if (taskId || !items?.length) return;
+    const first = items.find((t) => !isTerminal(t.state)) ?? items[0]!;
+    navigate({ name: 'inspector', batchId, taskId: first.id }, { replace: true });
+  }, [taskId, items, batchId]);
   if (tasks.isPending) return <Loading />;
   if (tasks.error) return <div className="card-body"><ErrorState error={tasks.error} /></div>;
   if (tasks.data.items.length === 0) return <Empty title="No tasks" />;
