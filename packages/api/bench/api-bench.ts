@@ -39,6 +39,8 @@ const { values: argv } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     'max-run-minutes': { type: 'string', default: '30' },
     out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
+    /** Write a V8 CPU profile of the server process into this folder (diagnosis; slows the server a little). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const num = (k: keyof typeof argv): number => {
@@ -81,11 +83,13 @@ interface Child {
 
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
   const proc = fork(join(here, 'server-child.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
     env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const phases: PhaseFigures[] = [];
+  let stopping: Promise<void> | undefined;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   let resolveOverall!: (f: PhaseFigures) => void;
   const overall = new Promise<PhaseFigures>((r) => (resolveOverall = r));
   let resolveStopped!: () => void;
@@ -116,19 +120,28 @@ async function startChild(simUrl: string, dbPath: string): Promise<Child> {
     phases,
     overall,
     phase: (name) => command({ cmd: 'phase', name }),
-    async stop() {
-      command({ cmd: 'stop' });
-      await Promise.race([stopped, sleep(30_000)]);
-      if (proc.exitCode === null) proc.kill('SIGTERM');
+    stop() {
+      stopping ??= (async () => {
+        command({ cmd: 'stop' });
+        await Promise.race([stopped, sleep(30_000)]);
+        // Let it exit by itself (a --cpu-prof profile is written at a normal exit); force it only if it hangs.
+        await Promise.race([exited, sleep(10_000)]);
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      })();
+      return stopping;
     },
   };
 }
 
 // ---- phases ---------------------------------------------------------------------------------------
 
+/**
+ * Each batch is created paused (timed), then cancelled and drained (every task cancelled, refunds written)
+ * before the next one: the figure is batch.create itself, not the backlog of earlier iterations.
+ */
 async function benchCreate(client: ClipFleetClient) {
   const timings: number[] = [];
-  const batchIds: string[] = [];
+  let drainMs = 0;
   for (let i = 0; i < CREATE_WARMUP + cfg.createIterations; i++) {
     const body = { name: `create-bench ${i}`, rows: rows(cfg.createRows, `c${i}`), paused: true };
     const t0 = performance.now();
@@ -136,17 +149,32 @@ async function benchCreate(client: ClipFleetClient) {
     const ms = performance.now() - t0;
     if (res.taskCount !== cfg.createRows) throw new Error(`batch.create accepted ${res.taskCount} of ${cfg.createRows} rows`);
     if (i >= CREATE_WARMUP) timings.push(ms);
-    batchIds.push(res.batchId);
+    const d0 = performance.now();
+    await client.batch.cancel.mutate({ batchId: res.batchId });
+    await drained(client, res.batchId);
+    drainMs += performance.now() - d0;
   }
-  // Paused batches are cancelled (refunded) so they do not weigh on the later phases.
-  for (const batchId of batchIds) await client.batch.cancel.mutate({ batchId });
   return {
     iterations: timings.length,
     rows: cfg.createRows,
     p50Ms: round1(percentile(timings, 50)),
     p95Ms: round1(percentile(timings, 95)),
     maxMs: round1(Math.max(...timings)),
+    /** In iteration order: shows whether create slows down as the database grows. */
+    timingsMs: timings.map(round1),
+    cancelAndDrainMeanMs: round1(drainMs / (CREATE_WARMUP + cfg.createIterations)),
   };
+}
+
+/** Waits (bounded: 60 s) until every task of a cancelled batch has reached a final state. */
+async function drained(client: ClipFleetClient, batchId: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const b = await client.batch.get.query({ batchId });
+    if (b.done === b.taskCount) return;
+    if (Date.now() > end) throw new Error(`batch ${batchId}: cancellation not drained after 60 s (${b.done}/${b.taskCount})`);
+    await sleep(20);
+  }
 }
 
 interface Tracked {
@@ -353,7 +381,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = result.pass ? 0 : 1;
   } finally {
-    if (child && child.proc.exitCode === null) await child.stop().catch(() => {});
+    await child?.stop().catch(() => {});
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
