@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { AppDeps } from '../deps.ts';
 import { newId } from '../store/ids.ts';
 import { insertBatch } from '../store/batches.ts';
-import { balanceOf, reserveTasks } from '../store/ledger.ts';
+import { balanceOf, reserveBatch } from '../store/ledger.ts';
 import { taskSpecOf } from '../fleet/hydrate.ts';
 import type { BatchRowsInput } from './input.ts';
 import { normalizeRows, RowsError, type NormalizedRow } from './normalize.ts';
@@ -32,7 +32,8 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
   const batchId = newId();
   const now = Date.now();
   const tasks = rows.map((r) => ({
-    id: newId(),
+    // Ordered within the batch: the task rows and their index entries are appended, not scattered.
+    id: `${batchId}-${String(r.rowIndex).padStart(5, '0')}`,
     rowIndex: r.rowIndex,
     prompt: r.prompt,
     model: r.model,
@@ -50,7 +51,7 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
       throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: `not enough credits: required ${required}, available ${available}` });
     }
     const reserved = await insertBatch(trx, { id: batchId, userId, name: input.name?.trim() || `Batch of ${tasks.length}`, paused, tasks }, now);
-    await reserveTasks(trx, tasks.map((t) => ({ taskId: t.id, batchId, userId, price: t.price, round: 0 })), now);
+    await reserveBatch(trx, { batchId, userId, credits: reserved }, now);
     return reserved;
   });
   deps.fleet.addBatch(

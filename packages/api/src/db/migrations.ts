@@ -163,6 +163,20 @@ const balances: Migration = {
   },
 };
 
+/** `credit_ledger_batch` is covered by `credit_ledger_batch_kind` (002): one index less per ledger append. */
+const dropRedundantIndex: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.dropIndex('credit_ledger_batch').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.createIndex('credit_ledger_batch').on('credit_ledger').column('batch_id').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ '2026_11_28_001_init': init, '2026_11_28_002_balances': balances }),
+  getMigrations: async () => ({
+    '2026_11_28_001_init': init,
+    '2026_11_28_002_balances': balances,
+    '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
+  }),
 };

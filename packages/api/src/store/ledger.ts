@@ -49,7 +49,19 @@ export interface TaskCharge {
   round: number;
 }
 
-/** Reserves each task's price (call inside the transaction that inserts or re-queues the tasks). */
+/**
+ * Reserves a new batch's full price as one entry (call inside the transaction that inserts the tasks): one row per
+ * batch keeps accepting 10,000 rows cheap. Settlements stay per task (charge or refund of that task's price).
+ */
+export async function reserveBatch(trx: Executor, batch: { batchId: string; userId: string; credits: number }, now = Date.now()): Promise<void> {
+  await trx
+    .insertInto('credit_ledger')
+    .values({ id: `reserve:${batch.batchId}`, user_id: batch.userId, kind: 'reserve', amount: -batch.credits, credits: batch.credits, batch_id: batch.batchId, task_id: null, round: 0, note: null, created_at: now })
+    .execute();
+  await bumpBalance(trx, batch.userId, -batch.credits);
+}
+
+/** Reserves single tasks for a new billing round (retryFailed re-queues them one by one). */
 export async function reserveTasks(trx: Executor, tasks: TaskCharge[], now = Date.now()): Promise<void> {
   for (const [i, part] of chunks(tasks, 500).entries()) {
     if (i > 0) await yieldToLoop();
@@ -78,8 +90,9 @@ export async function settleTask(trx: Executor, task: TaskCharge, kind: 'charge'
   await bumpBalance(trx, task.userId, amount);
 }
 
+/** A task's entry: its id names (kind, task, round), so the primary key itself forbids a second one. */
 function entry(t: TaskCharge, kind: LedgerKind, amount: number, now: number) {
-  return { id: newId(), user_id: t.userId, kind, amount, credits: t.price, batch_id: t.batchId, task_id: t.taskId, round: t.round, note: null, created_at: now };
+  return { id: `${kind}:${t.taskId}:${t.round}`, user_id: t.userId, kind, amount, credits: t.price, batch_id: t.batchId, task_id: t.taskId, round: t.round, note: null, created_at: now };
 }
 
 export interface LedgerTotals {
