@@ -4,15 +4,16 @@ import { runBench } from '../src/bench/run.ts';
 
 describe('benchmark runner', { timeout: 120_000 }, () => {
   it('same seed -> byte-identical results JSON; another seed -> different', async () => {
-    const options = { quick: true, inProcess: true, only: ['policy'] };
+    const options = { quick: true, inProcess: true, only: ['auth'] };
     const a = await runBench({ seed: 7, ...options });
     const b = await runBench({ seed: 7, ...options });
     const c = await runBench({ seed: 8, ...options });
     expect(JSON.stringify(a.results)).toBe(JSON.stringify(b.results));
     expect(JSON.stringify(a.results)).not.toBe(JSON.stringify(c.results));
     expect(a.results.runs.map((r) => r.strategy)).toEqual(['naive', 'seed', 'clipfleet', 'clipfleet+callbacks']);
-    // Checks are computed only from what ran: nothing is claimed about scenarios that did not run.
-    expect(seedClaims(a.runs).map((c) => c.id)).toEqual(['seed-no-intervention']);
-    expect(targets(a.runs).map((t) => t.id)).toEqual(['faults-makespan']);
+    // Checks are computed only from what ran (and `auth` needs an operator by design: no target applies).
+    expect(seedClaims(a.runs)).toEqual([]);
+    expect(targets(a.runs)).toEqual([]);
+    expect(a.runs.every((r) => r.metrics.unfinished > 0)).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ async function metrics(input: SimulationInput) {
 }
 
 describe("claims as properties", { timeout: 120_000 }, () => {
-  test.prop([seeds, plans, fc.constantFrom('720p', '1080p', '50:50')], { numRuns: 4 })(
+  test.prop([seeds, plans, fc.constantFrom('720p', '1080p', '50:50')], { numRuns: 3 })(
     "the seed strategy reproduces the seed's table within +-10 % (100 videos)",
     async (seed, plan, mix) => {
       const scenario = seedTableScenario(plan as 'pro' | 'pro_plus', mix as '720p');
@@ -34,7 +34,7 @@ describe("claims as properties", { timeout: 120_000 }, () => {
     },
   );
 
-  test.prop([seeds, plans, fc.integer({ min: 10, max: 30 })], { numRuns: 8 })(
+  test.prop([seeds, plans, fc.integer({ min: 10, max: 30 })], { numRuns: 6 })(
     // Short jobs save least: a 720p 10 s job ends while the staged schedule is still in its 3 s / 5 s stages.
     "the seed's '42-46 % fewer API calls' does not hold: staged polling saves 15-42 % against fixed first-stage polling",
     async (seed, plan, count) => {
@@ -52,7 +52,7 @@ describe("claims as properties", { timeout: 120_000 }, () => {
   // table's size (100 videos of one class, or a 50:50 mix), where the learned estimate takes over.
   const tables = fc.tuple(seeds, plans, fc.constantFrom('720p', '1080p', '50:50'));
 
-  test.prop([tables], { numRuns: 3 })(
+  test.prop([tables], { numRuns: 2 })(
     'clipfleet polls >= 70 % less than fixed first-stage polling and notices finishes no later than the seed schedule',
     async ([seed, plan, mix]) => {
       const { userPlans, batches } = seedTableScenario(plan as 'pro', mix as '720p');
