@@ -84,4 +84,24 @@ describe('batch.onProgress over SSE', () => {
     expect(reference.length).toBeGreaterThan(10);
     for (const got of all) expect(got.map((e) => e.id)).toEqual(reference);
   });
+
+  it('onProgressGrouped carries the same log, several events per message, and resumes from a group id', async () => {
+    const { client } = await t.user(10_000);
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: 6 }, (_, i) => ({ prompt: `p${i}` })), paused: true });
+    const grouped = (lastEventId: string | null) =>
+      new Promise<Array<{ id: string; data: { events: EngineEvent[] } }>>((resolve, reject) => {
+        const got: Array<{ id: string; data: { events: EngineEvent[] } }> = [];
+        client.batch.onProgressGrouped.subscribe({ batchId, lastEventId }, { onData: (m) => got.push(m as any), onComplete: () => resolve(got), onError: reject });
+      });
+    const live = grouped(null);
+    await client.batch.resume.mutate({ batchId });
+    const messages = await live;
+    const perEvent = await collect(client, batchId, null);
+    const flat = messages.flatMap((m) => m.data.events.map((e) => String(e.seq)));
+    expect(flat).toEqual(perEvent.map((e) => e.id));
+    expect(messages.every((m) => m.id === String(m.data.events.at(-1)!.seq))).toBe(true);
+    const cut = messages[Math.floor(messages.length / 2)]!.id;
+    const rest = await grouped(cut);
+    expect(rest.flatMap((m) => m.data.events.map((e) => String(e.seq)))).toEqual(flat.slice(flat.indexOf(cut) + 1));
+  });
 });

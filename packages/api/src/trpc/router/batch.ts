@@ -1,5 +1,5 @@
 import { tracked, TRPCError } from '@trpc/server';
-import { TASK_STATES, type EngineEvent } from '@clipfleet/engine';
+import { TASK_STATES } from '@clipfleet/engine';
 import { z } from 'zod';
 import { createBatch, normalizeOrThrow } from '../../batches/create.ts';
 import { estimateBatch } from '../../batches/estimate.ts';
@@ -8,7 +8,7 @@ import { BatchRowsInput } from '../../batches/input.ts';
 import { batchView, taskView } from '../../batches/views.ts';
 import type { AppDeps } from '../../deps.ts';
 import { failedTasks, findBatch, listBatches, listTasks, setBatchState, stateCounts, tasksInStates } from '../../store/batches.ts';
-import { batchEventsAfter } from '../../store/events.ts';
+import { batchEventChunks } from '../../batches/progress.ts';
 import { balanceOf, batchTotals } from '../../store/ledger.ts';
 import { planOf } from '../../store/payments.ts';
 import { protectedProcedure, router } from '../init.ts';
@@ -36,7 +36,10 @@ function decodeCursor<T>(cursor: string | null | undefined, schema: z.ZodType<T>
 }
 
 const ListCursor = z.object({ createdAt: z.number(), id: z.string() });
-const REPLAY_PAGE = 500;
+const ProgressInput = z.object({
+  batchId: z.string().min(1).max(100),
+  lastEventId: z.string().regex(/^\d+$/, 'lastEventId must be an event sequence number').nullish(),
+});
 
 export const batchRouter = router({
   estimate: protectedProcedure.input(BatchRowsInput).query(async ({ ctx, input }) => {
@@ -147,61 +150,23 @@ export const batchRouter = router({
 
   /**
    * Live progress over SSE. Each event is `tracked` by its sequence number: a client reconnecting with its last id
-   * gets every missed event once, replayed from task_events. The live source is subscribed before the replay and
-   * events are de-duplicated by seq; the bus publishes only committed events, so there is no gap.
-   * The stream ends after the batch's `batch.finished`.
+   * gets every missed event once, replayed from task_events (see `batchEventChunks`). Ends after `batch.finished`.
    */
-  onProgress: protectedProcedure
-    .input(BatchId.extend({ lastEventId: z.string().regex(/^\d+$/, 'lastEventId must be an event sequence number').nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
-      const pending: EngineEvent[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = ctx.deps.fleet.bus.subscribeBatch(batch.id, (event) => {
-        pending.push(event);
-        wake?.();
-      });
-      // One abort listener for the whole stream (not one per wait: that would pile up on the signal).
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        let last = input.lastEventId ? Number(input.lastEventId) : 0;
-        for (;;) {
-          const page = await batchEventsAfter(ctx.deps.db, batch.id, last, REPLAY_PAGE);
-          for (const row of page) {
-            const event = JSON.parse(row.payload) as EngineEvent;
-            last = Number(row.seq);
-            yield tracked(String(last), event);
-            if (event.type === 'batch.finished' && pending.length === 0 && (await isFinished(ctx.deps, batch.id, last))) return;
-          }
-          if (page.length < REPLAY_PAGE) break;
-        }
-        if (pending.length === 0 && (await isFinished(ctx.deps, batch.id, last))) return;
-        while (!signal?.aborted) {
-          while (pending.length > 0) {
-            const event = pending.shift()!;
-            if (event.seq <= last) continue;
-            last = event.seq;
-            yield tracked(String(last), event);
-            if (event.type === 'batch.finished') return;
-          }
-          if (signal?.aborted) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = null;
-        }
-      } finally {
-        unsubscribe();
-        signal?.removeEventListener('abort', onAbort);
-      }
-    }),
-});
+  onProgress: protectedProcedure.input(ProgressInput).subscription(async function* ({ ctx, input, signal }) {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    for await (const chunk of batchEventChunks(ctx.deps, batch.id, input.lastEventId ? Number(input.lastEventId) : 0, signal)) {
+      for (const event of chunk) yield tracked(String(event.seq), event);
+    }
+  }),
 
-/** Finished and nothing of it after `afterSeq` left to send. */
-async function isFinished(deps: AppDeps, batchId: string, afterSeq: number): Promise<boolean> {
-  const row = await deps.db.selectFrom('batches').select('finished_at').where('id', '=', batchId).executeTakeFirst();
-  if (!row || row.finished_at === null) return false;
-  const more = await batchEventsAfter(deps.db, batchId, afterSeq, 1);
-  return more.length === 0;
-}
+  /**
+   * The same log, several events per SSE message (`tracked` by the last one's seq): for many subscribers or big
+   * batches, where one message per event costs the server more than the events themselves.
+   */
+  onProgressGrouped: protectedProcedure.input(ProgressInput).subscription(async function* ({ ctx, input, signal }) {
+    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
+    for await (const chunk of batchEventChunks(ctx.deps, batch.id, input.lastEventId ? Number(input.lastEventId) : 0, signal)) {
+      yield tracked(String(chunk[chunk.length - 1]!.seq), { events: chunk });
+    }
+  }),
+});

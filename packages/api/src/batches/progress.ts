@@ -1,0 +1,72 @@
+import type { EngineEvent } from '@clipfleet/engine';
+import type { AppDeps } from '../deps.ts';
+import { batchEventsAfter } from '../store/events.ts';
+import { yieldToLoop } from '../store/executor.ts';
+
+const REPLAY_PAGE = 500;
+/** Events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
+const CHUNK = 32;
+
+/**
+ * A batch's event log from `afterSeq` on, in order, exactly once: the replay from task_events followed by live
+ * events. The live source is subscribed before the replay and de-duplicated by seq; the bus publishes only
+ * committed events, so nothing falls between the two. Yields chunks (never empty) and ends after
+ * `batch.finished` when nothing newer is stored, or when `signal` aborts.
+ */
+export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent[]> {
+  const pending: EngineEvent[] = [];
+  let wake: (() => void) | null = null;
+  const unsubscribe = deps.fleet.bus.subscribeBatch(batchId, (event) => {
+    pending.push(event);
+    wake?.();
+  });
+  // One abort listener for the whole stream (not one per wait: they would pile up on the signal).
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let last = afterSeq;
+    let ended = false;
+    for (;;) {
+      const page = await batchEventsAfter(deps.db, batchId, last, REPLAY_PAGE);
+      for (let i = 0; i < page.length; i += CHUNK) {
+        const chunk = page.slice(i, i + CHUNK).map((row) => JSON.parse(row.payload) as EngineEvent);
+        last = chunk[chunk.length - 1]!.seq;
+        ended = chunk.some((e) => e.type === 'batch.finished');
+        yield chunk;
+        await yieldToLoop();
+      }
+      if (page.length < REPLAY_PAGE) break;
+    }
+    if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
+    while (!signal?.aborted) {
+      while (pending.length > 0) {
+        const chunk = pending.splice(0, CHUNK).filter((e) => e.seq > last);
+        if (chunk.length === 0) continue;
+        last = chunk[chunk.length - 1]!.seq;
+        const finished = chunk.findIndex((e) => e.type === 'batch.finished');
+        if (finished >= 0) {
+          yield chunk.slice(0, finished + 1);
+          return;
+        }
+        yield chunk;
+        await yieldToLoop();
+      }
+      if (signal?.aborted) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Finished and nothing of it after `afterSeq` left to send. */
+async function isFinished(deps: AppDeps, batchId: string, afterSeq: number): Promise<boolean> {
+  const row = await deps.db.selectFrom('batches').select('finished_at').where('id', '=', batchId).executeTakeFirst();
+  if (!row || row.finished_at === null) return false;
+  const more = await batchEventsAfter(deps.db, batchId, afterSeq, 1);
+  return more.length === 0;
+}
