@@ -17,7 +17,7 @@ const t = initTRPC.context<Context>().create({
   },
   sse: {
     // Keeps idle SSE connections alive through proxies; the client reconnects after a silent minute.
-    ping: { enabled: false, intervalMs: 15_000 },
+    ping: { enabled: true, intervalMs: 25_000 },
     client: { reconnectAfterInactivityMs: 60_000 },
   },
 });
