@@ -68,6 +68,8 @@ export interface SimTask {
   queuedAt: number;
   generatingAt: number;
   completeAt: number;
+  /** When generation would have finished had it not failed: progress of a failed task is frozen relative to it. */
+  plannedCompleteAt: number;
   outcome: { kind: 'success' } | { kind: 'fail'; failCode: string; failMsg: string };
   queries: number;
   callbacksSent: number;
@@ -230,14 +232,9 @@ export class SimKie {
   recordOf(task: SimTask, at = this.clock.now()): KieRecord {
     const state = stateAt(task, at);
     const terminal = state === 'success' || state === 'fail';
-    const progress =
-      state === 'success'
-        ? 100
-        : state === 'generating'
-          ? Math.min(99, Math.floor((100 * (at - task.generatingAt)) / Math.max(1, task.completeAt - task.generatingAt)))
-          : state === 'fail'
-            ? Math.min(99, Math.floor((100 * (task.completeAt - task.generatingAt)) / Math.max(1, task.completeAt - task.generatingAt)))
-            : 0;
+    const progressAt = (t: number) =>
+      Math.max(0, Math.min(99, Math.floor((100 * (t - task.generatingAt)) / Math.max(1, task.plannedCompleteAt - task.generatingAt))));
+    const progress = state === 'success' ? 100 : state === 'generating' ? progressAt(at) : state === 'fail' ? progressAt(task.completeAt) : 0;
     const urls = this.resultUrls(task.taskId);
     return {
       taskId: task.taskId,
@@ -384,7 +381,8 @@ export class SimKie {
     const excess = overload ? Math.max(0, this.running.length + 1 - overload.slowdownAbove) : 0;
     if (overload) total = Math.round(total * (1 + overload.slowdownPerTask * excess));
     const generatingAt = Math.min(queuedAt + Math.round(rng.between(2_000, 8_000)), now + Math.round(total * 0.5));
-    let completeAt = Math.max(generatingAt + 1_000, now + total);
+    const plannedCompleteAt = Math.max(generatingAt + 1_000, now + total);
+    let completeAt = plannedCompleteAt;
     let outcome: SimTask['outcome'] = { kind: 'success' };
     const fate = streamFor(this.seed, `fate/${key}`);
     const contentKey = hints.contentKey ?? body.input.prompt;
@@ -412,6 +410,7 @@ export class SimKie {
       queuedAt,
       generatingAt,
       completeAt,
+      plannedCompleteAt,
       outcome,
       queries: 0,
       callbacksSent: 0,
