@@ -26,7 +26,7 @@ describe('format', () => {
     expect(formatAgo(1000, 2000)).toBe('just now');
     expect(formatAgo(0, 5 * 60_000)).toBe('5 min ago');
     expect(formatAgo(0, 3 * 3_600_000)).toBe('3 h ago');
-    expect(shortId('0123456789abcdef')).toBe('01234567');
+    expect(shortId('0123456789abcdef')).toBe('89abcdef');
     expect(stateLabel('timedOut')).toBe('timed out');
     expect(stateLabel('pro_plus')).toBe('pro plus');
   });

@@ -58,9 +58,9 @@ export function formatAgo(epochMs: number | string | Date, now: number = Date.no
   return formatDateTime(t);
 }
 
-/** Short, readable task/batch ids in tables. */
+/** Short, readable task/batch ids in tables: the tail (ids made at the same moment share their head). */
 export function shortId(id: string, length = 8): string {
-  return id.length <= length ? id : id.slice(0, length);
+  return id.length <= length ? id : id.slice(-length);
 }
 
 /** Task/batch state names as labels: "timedOut" -> "timed out". */

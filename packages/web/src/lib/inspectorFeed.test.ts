@@ -28,6 +28,16 @@ describe('inspector feed', () => {
     expect(f.supervisorValue).toBe('throttled');
   });
 
+  it('does not let a late sample undo an end', () => {
+    const f = emptyFeed();
+    applyEvent(f, ev(9, { type: 'task.succeeded', remoteTaskId: 'r', resultUrls: [], attempts: 1 }));
+    applySnapshot(f, { kind: 'task', taskId: 't1', state: 'polling', value: { polling: 'checking' } });
+    expect(f.tasks.get('t1')!.state).toBe('succeeded');
+    applyEvent(f, ev(10, { type: 'task.requeued' }));
+    applySnapshot(f, { kind: 'task', taskId: 't1', state: 'submitting', value: 'submitting' });
+    expect(f.tasks.get('t1')!.state).toBe('submitting');
+  });
+
   it('keeps a bounded log per task', () => {
     const f = emptyFeed();
     for (let i = 1; i <= MAX_EVENTS_PER_TASK + 50; i++) applyEvent(f, ev(i, { type: 'task.status', remoteState: 'generating', progress: i % 100 }));

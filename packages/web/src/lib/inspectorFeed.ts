@@ -1,4 +1,5 @@
 import type { EngineEvent } from '@clipfleet/engine';
+import { isTerminal } from './taskState.ts';
 
 /** One live snapshot message from `inspector.onSnapshot`. */
 export type SnapshotMessage =
@@ -74,6 +75,9 @@ export function applySnapshot(state: FeedState, snap: SnapshotMessage): void {
     return;
   }
   const t = taskOf(state, snap.taskId);
+  // Snapshots are sampled on their own stream: one taken just before the task ended can arrive after its end
+  // event. An end only gives way to the log (a retry round re-queues it), never to a sample.
+  if (t.state !== null && isTerminal(t.state)) return;
   t.state = snap.state;
   t.value = snap.value ?? snap.state;
 }

@@ -104,7 +104,7 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
               </p>
             </div>
             <div className="card-body">
-              {taskGraph ? <StatechartView graph={taskGraph} activeIds={taskActive} label="Task statechart" height={640} /> : <Loading />}
+              {taskGraph ? <StatechartView graph={taskGraph} activeIds={taskActive} label="Task statechart" height={720} /> : <Loading />}
             </div>
           </section>
           <div className="grid-2">

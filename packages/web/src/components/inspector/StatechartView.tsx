@@ -7,7 +7,12 @@ import { ElkEdgeView, type ElkFlowEdge } from './ElkEdge.tsx';
 import { layoutChart, type ChartLayout } from './layout.ts';
 import { GroupNodeView, StateNodeView, type GroupFlowNode, type StateFlowNode } from './StateNode.tsx';
 
-const nodeTypes: NodeTypes = { state: StateNodeView, group: GroupNodeView };
+/** An invisible node as large as the layout, so fitting the view keeps edges that bend outside the states. */
+function BoundsNodeView() {
+  return null;
+}
+
+const nodeTypes: NodeTypes = { state: StateNodeView, group: GroupNodeView, bounds: BoundsNodeView };
 const edgeTypes: EdgeTypes = { elk: ElkEdgeView };
 
 /** A statechart laid out by ELK and drawn by React Flow; `activeIds` light up. */
@@ -36,8 +41,25 @@ export function StatechartView({
   }, [graph]);
 
   const nodes = useMemo(
-    () =>
-      (layout?.nodes ?? [])
+    () => [
+      ...(layout
+        ? [
+            {
+              id: '__bounds',
+              type: 'bounds',
+              position: { x: 0, y: 0 },
+              width: layout.width,
+              height: layout.height,
+              style: { width: layout.width, height: layout.height, pointerEvents: 'none' as const },
+              zIndex: -1,
+              draggable: false,
+              selectable: false,
+              focusable: false,
+              data: {},
+            },
+          ]
+        : []),
+      ...(layout?.nodes ?? [])
         .slice()
         .sort((a, b) => a.depth - b.depth)
         .map((n): StateFlowNode | GroupFlowNode => ({
@@ -53,6 +75,7 @@ export function StatechartView({
           connectable: false,
           data: { label: n.label, kind: n.kind, initial: n.initial, active: activeIds.has(n.id) },
         })),
+    ],
     [layout, activeIds],
   );
   const edges = useMemo(
@@ -88,6 +111,8 @@ export function StatechartView({
           nodesDraggable={false}
           nodesConnectable={false}
           elementsSelectable={false}
+          nodesFocusable={false}
+          edgesFocusable={false}
           proOptions={{ hideAttribution: true }}
         >
           <Controls showInteractive={false} position="bottom-right" />
