@@ -39,10 +39,11 @@ export const PollingSchema = z.object({
     minSamples: positiveInt,
     /** One early poll catches fast rejections (content policy) without waiting for the expected time. */
     earlyCheckMs: positiveInt,
-    /** Poll interval once the task is inside its likely completion window, by resolution. */
-    tailIntervalMs: z.record(z.string(), positiveInt),
-    /** Start of the completion window, in standard deviations before the expected time. */
-    leadSigmas: z.number().nonnegative(),
+    /**
+     * Mean delay between a job finishing and ClipFleet noticing, by resolution: the schedule spends
+     * the fewest polls that meet it (see policy/completionModel.ts).
+     */
+    targetDelayMs: z.record(z.string(), positiveInt),
     minIntervalMs: positiveInt,
     maxIntervalMs: positiveInt,
   }),

@@ -1,4 +1,5 @@
 import type { PollingConfig } from '../config/schema.ts';
+import { nextPollOnClock, pollingClock, type PollingClock } from './completionModel.ts';
 
 /** What the engine expects of a class's generation time (learned or prior). */
 export interface Expectation {
@@ -22,24 +23,31 @@ export function stagedIntervalMs(config: PollingConfig, resolution: string, elap
   return stage.intervalMs;
 }
 
+const clocks = new Map<string, PollingClock>();
+
+/** Polling clocks are memoised: an estimate changes once per finished task, a poll happens far more often. */
+function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
+  const key = `${Math.round(expected.meanMs / 100)}|${Math.round(expected.sdMs / 100)}|${targetDelayMs}`;
+  let clock = clocks.get(key);
+  if (!clock) {
+    if (clocks.size >= 1024) clocks.clear();
+    clock = pollingClock(expected, targetDelayMs);
+    clocks.set(key, clock);
+  }
+  return clock;
+}
+
 /**
- * ClipFleet's schedule. A video cannot be ready long before its class usually is, so polling
- * before then only burns calls: one early check (fast refusals), then a jump to the start of the
- * likely completion window (mean - leadSigmas x sd), dense polls inside it, and a slowly widening
- * interval for the long tail.
+ * ClipFleet's schedule: one early check (fast refusals), then the fewest polls that keep the mean
+ * detection delay at the target, given the class's learned completion-time distribution: sparse
+ * while a finish is unlikely, dense where it is likely (policy/completionModel.ts derives it).
  */
 export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number {
   const a = config.adaptive;
-  const { elapsedMs, expected } = input;
   const clamp = (ms: number) => Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, ms));
-  const tail = a.tailIntervalMs[input.resolution] ?? a.minIntervalMs;
-  const windowStart = Math.max(a.earlyCheckMs, expected.meanMs - a.leadSigmas * expected.sdMs);
-  if (elapsedMs < a.earlyCheckMs) return clamp(a.earlyCheckMs - elapsedMs);
-  if (elapsedMs < windowStart) return clamp(windowStart - elapsedMs);
-  const windowEnd = expected.meanMs + a.leadSigmas * expected.sdMs;
-  if (elapsedMs <= windowEnd) return clamp(tail);
-  // Past the window the task is in the tail: widen gradually (x2 after one more mean).
-  return clamp(tail * (1 + (elapsedMs - windowEnd) / expected.meanMs));
+  if (input.elapsedMs < a.earlyCheckMs) return clamp(a.earlyCheckMs - input.elapsedMs);
+  const target = a.targetDelayMs[input.resolution] ?? Math.min(...Object.values(a.targetDelayMs));
+  return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
 
 /** With callbacks, a poll only catches a lost callback: first well after the expected time, then rarely. */
