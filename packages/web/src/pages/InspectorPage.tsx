@@ -94,7 +94,9 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
               <p className="row" style={{ gap: 6 }}>
                 {taskId ? (
                   <>
-                    <span className="mono">{shortId(taskId)}</span>
+                    <span className="mono" title={taskId}>
+                      {picked.data ? `#${picked.data.rowIndex + 1}` : shortId(taskId)}
+                    </span>
                     {taskState ? <StateBadge state={taskState} /> : null}
                     {feed.live ? <span className="badge info live">live</span> : null}
                   </>

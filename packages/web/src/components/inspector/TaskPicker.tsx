@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { isTerminal } from '../../lib/taskState.ts';
-import { shortId } from '../../lib/format.ts';
 import { navigate } from '../../utils/router.ts';
 import { useTRPC } from '../../utils/trpc.ts';
 import { StateBadge } from '../ui/StateBadge.tsx';
@@ -37,7 +36,9 @@ export function TaskPicker({ batchId, taskId, states }: { batchId: string; taskI
                     aria-pressed={selected}
                     onClick={() => navigate({ name: 'inspector', batchId, taskId: t.id })}
                   >
-                    <span className="mono">#{t.rowIndex + 1} {shortId(t.id, 6)}</span>
+                    <span className="truncate" style={{ maxWidth: 150, textAlign: 'left' }} title={t.prompt}>
+                      <span className="mono">#{t.rowIndex + 1}</span> <span className="muted">{t.prompt}</span>
+                    </span>
                     <StateBadge state={states.get(t.id) ?? t.state} />
                   </button>
                 </td>
