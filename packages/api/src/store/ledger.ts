@@ -112,14 +112,3 @@ export async function batchTotals(db: Executor, batchId: string): Promise<Ledger
   const by = (k: LedgerKind) => Number(rows.find((r) => r.kind === k)?.credits ?? 0);
   return { reserved: by('reserve'), charged: by('charge'), refunded: by('refund') };
 }
-
-export async function ledgerEntries(db: Executor, userId: string, limit: number) {
-  return db
-    .selectFrom('credit_ledger')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
