@@ -47,6 +47,12 @@ export function formatDateTime(epochMs: number | string | Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** "01:53:07" in the viewer's time zone. */
+export function formatTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 /** "just now", "5 min ago", "3 h ago", else the date. */
 export function formatAgo(epochMs: number | string | Date, now: number = Date.now()): string {
   const t = new Date(epochMs).getTime();
