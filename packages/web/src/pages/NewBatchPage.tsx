@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { DefaultsForm } from '../components/batch/DefaultsForm.tsx';
 import { EstimatePanel, type BatchRequest } from '../components/batch/EstimatePanel.tsx';
 import { RowSource } from '../components/batch/RowSource.tsx';
@@ -29,9 +29,11 @@ export function NewBatchPage() {
   const { catalog, maxRows } = useCatalog();
   const [defaults, setDefaults] = useState<RowDefaults>(() => initialDefaults(DEFAULT_CONFIG.catalog));
 
-  const checked = useMemo(() => checkRows(parsed.rows, defaults, catalog, maxRows), [parsed, defaults, catalog, maxRows]);
+  // Validation of thousands of rows runs on a deferred copy, so typing in the textarea stays responsive.
+  const deferred = useDeferredValue(parsed);
+  const checked = useMemo(() => checkRows(deferred.rows, defaults, catalog, maxRows), [deferred, defaults, catalog, maxRows]);
   const inputs = useMemo(() => checked.rows.map((r) => r.input), [checked]);
-  const valid = parsed.fileErrors.length === 0 && checked.batchErrors.length === 0 && checked.invalidCount === 0;
+  const valid = deferred === parsed && parsed.fileErrors.length === 0 && checked.batchErrors.length === 0 && checked.invalidCount === 0;
 
   const create = useMutation(
     trpc.batch.create.mutationOptions({
