@@ -36,8 +36,19 @@ export async function applyEvent(trx: Executor, event: EngineEvent, wallNow: num
   }
 }
 
+/** The columns the fold and the ledger need (not the prompt: it can be 10,000 characters, read for every event). */
+const FACT_COLUMNS = [
+  'id', 'batch_id', 'user_id', 'row_index', 'model', 'resolution', 'duration_sec', 'price', 'round',
+  'state', 'attempts', 'generation_retries', 'remote_task_id', 'submitted_at', 'next_due_at',
+] as const;
+
 async function applyToTask(trx: Executor, event: TaskEvent, wallNow: number): Promise<void> {
-  const row = await trx.selectFrom('tasks').selectAll().where('id', '=', event.taskId).executeTakeFirst();
+  if (event.type === 'task.status') {
+    // Progress only: the facts do not change, so no read is needed (the most frequent event of a long task).
+    if (event.progress !== null) await trx.updateTable('tasks').set({ progress: event.progress, updated_at: wallNow }).where('id', '=', event.taskId).execute();
+    return;
+  }
+  const row = await trx.selectFrom('tasks').select(FACT_COLUMNS).where('id', '=', event.taskId).executeTakeFirst();
   if (!row) return;
   const facts = applyTaskEvent(factsOf(row), event);
   const patch: Partial<TasksTable> = { ...factsPatch(facts), ...extraPatch(event, wallNow), updated_at: wallNow };

@@ -16,8 +16,13 @@ export function taskSpecOf(row: Pick<TasksTable, 'id' | 'batch_id' | 'user_id' |
   };
 }
 
+type FactRow = Pick<
+  TasksTable,
+  'id' | 'batch_id' | 'user_id' | 'row_index' | 'model' | 'resolution' | 'duration_sec' | 'state' | 'attempts' | 'generation_retries' | 'remote_task_id' | 'submitted_at' | 'next_due_at'
+>;
+
 /** A task row's durable facts (the inverse of `factsPatch`). */
-export function factsOf(row: TasksTable): TaskFacts {
+export function factsOf(row: FactRow): TaskFacts {
   const state = (TASK_STATES as readonly string[]).includes(row.state) ? (row.state as TaskState) : 'queued';
   return {
     spec: taskSpecOf(row),
