@@ -55,7 +55,8 @@ const standardInternal = {
     minSamples: 10,
     failureRateThreshold: 0.3,
     decreaseFactor: 0.6,
-    recoverAfterSuccesses: 10,
+    recoverWindow: 10,
+    recoverBelowRate: 0.2,
     recoverStep: 1,
   },
   timeoutsMs: { '720p': 5 * min, '1080p': 15 * min },
@@ -122,7 +123,7 @@ export const defaultFleetConfig = {
   provider: {
     maxRunning: 100,
     // Wider window than a user's: it sees everyone's outcomes. Recovery +1 per 10 successes, as for users.
-    degradation: { windowSize: 50, minSamples: 20, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverAfterSuccesses: 10, recoverStep: 1 },
+    degradation: { windowSize: 50, minSamples: 20, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverWindow: 20, recoverBelowRate: 0.2, recoverStep: 1 },
     createLimit: 20,
     createWindowMs: 10 * sec,
     callbacks: false,

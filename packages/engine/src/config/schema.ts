@@ -66,17 +66,25 @@ export const RetrySchema = z.object({
   throttleMaxMs: positiveInt,
 });
 
-export const DegradationSchema = z.object({
+export const DegradationSchema = z
+  .object({
   /** Recent attempt outcomes considered. */
   windowSize: positiveInt,
   minSamples: positiveInt,
   failureRateThreshold: z.number().min(0).max(1),
   /** Concurrency multiplier on degradation (seed: x0.6). */
   decreaseFactor: z.number().gt(0).lt(1),
-  /** Consecutive successes that earn +1 concurrency back, up to the plan limit. */
-  recoverAfterSuccesses: positiveInt,
-  recoverStep: positiveInt,
-});
+  /**
+   * Recovery after a healthy window: once `recoverWindow` outcomes since the last change show a
+   * failure rate at or below `recoverBelowRate`, the level steps up by `recoverStep`, up to the plan.
+   */
+  recoverWindow: positiveInt,
+  recoverBelowRate: z.number().min(0).max(1),
+  /** 0 turns recovery off (the seed's behaviour). */
+  recoverStep: z.number().int().nonnegative(),
+  })
+  .refine((d) => d.recoverWindow <= d.windowSize, { message: 'recoverWindow must not exceed windowSize', path: ['recoverWindow'] })
+  .refine((d) => d.recoverBelowRate < d.failureRateThreshold, { message: 'recoverBelowRate must be below failureRateThreshold', path: ['recoverBelowRate'] });
 
 export const PlanSchema = z.object({
   id: z.string().min(1),

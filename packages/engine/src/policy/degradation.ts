@@ -1,16 +1,18 @@
 import type { DegradationConfig } from '../config/schema.ts';
 
 /**
- * Per-user concurrency control, AIMD style. The seed's rule is the multiplicative decrease: failure
- * rate above the threshold over a recent window -> level x0.6 (rounded), never below 1. The seed
- * never came back up; ClipFleet adds the additive increase: every `recoverAfterSuccesses`
- * consecutive successes earn `recoverStep` back, up to the plan's concurrency.
+ * Concurrency control, AIMD style, for a user (and, with its own config, for the global cap).
+ * The seed's rule is the multiplicative decrease: failure rate above the threshold over a recent
+ * window -> level x0.6 (rounded, at least one step down), never below 1. The seed never came back
+ * up; ClipFleet adds the additive increase "after a healthy window": once `recoverWindow` outcomes
+ * since the last change fail at most `recoverBelowRate` of the time, +`recoverStep` up to the plan.
+ * Judging a window, not a streak, matters: at a steady 15-20 % background of transient errors a
+ * streak of 10 successes is rare, and a user would stay degraded for good.
  */
 export interface DegradationState {
   level: number;
-  /** Recent attempt outcomes, oldest first: true = failure. */
+  /** Attempt outcomes since the last level change (the newest `windowSize`), oldest first: true = failure. */
   window: boolean[];
-  successStreak: number;
 }
 
 export interface LevelChange {
@@ -20,7 +22,7 @@ export interface LevelChange {
 }
 
 export function initialDegradation(planConcurrency: number): DegradationState {
-  return { level: planConcurrency, window: [], successStreak: 0 };
+  return { level: planConcurrency, window: [] };
 }
 
 export function failureRate(window: readonly boolean[]): number {
@@ -35,21 +37,19 @@ export function recordOutcome(
   config: DegradationConfig,
 ): { state: DegradationState; change?: LevelChange } {
   const window = [...state.window, failed].slice(-config.windowSize);
-  if (failed) {
-    const degrade =
-      window.length >= config.minSamples && failureRate(window) > config.failureRateThreshold && state.level > 1;
-    if (!degrade) return { state: { level: state.level, window, successStreak: 0 } };
+  const rate = failureRate(window);
+  if (failed && state.level > 1 && window.length >= config.minSamples && rate > config.failureRateThreshold) {
     // At least one step down: with a factor above 0.75, round(2 x factor) would be 2 again.
     const to = Math.max(1, Math.min(state.level - 1, Math.round(state.level * config.decreaseFactor)));
     // A fresh window after a change: the new level is judged on its own outcomes.
-    return { state: { level: to, window: [], successStreak: 0 }, change: { from: state.level, to, reason: 'degraded' } };
+    return { state: { level: to, window: [] }, change: { from: state.level, to, reason: 'degraded' } };
   }
-  const successStreak = state.successStreak + 1;
-  if (state.level < planConcurrency && successStreak >= config.recoverAfterSuccesses) {
+  const recent = window.slice(-config.recoverWindow);
+  if (config.recoverStep > 0 && state.level < planConcurrency && recent.length >= config.recoverWindow && failureRate(recent) <= config.recoverBelowRate) {
     const to = Math.min(planConcurrency, state.level + config.recoverStep);
-    return { state: { level: to, window, successStreak: 0 }, change: { from: state.level, to, reason: 'recovered' } };
+    return { state: { level: to, window: [] }, change: { from: state.level, to, reason: 'recovered' } };
   }
-  return { state: { level: state.level, window, successStreak } };
+  return { state: { level: state.level, window } };
 }
 
 /** A plan change: an undegraded user follows the new plan; a degraded one keeps its level, capped by it. */

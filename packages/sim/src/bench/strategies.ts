@@ -42,7 +42,7 @@ export function seedConfig(base: FleetConfig = DEFAULT_CONFIG): FleetConfig {
     ...plan,
     polling: { ...plan.polling, strategy: 'staged' },
     retry: { ...plan.retry, maxRetries: 3, backoffMs: [2_000, 4_000, 8_000], jitterRatio: 0, maxGenerationFailureRetries: 3 },
-    degradation: { ...plan.degradation, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverAfterSuccesses: NEVER },
+    degradation: { ...plan.degradation, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverStep: 0 },
   }), { degradation: noGlobalAdaptation(base) });
 }
 
