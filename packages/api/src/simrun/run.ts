@@ -1,10 +1,6 @@
 import type { FleetConfig } from '@clipfleet/engine';
-import { parseFaults } from '@clipfleet/sim';
-// The simulator's benchmark harness is not (yet) part of @clipfleet/sim's public exports; it is used as is
-// rather than re-implemented here, so sim.run and `npm run bench` measure the same way.
-import { runSimulation, type SimulationMetrics } from '../../../sim/src/bench/harness.ts';
-import { multiUser, seedTableScenario } from '../../../sim/src/bench/scenarios.ts';
-import { strategies } from '../../../sim/src/bench/strategies.ts';
+// The simulator's own benchmark harness: sim.run and `npm run bench` measure the same way.
+import { multiUser, parseFaults, runSimulation, seedTableScenario, strategies, type SimulationMetrics } from '@clipfleet/sim';
 
 export const STRATEGY_IDS = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'] as const;
 
