@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createScaledClock } from '../src/index.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
 import { startTestServer, waitFor } from './helpers/server.ts';
 
@@ -61,4 +62,32 @@ describe('restart on the same database', () => {
       await second.stop();
     }
   });
+
+  it('gives tasks whose timeout passed during the downtime one last look instead of timing them out blind', async () => {
+    const dbPath = join(dir, 'overdue.db');
+    const adminKey = 'resume-test-admin-key-000000';
+    const kie = new FakeKie({ jobMs: 200 });
+    const first = await startTestServer(kie, { scale: 20, extra: { dbPath, adminKey } });
+    const { apiKey } = await first.user(1000);
+    const { batchId } = await first.client(apiKey).batch.create.mutate({ rows: [{ prompt: 'slow one' }], defaultDuration: 10 });
+    await waitFor(async () => (await first.client(apiKey).batch.tasks.query({ batchId, state: 'polling' })).items[0], 'the task at KIE');
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 300)); // KIE finishes the job while we are down
+
+    // back up "20 minutes later" on the engine clock: past the 5-minute 720p attempt timeout
+    const base = createScaledClock(20);
+    const later = { ...base, now: () => base.now() + 20 * 60_000 };
+    const second = await startTestServer(kie, { clock: later, extra: { dbPath, adminKey } });
+    try {
+      const done = await waitFor(async () => {
+        const b = await second.client(apiKey).batch.get.query({ batchId });
+        return b.finishedAt ? b : undefined;
+      }, 'the batch');
+      expect(done.counts).toMatchObject({ succeeded: 1, timedOut: 0 });
+      expect(done.credits).toEqual({ reserved: 15, charged: 15, refunded: 0 });
+    } finally {
+      await second.stop();
+    }
+  });
 });
+
