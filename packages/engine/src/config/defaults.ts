@@ -39,7 +39,7 @@ const standardInternal = {
       minIntervalMs: 2 * sec,
       maxIntervalMs: 120 * sec,
     },
-    callbackBackstop: { minFirstMs: 2 * min, expectedFactor: 2, intervalMs: 60 * sec },
+    callbackBackstop: { sdFactor: 5, minTargetDelayMs: 10 * sec, maxIntervalMs: 10 * min },
     notFoundGraceMs: 90 * sec,
   },
   retry: {

@@ -47,8 +47,12 @@ export const PollingSchema = z.object({
     minIntervalMs: positiveInt,
     maxIntervalMs: positiveInt,
   }),
-  /** With callbacks enabled, polling is only a backstop: first poll after max(this, factor x expected). */
-  callbackBackstop: z.object({ minFirstMs: positiveInt, expectedFactor: z.number().positive(), intervalMs: positiveInt }),
+  /**
+   * With callbacks, polling only catches lost ones: the same optimal schedule with a much larger
+   * target delay, max(minTargetDelayMs, sdFactor x the class's spread), so almost every job's callback
+   * comes before its first poll (about 0.2 polls per task at sdFactor 5).
+   */
+  callbackBackstop: z.object({ sdFactor: z.number().positive(), minTargetDelayMs: positiveInt, maxIntervalMs: positiveInt }),
   /** How long "recordInfo is null" / 404 right after create counts as "not there yet". */
   notFoundGraceMs: ms,
 });

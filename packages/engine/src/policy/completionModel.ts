@@ -49,6 +49,19 @@ export function density(d: LogNormal, t: number): number {
   return Math.exp(-0.5 * z * z) / (t * d.sigma * Math.sqrt(2 * Math.PI));
 }
 
+/**
+ * Hazard rate f/S at t (per ms). Far in the tail both underflow, so there it uses the asymptote of the
+ * normal's Mills ratio, h = z / (sigma t) (relative error about 1/z^2): without it the hazard would read 0
+ * and a schedule would stop polling just where a late job is certain to be done soon.
+ */
+export function hazard(d: LogNormal, t: number): number {
+  if (t <= 0) return 0;
+  const z = (Math.log(t) - d.mu) / d.sigma;
+  if (z > 5) return z / (d.sigma * t);
+  const s = survival(d, t);
+  return s > 0 ? density(d, t) / s : z / (d.sigma * t);
+}
+
 const GRID = 400;
 
 /** Phi on a grid up to a far quantile; past it the hazard falls slowly and d(t) is taken pointwise. */
@@ -71,12 +84,13 @@ export function pollingClock(expected: Expectation, targetDelayMs: number): Poll
     if (i > 0) integral += ((root[i - 1]! + root[i]!) / 2) * stepMs;
   }
   const k = (2 * targetDelayMs) / integral;
-  // sqrt(h) = sqrt(f S) / S: accumulate with the trapezoid rule; S is floored so the far tail stays finite.
+  // Accumulate sqrt(h) / k with the trapezoid rule.
   const phi = new Float64Array(GRID + 1);
+  let previous = 0;
   for (let i = 1; i <= GRID; i++) {
-    const a = root[i - 1]! / Math.max(survival(model, (i - 1) * stepMs), 1e-12);
-    const b = root[i]! / Math.max(survival(model, i * stepMs), 1e-12);
-    phi[i] = phi[i - 1]! + ((a + b) / 2) * (stepMs / k);
+    const current = Math.sqrt(hazard(model, i * stepMs));
+    phi[i] = phi[i - 1]! + ((previous + current) / 2) * (stepMs / k);
+    previous = current;
   }
   return { k, model, stepMs, phi };
 }
@@ -84,20 +98,22 @@ export function pollingClock(expected: Expectation, targetDelayMs: number): Poll
 /** Time from `elapsedMs` to the next poll: where Phi next grows by one. */
 export function nextPollOnClock(clock: PollingClock, elapsedMs: number): number {
   const { phi, stepMs } = clock;
+  const endMs = GRID * stepMs;
+  // Past the grid: the pointwise optimum d = k / sqrt(h).
+  const pointwise = (t: number) => {
+    const h = hazard(clock.model, t);
+    return h > 0 ? clock.k / Math.sqrt(h) : Number.POSITIVE_INFINITY;
+  };
+  if (elapsedMs >= endMs) return pointwise(elapsedMs);
   const i = Math.floor(elapsedMs / stepMs);
-  if (i < GRID) {
-    const at = (j: number) => phi[j]! + (phi[j + 1]! - phi[j]!) * ((elapsedMs - j * stepMs) / stepMs);
-    const target = at(i) + 1;
-    let j = i;
-    while (j < GRID && phi[j + 1]! < target) j++;
-    if (j < GRID) {
-      const span = phi[j + 1]! - phi[j]!;
-      const t = j * stepMs + (span > 0 ? ((target - phi[j]!) / span) * stepMs : stepMs);
-      return Math.max(0, t - elapsedMs);
-    }
+  const target = phi[i]! + (phi[i + 1]! - phi[i]!) * ((elapsedMs - i * stepMs) / stepMs) + 1;
+  let j = i;
+  while (j < GRID && phi[j + 1]! < target) j++;
+  if (j < GRID) {
+    const span = phi[j + 1]! - phi[j]!;
+    return Math.max(0, j * stepMs + (span > 0 ? ((target - phi[j]!) / span) * stepMs : stepMs) - elapsedMs);
   }
-  // Beyond the grid: the pointwise optimum d = k / sqrt(h).
-  const s = Math.max(survival(clock.model, elapsedMs), 1e-12);
-  const hazard = density(clock.model, elapsedMs) / s;
-  return hazard > 0 ? clock.k / Math.sqrt(hazard) : Number.POSITIVE_INFINITY;
+  // The grid holds less than one tick from here: carry on past its end at the end's rate.
+  const rest = target - phi[GRID]!;
+  return endMs - elapsedMs + rest * pointwise(endMs);
 }

@@ -50,11 +50,12 @@ export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number
   return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
 
-/** With callbacks, a poll only catches a lost callback: first well after the expected time, then rarely. */
+/** With callbacks, a poll only catches a lost callback: the optimal schedule for a much larger delay. */
 export function backstopDelayMs(config: PollingConfig, input: PollInput): number {
   const b = config.callbackBackstop;
-  const first = Math.max(b.minFirstMs, b.expectedFactor * input.expected.meanMs);
-  return input.elapsedMs < first ? first - input.elapsedMs : b.intervalMs;
+  const target = Math.max(b.minTargetDelayMs, b.sdFactor * input.expected.sdMs);
+  const delay = nextPollOnClock(clockFor(input.expected, target), input.elapsedMs);
+  return Math.min(b.maxIntervalMs, Math.max(config.adaptive.minIntervalMs, delay));
 }
 
 /** Delay from now to the next status poll, in whole milliseconds (timers and clocks stay integral). */
