@@ -108,7 +108,8 @@ await writeFile(join(outDir, 'latest.md'), markdown);
 for (const [name, svg] of Object.entries(charts)) await writeFile(join(outDir, name), svg);
 if (process.argv.includes('--update-readme')) {
   // The README's results section is written by the benchmark itself: no figure is typed by hand.
-  const readmePath = resolve(here, '../../README.md');
+  // The project's front page carries the headline; packages/sim/README.md links to it.
+  const readmePath = resolve(here, '../../../../README.md');
   const readme = await readFile(readmePath, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
@@ -119,7 +120,7 @@ if (process.argv.includes('--update-readme')) {
     start,
     `### Results (written by \`npm run bench -- --update-readme\`, seed ${seed}${quick ? ', quick' : ''}, commit ${latest.gitCommit ?? 'unknown'}${latest.engineUncommittedChanges ? ' plus uncommitted engine changes' : ''})`,
     '',
-    `${runs.length} runs in ${latest.totalWallS} s wall on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)} at the end). Full tables: [bench/results/latest.md](../../bench/results/latest.md).`,
+    `${runs.length} runs in ${latest.totalWallS} s wall on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)} at the end). Full tables: [bench/results/latest.md](bench/results/latest.md); charts: [running tasks](bench/results/running-table-pro-50-50.svg), [status calls per task](bench/results/calls-per-task.svg), [overload](bench/results/running-overload.svg).`,
     '',
     headlineTable(runs.filter((r) => mainStrategies.includes(r.strategy))),
     '',
