@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, parseFleetConfig, type EngineEvent } from '../src/index.ts';
+import { DEFAULT_CONFIG, hydrateSupervisor, parseFleetConfig, type EngineEvent } from '../src/index.ts';
+import { runUntil } from './support/steppingClock.ts';
 import { CLASSES, configWith, harness, makeTasks, type TaskClass } from './support/fleet.ts';
 import type { AttemptScript } from './support/scriptedGateway.ts';
 
@@ -210,6 +211,21 @@ describe('waiting for results', () => {
       ['b-t0', 300_000],
       ['b-t1', 900_000],
     ]);
+  });
+
+  it('asks once more at the deadline: a job that finished while the host was down succeeds, not times out', async () => {
+    const h = harness({ userPlans: { u: 'pro' } });
+    const [spec] = makeTasks('b', 'u', [PRO_720_15]);
+    const created = await h.gateway.createTask({ task: spec!, attempt: 1 });
+    if (!created.ok) throw new Error('fake gateway refused');
+    h.clock.set(3_600_000); // the host comes back an hour later: far past the 5 min deadline
+    const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: DEFAULT_CONFIG, userPlans: { u: 'pro' }, onEvent: (e) => h.events.push(e) }, [
+      { batchId: 'b', userId: 'u', paused: false, tasks: [{ spec: spec!, state: 'polling', attempts: 1, generationRetries: 0, remoteTaskId: created.remoteTaskId, submittedAt: 0, nextDueAt: null }] },
+    ]);
+    await runUntil(h.clock, () => s2.isIdle());
+    expect(ofType(h.events, 'task.succeeded')).toHaveLength(1);
+    expect(ofType(h.events, 'task.timedOut')).toHaveLength(0);
+    expect(h.gateway.creates).toHaveLength(1);
   });
 
   it('with callbacks, polling is a rare backstop and completion is noticed at once', async () => {

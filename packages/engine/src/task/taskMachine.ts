@@ -96,6 +96,19 @@ async function settle<T>(call: () => Promise<T>, asError: (message: string) => T
   }
 }
 
+/** How long the last status check at the deadline may take before the task times out anyway. */
+const FINAL_CHECK_LIMIT_MS = 60_000;
+
+/** What a task does with the answer to its own status query; `otherwise` for a job still running or a failed query. */
+function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure')[]) {
+  return [
+    { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
+    { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
+    { guard: and(['currentQuery', 'remoteFailed']), target: '#task.failed', actions: 'recordRemoteFailure' },
+    { guard: 'currentQuery', target: otherwise, actions },
+  ] as const;
+}
+
 export const taskMachine = setup({
   types: {
     context: {} as TaskContext,
@@ -286,7 +299,9 @@ export const taskMachine = setup({
     },
     polling: {
       initial: 'waiting',
-      after: { attemptTimeout: 'timedOut' },
+      // At the deadline, ask once more before giving up: the job may have just finished (or finished
+      // while the host was down, for a task resumed after a restart).
+      after: { attemptTimeout: '.expiring' },
       on: {
         CANCEL: 'cancelled',
         REMOTE_UPDATE: [
@@ -303,14 +318,12 @@ export const taskMachine = setup({
         },
         checking: {
           entry: ['nextQuery', 'queryStatus'],
-          on: {
-            STATUS_RESULT: [
-              { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
-              { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
-              { guard: and(['currentQuery', 'remoteFailed']), target: '#task.failed', actions: 'recordRemoteFailure' },
-              { guard: 'currentQuery', target: 'waiting', actions: ['trackProgress', 'noteQueryFailure'] },
-            ],
-          },
+          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure']) },
+        },
+        expiring: {
+          entry: ['nextQuery', 'queryStatus'],
+          after: { [FINAL_CHECK_LIMIT_MS]: '#task.timedOut' },
+          on: { STATUS_RESULT: onStatusResult('#task.timedOut', []) },
         },
       },
     },
