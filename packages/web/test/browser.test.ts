@@ -1,70 +1,29 @@
-import { createClipFleetClient, createServer } from '@clipfleet/api';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { createClipFleetClient } from '@clipfleet/api';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from './global-setup.ts';
+import { startBrowserApp, type BrowserApp } from './support/app.ts';
 
 /**
  * The client in a real browser (Debian's chromium driven by playwright-core) against a real API server
  * on a free port, with the simulated KIE at a high time scale. One page walks through the operator's day.
  */
 
-const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const shotsDir = join(webRoot, 'screenshots');
-const docsShots = resolve(webRoot, '../../docs/screenshots');
-
-let server: ReturnType<typeof createServer>;
+let app: BrowserApp;
 let baseUrl = '';
 let apiKey = '';
-let browser: Browser;
 let page: Page;
-let dataDir = '';
-const consoleProblems: string[] = [];
-
-async function shot(name: string) {
-  const file = join(shotsDir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  copyFileSync(file, join(docsShots, `${name}.png`));
-}
+let consoleProblems: string[] = [];
+const shot = (name: string) => app.shot(name);
 
 beforeAll(async () => {
-  mkdirSync(shotsDir, { recursive: true });
-  mkdirSync(docsShots, { recursive: true });
-  dataDir = join(tmpdir(), `clipfleet-web-${process.pid}-${Date.now()}`);
-  mkdirSync(dataDir, { recursive: true });
-  server = createServer({
-    dbPath: join(dataDir, 'web.db'),
-    port: 0,
-    host: '127.0.0.1',
-    // The simulated KIE 400x faster than life: a 75 s clip takes about 0.2 s.
-    kie: { mode: 'sim', timeScale: 400 },
-    webDist: join(webRoot, 'dist'),
-    logger: false,
-  });
-  const started = await server.start();
-  baseUrl = started.url.replace(/\/$/, '');
-  apiKey = server.devApiKey ?? '';
+  // The simulated KIE 400x faster than life: a 75 s clip takes about 0.2 s.
+  app = await startBrowserApp({ kie: { mode: 'sim', timeScale: 400 }, context: { acceptDownloads: true } });
+  ({ baseUrl, apiKey, page, consoleProblems } = app);
   expect(apiKey).not.toBe('');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') consoleProblems.push(`${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => consoleProblems.push(`pageerror: ${err.message}`));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await app?.close();
 });
 
 describe('web client in chromium', () => {
