@@ -1,4 +1,5 @@
 import type { EngineClock } from '@clipfleet/engine';
+import { MinHeap } from './heap.ts';
 
 /** Lets every pending promise continuation run: setImmediate fires only after the microtask queue is empty. */
 export function settle(): Promise<void> {
@@ -41,7 +42,8 @@ export interface RunResult {
 export class DiscreteEventClock implements EngineClock {
   private time: number;
   private nextId = 1;
-  private heap: Timer[] = [];
+  /** Ordered by (due time, timer id): ties fire in creation order, so a run is reproducible. */
+  private heap = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.id < b.id));
   private live = new Map<number, Timer>();
   /** Timers fired so far (the benchmark reports it as simulation events). */
   fired = 0;
@@ -58,7 +60,7 @@ export class DiscreteEventClock implements EngineClock {
     const delay = Number.isFinite(timeout) && timeout > 0 ? timeout : 0;
     const timer: Timer = { at: this.time + delay, id: this.nextId++, fn, cancelled: false };
     this.live.set(timer.id, timer);
-    this.push(timer);
+    this.heap.push(timer);
     return timer.id;
   }
 
@@ -81,7 +83,7 @@ export class DiscreteEventClock implements EngineClock {
   /** When the earliest live timer is due, or undefined when none is scheduled. */
   nextDueAt(): number | undefined {
     this.dropCancelledTop();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /**
@@ -90,7 +92,7 @@ export class DiscreteEventClock implements EngineClock {
    */
   fireNextInstant(limit = Infinity): number {
     this.dropCancelledTop();
-    const first = this.heap[0];
+    const first = this.heap.peek();
     if (!first) return 0;
     const instant = first.at;
     const createdBefore = this.nextId;
@@ -98,9 +100,9 @@ export class DiscreteEventClock implements EngineClock {
     let count = 0;
     while (count < limit) {
       this.dropCancelledTop();
-      const top = this.heap[0];
+      const top = this.heap.peek();
       if (!top || top.at !== instant || top.id >= createdBefore) break;
-      this.pop();
+      this.heap.pop();
       this.live.delete(top.id);
       count++;
       this.fired++;
@@ -147,43 +149,6 @@ export class DiscreteEventClock implements EngineClock {
   }
 
   private dropCancelledTop(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-  }
-
-  private static before(a: Timer, b: Timer): boolean {
-    return a.at < b.at || (a.at === b.at && a.id < b.id);
-  }
-
-  private push(timer: Timer): void {
-    const heap = this.heap;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!DiscreteEventClock.before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && DiscreteEventClock.before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && DiscreteEventClock.before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-    return top;
+    while (this.heap.peek()?.cancelled) this.heap.pop();
   }
 }

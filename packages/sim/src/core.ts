@@ -4,6 +4,7 @@ import { resolveLatency, sampleLatencyMs, type JobClass, type LatencyProfile, ty
 import { streamFor } from './rng.ts';
 import { validateCreateBody, type CreateTaskBody } from './validate.ts';
 import { kieError, type KieRecord, type KieResponse, type KieState } from './wire.ts';
+import { MinHeap } from './heap.ts';
 
 /** The time source the core needs: virtual (DiscreteEventClock) in-process, scaled real time over HTTP. */
 export interface SimClock {
@@ -132,7 +133,7 @@ export class SimKie {
   private readonly callbackListeners: CallbackListener[] = [];
   private readonly progressListeners: CallbackListener[] = [];
   /** Completion times of tasks still running at KIE (min-heap), for the overload model and refunds. */
-  private readonly running: SimTask[] = [];
+  private readonly running = new MinHeap<SimTask>((a, b) => a.completeAt < b.completeAt);
   private seq = 0;
   private callbacksSent = 0;
   private callbacksLost = 0;
@@ -286,7 +287,7 @@ export class SimKie {
   /** Tasks running at KIE now (created, not yet finished). */
   runningCount(): number {
     this.housekeep(this.clock.now());
-    return this.running.length;
+    return this.running.size;
   }
 
   // --- decisions -------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ export class SimKie {
     const queuedAt = visibleAt + Math.round(rng.between(1_000, 3_000));
     let total = sampleLatencyMs(this.latency, job, streamFor(this.seed, `latency/${key}`));
     const overload = this.faults.overload;
-    const excess = overload ? Math.max(0, this.running.length + 1 - overload.slowdownAbove) : 0;
+    const excess = overload ? Math.max(0, this.running.size + 1 - overload.slowdownAbove) : 0;
     if (overload) total = Math.round(total * (1 + overload.slowdownPerTask * excess));
     const generatingAt = Math.min(queuedAt + Math.round(rng.between(2_000, 8_000)), now + Math.round(total * 0.5));
     const plannedCompleteAt = Math.max(generatingAt + 1_000, now + total);
@@ -449,7 +450,7 @@ export class SimKie {
     task.generatingAt = Math.min(task.generatingAt, task.completeAt);
     task.queuedAt = Math.min(task.queuedAt, task.generatingAt);
     // The heap order changed: rebuild it (rare: test-only path).
-    this.running.sort((a, b) => a.completeAt - b.completeAt);
+    this.running.reorder();
   }
 
   private scheduleCallback(task: SimTask): void {
@@ -500,9 +501,8 @@ export class SimKie {
 
   /** Retires finished tasks from the running set; failed generations are refunded (KIE refunds failures). */
   private housekeep(now: number): void {
-    const heap = this.running;
-    while (heap.length > 0 && heap[0]!.completeAt <= now) {
-      const done = heapPop(heap)!;
+    while ((this.running.peek()?.completeAt ?? Infinity) <= now) {
+      const done = this.running.pop()!;
       if (done.outcome.kind === 'fail') {
         const a = this.account(done.account);
         a.reserved -= done.credits;
@@ -512,7 +512,7 @@ export class SimKie {
   }
 
   private pushRunning(task: SimTask): void {
-    heapPush(this.running, task);
+    this.running.push(task);
   }
 }
 
@@ -537,33 +537,3 @@ function priceKey(kieModel: string, size: string | undefined, nFrames: string): 
   return `${kieModel}|${size ?? ''}|${nFrames}`;
 }
 
-function heapPush(heap: SimTask[], task: SimTask): void {
-  heap.push(task);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (heap[p]!.completeAt <= heap[i]!.completeAt) break;
-    [heap[p], heap[i]] = [heap[i]!, heap[p]!];
-    i = p;
-  }
-}
-
-function heapPop(heap: SimTask[]): SimTask | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (heap.length > 0 && last) {
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && heap[l]!.completeAt < heap[m]!.completeAt) m = l;
-      if (r < heap.length && heap[r]!.completeAt < heap[m]!.completeAt) m = r;
-      if (m === i) break;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  }
-  return top;
-}
