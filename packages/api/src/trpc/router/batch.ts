@@ -41,6 +41,19 @@ const ProgressInput = z.object({
   lastEventId: z.string().regex(/^\d+$/, 'lastEventId must be an event sequence number').nullish(),
 });
 
+/** Pause (target 'paused') or resume (target 'active') an active or paused batch: engine first, then the row. */
+async function setRunning(ctx: { deps: AppDeps; user: { id: string } }, batchId: string, target: 'paused' | 'active') {
+  const batch = await ownBatch(ctx.deps, ctx.user.id, batchId);
+  if (batch.state !== 'active' && batch.state !== 'paused') {
+    const what = target === 'paused' ? 'only an active batch can be paused' : 'only a paused batch can be resumed';
+    throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: ${what}` });
+  }
+  if (target === 'paused') ctx.deps.fleet.supervisor.pauseBatch(batch.id);
+  else ctx.deps.fleet.supervisor.resumeBatch(batch.id);
+  await setBatchState(ctx.deps.db, batch.id, target);
+  return { batchId: batch.id, state: target };
+}
+
 export const batchRouter = router({
   estimate: protectedProcedure.input(BatchRowsInput).query(async ({ ctx, input }) => {
     const rows = normalizeOrThrow(input, ctx.deps);
@@ -97,25 +110,9 @@ export const batchRouter = router({
       return { items: page.map(taskView), nextCursor: rows.length > input.limit && last ? encodeCursor(last.row_index) : null };
     }),
 
-  pause: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
-    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
-    if (batch.state !== 'active' && batch.state !== 'paused') {
-      throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: only an active batch can be paused` });
-    }
-    ctx.deps.fleet.supervisor.pauseBatch(batch.id);
-    await setBatchState(ctx.deps.db, batch.id, 'paused');
-    return { batchId: batch.id, state: 'paused' as const };
-  }),
+  pause: protectedProcedure.input(BatchId).mutation(({ ctx, input }) => setRunning(ctx, input.batchId, 'paused')),
 
-  resume: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
-    const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
-    if (batch.state !== 'active' && batch.state !== 'paused') {
-      throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: only a paused batch can be resumed` });
-    }
-    ctx.deps.fleet.supervisor.resumeBatch(batch.id);
-    await setBatchState(ctx.deps.db, batch.id, 'active');
-    return { batchId: batch.id, state: 'active' as const };
-  }),
+  resume: protectedProcedure.input(BatchId).mutation(({ ctx, input }) => setRunning(ctx, input.batchId, 'active')),
 
   /** Cancels every unfinished task: what never reached KIE is refunded; a job already submitted is charged. */
   cancel: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
