@@ -33,6 +33,11 @@ export const ENGINE_CODES = {
   submitUncertain: 1001,
 } as const;
 
+/** The createTask window we keep: KIE's, plus our margin for arrival jitter. */
+function createWindow(config: FleetConfig): number {
+  return config.provider.createWindowMs + config.provider.createWindowMarginMs;
+}
+
 interface TaskRecord {
   spec: TaskSpec;
   state: TaskState;
@@ -96,7 +101,7 @@ class BatchSupervisor implements Supervisor {
     this.config = options.config;
     this.seq = options.firstSeq ?? 1;
     this.userPlans = new Map(Object.entries(options.userPlans ?? {}));
-    this.limiter = new SlidingWindowLimiter(this.config.provider.createLimit, this.config.provider.createWindowMs);
+    this.limiter = new SlidingWindowLimiter(this.config.provider.createLimit, createWindow(this.config));
     this.providerHealth = initialDegradation(this.config.provider.maxRunning);
     const defaults = getBatchConfig(this.config.defaultPlan, this.config);
     this.estimator = new GenerationTimeEstimator(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
@@ -165,7 +170,7 @@ class BatchSupervisor implements Supervisor {
     // Resolve every user's plan under the new config first: a config that drops a plan in use is refused whole.
     for (const user of this.users.values()) getBatchConfig(this.userPlans.get(user.userId) ?? config.defaultPlan, config);
     this.config = config;
-    this.limiter.reconfigure(config.provider.createLimit, config.provider.createWindowMs);
+    this.limiter.reconfigure(config.provider.createLimit, createWindow(config));
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator.reconfigure(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     for (const user of this.users.values()) this.rebaseUser(user, old.get(user.userId)!);

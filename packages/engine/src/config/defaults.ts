@@ -126,6 +126,7 @@ export const defaultFleetConfig = {
     degradation: { windowSize: 50, minSamples: 20, failureRateThreshold: 0.3, decreaseFactor: 0.6, recoverWindow: 20, recoverBelowRate: 0.2, recoverStep: 1 },
     createLimit: 20,
     createWindowMs: 10 * sec,
+    createWindowMarginMs: 1 * sec,
     callbacks: false,
   },
   maxBatchRows: 10_000,

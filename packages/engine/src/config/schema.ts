@@ -120,6 +120,11 @@ export const ProviderSchema = z.object({
   /** createTask budget: at most `limit` calls in any `windowMs` window (KIE: 20 per 10 s). */
   createLimit: positiveInt,
   createWindowMs: positiveInt,
+  /**
+   * Added to the window on our side: KIE counts calls when they arrive, and network jitter can bring
+   * a call spaced exactly one window after another inside KIE's window (a 429, and a wasted call).
+   */
+  createWindowMarginMs: z.number().int().nonnegative(),
   /** Whether KIE callbacks are wired: polling becomes a slow backstop. */
   callbacks: z.boolean(),
 });
