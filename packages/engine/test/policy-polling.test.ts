@@ -72,14 +72,18 @@ describe('staged schedule (the seed)', () => {
   it('nextPollDelayMs dispatches by strategy', () => {
     expect(nextPollDelayMs(getPollingConfig(getBatchConfig('pro'), 'staged'), input(45 * s))).toBe(5 * s);
     expect(nextPollDelayMs(getPollingConfig(getBatchConfig('pro'), 'fixed'), input(45 * s))).toBe(3 * s);
-    expect(nextPollDelayMs(polling, input(0))).toBe(15 * s);
+    expect(nextPollDelayMs(polling, input(0))).toBe(10 * s);
   });
 });
 
 describe('adaptive schedule', () => {
-  it('checks once early (fast refusals), at earlyCheckMs', () => {
-    expect(adaptiveDelayMs(polling, input(0))).toBe(15 * s);
-    expect(adaptiveDelayMs(polling, input(5 * s))).toBe(10 * s);
+  it('checks early (fast refusals) at 10 s and 25 s, whatever the class', () => {
+    expect(polling.adaptive.earlyChecksMs).toEqual([10 * s, 25 * s]);
+    expect(adaptiveDelayMs(polling, input(0))).toBe(10 * s);
+    expect(adaptiveDelayMs(polling, input(5 * s))).toBe(5 * s);
+    expect(adaptiveDelayMs(polling, input(10 * s))).toBe(15 * s);
+    const slow = { meanMs: 600 * s, sdMs: 60 * s };
+    expect(schedule(polling, '1080p', slow, 30 * s).slice(0, 2)).toEqual([10 * s, 25 * s]);
   });
 
   it('polls sparsely while a finish is unlikely and densely where it is likely', () => {

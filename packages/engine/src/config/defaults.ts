@@ -33,7 +33,7 @@ const standardInternal = {
     adaptive: {
       priorExpectedMs: { '720p': 90 * sec, '1080p': 300 * sec },
       minSamples: 3,
-      earlyCheckMs: 15 * sec,
+      earlyChecksMs: [10 * sec, 25 * sec],
       // Below the seed schedule's own mean delay (about 4 s at 720p, 6 s at 1080p, measured by the benchmark).
       targetDelayMs: { '720p': 3 * sec, '1080p': 5 * sec },
       minIntervalMs: 2 * sec,

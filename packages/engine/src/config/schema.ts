@@ -37,8 +37,11 @@ export const PollingSchema = z.object({
     priorExpectedMs: z.record(z.string(), positiveInt),
     /** Completed samples needed before the learned estimate replaces the prior. */
     minSamples: positiveInt,
-    /** One early poll catches fast rejections (content policy) without waiting for the expected time. */
-    earlyCheckMs: positiveInt,
+    /**
+     * Early polls (elapsed times, ascending) catch fast rejections: content-policy refusals come in the
+     * first seconds of generation, long before the class's completion window.
+     */
+    earlyChecksMs: z.array(positiveInt).min(1),
     /**
      * Mean delay between a job finishing and ClipFleet noticing, by resolution: the schedule spends
      * the fewest polls that meet it (see policy/completionModel.ts).

@@ -38,14 +38,15 @@ function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
 }
 
 /**
- * ClipFleet's schedule: one early check (fast refusals), then the fewest polls that keep the mean
+ * ClipFleet's schedule: a couple of early checks (fast refusals), then the fewest polls that keep the mean
  * detection delay at the target, given the class's learned completion-time distribution: sparse
  * while a finish is unlikely, dense where it is likely (policy/completionModel.ts derives it).
  */
 export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number {
   const a = config.adaptive;
   const clamp = (ms: number) => Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, ms));
-  if (input.elapsedMs < a.earlyCheckMs) return clamp(a.earlyCheckMs - input.elapsedMs);
+  const early = a.earlyChecksMs.find((at) => at > input.elapsedMs);
+  if (early !== undefined) return clamp(early - input.elapsedMs);
   const target = a.targetDelayMs[input.resolution] ?? Math.min(...Object.values(a.targetDelayMs));
   return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
