@@ -83,30 +83,8 @@ export function SimForm({
       {mixed ? (
         <>
           <div className="row" style={{ flexWrap: 'nowrap' }}>
-            <label className="field" style={{ flex: 1 }}>
-              Users
-              <input
-                type="number"
-                name="users"
-                min={1}
-                max={10}
-                value={Number.isNaN(value.users) ? '' : value.users}
-                onChange={(e) => set('users', e.target.valueAsNumber)}
-                aria-invalid={!validCount(value.users, 10) || undefined}
-              />
-            </label>
-            <label className="field" style={{ flex: 1 }}>
-              Videos each
-              <input
-                type="number"
-                name="tasksPerUser"
-                min={1}
-                max={300}
-                value={Number.isNaN(value.tasksPerUser) ? '' : value.tasksPerUser}
-                onChange={(e) => set('tasksPerUser', e.target.valueAsNumber)}
-                aria-invalid={!validCount(value.tasksPerUser, 300) || undefined}
-              />
-            </label>
+            <CountField label="Users" name="users" max={10} value={value.users} onChange={(n) => set('users', n)} />
+            <CountField label="Videos each" name="tasksPerUser" max={300} value={value.tasksPerUser} onChange={(n) => set('tasksPerUser', n)} />
           </div>
           {!validCount(value.users, 10) || !validCount(value.tasksPerUser, 300) ? (
             <span className="issue">1 to 10 users, 1 to 300 videos each</span>
@@ -163,5 +141,24 @@ export function SimForm({
         {running ? 'Simulating…' : 'Run simulation'}
       </button>
     </form>
+  );
+}
+
+/** A whole-number field from 1 to `max`, marked invalid (not blocked) while out of range. */
+function CountField(props: { label: string; name: string; max: number; value: number; onChange: (n: number) => void }) {
+  const { label, name, max, value, onChange } = props;
+  return (
+    <label className="field" style={{ flex: 1 }}>
+      {label}
+      <input
+        type="number"
+        name={name}
+        min={1}
+        max={max}
+        value={Number.isNaN(value) ? '' : value}
+        onChange={(e) => onChange(e.target.valueAsNumber)}
+        aria-invalid={!validCount(value, max) || undefined}
+      />
+    </label>
   );
 }
