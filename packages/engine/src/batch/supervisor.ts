@@ -12,6 +12,7 @@ import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import { classifyError, throttleDelayMs } from '../policy/retry.ts';
+import { initialFacts } from '../task/facts.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
 import { AdmissionQueue } from './admissionQueue.ts';
@@ -68,6 +69,12 @@ interface UserEntry {
   capacityUsed: number;
   running: number;
   batches: RoundRobin<string>;
+}
+
+/** A task's live record, from its durable facts (fresh tasks start from `initialFacts`). */
+function recordFrom(facts: TaskFacts): TaskRecord {
+  const { spec, state, attempts, generationRetries, remoteTaskId, submittedAt, nextDueAt } = facts;
+  return { spec, state, attempt: attempts, generationRetries, remoteTaskId, submittedAt, nextDueAt, progress: null, weight: 0, actor: null };
 }
 
 const emptyCounts = (): Record<TaskState, number> =>
@@ -231,11 +238,7 @@ class BatchSupervisor implements Supervisor {
   addBatch(batch: BatchInput): void {
     this.validate(batch);
     const entry = this.registerBatch(batch.batchId, batch.userId, batch.paused ?? false, batch.tasks);
-    for (const spec of batch.tasks) {
-      this.tasks.set(spec.taskId, {
-        spec, state: 'queued', attempt: 0, generationRetries: 0, remoteTaskId: null, submittedAt: null, nextDueAt: null, progress: null, weight: 0, actor: null,
-      });
-    }
+    for (const spec of batch.tasks) this.tasks.set(spec.taskId, recordFrom(initialFacts(spec)));
     entry.open = batch.tasks.length;
     this.publish({ type: 'batch.added', batchId: batch.batchId, userId: batch.userId, taskCount: batch.tasks.length });
     if (entry.open === 0) this.finishBatch(entry);
@@ -662,15 +665,10 @@ class BatchSupervisor implements Supervisor {
       const entry = this.registerBatch(b.batchId, b.userId, b.paused, b.tasks.filter((t) => t.state === 'queued').map((t) => t.spec));
       entry.taskIds = b.tasks.map((t) => t.spec.taskId);
       for (const facts of b.tasks) {
-        const record: TaskRecord = {
-          spec: facts.spec, state: facts.state, attempt: facts.attempts, generationRetries: facts.generationRetries,
-          remoteTaskId: facts.remoteTaskId, submittedAt: facts.submittedAt, nextDueAt: facts.nextDueAt, progress: null, weight: 0, actor: null,
-        };
-        this.tasks.set(facts.spec.taskId, record);
+        this.tasks.set(facts.spec.taskId, recordFrom(facts));
         if (!isTerminal(facts.state)) entry.open++;
       }
       for (const facts of b.tasks) this.resumeFacts(this.tasks.get(facts.spec.taskId)!);
-      if (entry.open === 0 && b.tasks.length > 0) continue;
     }
     this.pump();
   }
