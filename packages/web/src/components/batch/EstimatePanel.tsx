@@ -1,4 +1,5 @@
 import { skipToken, useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { formatCredits, formatDuration } from '../../lib/format.ts';
 import { useDebounced } from '../../utils/useDebounced.ts';
 import { errorMessage, useTRPC, type RouterInputs } from '../../utils/trpc.ts';
@@ -19,24 +20,15 @@ export function EstimatePanel({ request, balance }: { request: BatchRequest | nu
   return (
     <div className="stack" aria-live="polite">
       <div className="stats">
-        <div className="stat">
-          <div className="label">Cost</div>
-          <div className="value" data-testid="estimate-credits">
-            {credits !== undefined ? formatCredits(credits) : '—'}
-          </div>
-        </div>
-        <div className="stat">
-          <div className="label">Estimated time</div>
-          <div className="value" data-testid="estimate-time">
-            {shown ? formatDuration(shown.estimatedSeconds * 1000) : '—'}
-          </div>
-        </div>
-        <div className="stat">
-          <div className="label">Balance</div>
-          <div className="value" data-testid="estimate-balance">
-            {bal !== undefined ? formatCredits(bal) : '—'}
-          </div>
-        </div>
+        <Stat label="Cost" testId="estimate-credits">
+          {credits !== undefined ? formatCredits(credits) : '—'}
+        </Stat>
+        <Stat label="Estimated time" testId="estimate-time">
+          {shown ? formatDuration(shown.estimatedSeconds * 1000) : '—'}
+        </Stat>
+        <Stat label="Balance" testId="estimate-balance">
+          {bal !== undefined ? formatCredits(bal) : '—'}
+        </Stat>
       </div>
       {shown ? (
         <p className="muted small" style={{ margin: 0 }}>
@@ -58,6 +50,17 @@ export function EstimatePanel({ request, balance }: { request: BatchRequest | nu
           Not enough credits: this batch needs {formatCredits(shown.totalCredits)}, you have {formatCredits(shown.balance)}.
         </div>
       ) : null}
+    </div>
+  );
+}
+
+function Stat(props: { label: string; testId: string; children: ReactNode }) {
+  return (
+    <div className="stat">
+      <div className="label">{props.label}</div>
+      <div className="value" data-testid={props.testId}>
+        {props.children}
+      </div>
     </div>
   );
 }
