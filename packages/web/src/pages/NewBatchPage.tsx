@@ -7,7 +7,7 @@ import { RowSource } from '../components/batch/RowSource.tsx';
 import { RowsTable } from '../components/batch/RowsTable.tsx';
 import { Empty } from '../components/ui/States.tsx';
 import { useCatalog } from '../hooks/useCatalog.ts';
-import { checkRows, type ParseResult, type RowDefaults } from '../lib/rows.ts';
+import { checkRows, type ParseResult, type RowDefaults } from '@clipfleet/api/rows';
 import { navigate } from '../utils/router.ts';
 import { errorMessage, useTRPC } from '../utils/trpc.ts';
 

@@ -1,5 +1,5 @@
 import type { Catalog } from '@clipfleet/engine';
-import { catalogChoices, type RowDefaults } from '../../lib/rows.ts';
+import { catalogChoices, type RowDefaults } from '@clipfleet/api/rows';
 
 /** Model / resolution / duration used by rows that do not set their own. */
 export function DefaultsForm({

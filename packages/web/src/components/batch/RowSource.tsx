@@ -1,5 +1,5 @@
 import { useId, useState, type ChangeEvent, type KeyboardEvent } from 'react';
-import { CSV_COLUMNS, parseCsv, parsePromptLines, type ParseResult } from '../../lib/rows.ts';
+import { CSV_COLUMNS, parseCsv, parsePromptLines, type ParseResult } from '@clipfleet/api/rows';
 
 type Mode = 'paste' | 'csv';
 

@@ -1,4 +1,4 @@
-import type { CheckedRow } from '../../lib/rows.ts';
+import type { CheckedRow } from '@clipfleet/api/rows';
 
 const SHOWN = 200;
 
