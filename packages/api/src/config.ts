@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   ADMIN_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
   DEV_CREDITS: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
   WEB_DIST: opt(z.string()),
+  LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' })),
 });
 
 /** A bad environment value: the message is one line naming the variable. */
@@ -48,6 +49,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),
     devCredits: e.DEV_CREDITS ?? 10_000,
     ...(e.WEB_DIST ? { webDist: e.WEB_DIST } : defaults.webDist ? { webDist: defaults.webDist } : {}),
-    logger: false,
+    logger: { level: e.LOG_LEVEL ?? 'info' },
   };
 }

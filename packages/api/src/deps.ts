@@ -1,5 +1,6 @@
 import type { Db } from './db/database.ts';
 import type { Fleet } from './fleet/fleet.ts';
+import type { Metrics } from './metrics/index.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
 /** What request handlers (tRPC procedures and HTTP routes) share: built once by createServer. */
@@ -12,6 +13,7 @@ export interface AppDeps {
   webhookKey: string | undefined;
   /** The in-process KIE simulator, when the server runs against it. */
   sim: SimInfo | undefined;
+  metrics: Metrics;
 }
 
 export interface SimInfo {

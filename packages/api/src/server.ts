@@ -7,6 +7,10 @@ import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
 import { registerCallbackRoute } from './http/callback.ts';
+import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
+import { logFleetEvents } from './logging/task-log.ts';
+import { kieAccount, Metrics } from './metrics/index.ts';
+import { registerMetricsRoute } from './metrics/route.ts';
 import { registerWebClient } from './http/static.ts';
 import { registerZipRoute } from './http/zip.ts';
 import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
@@ -38,7 +42,10 @@ export interface ServerOptions {
   config?: FleetConfig;
   /** Request body limit in bytes: big enough for 10,000 rows, bounded. Default 32 MiB. */
   bodyLimit?: number;
-  logger?: boolean;
+  /** Structured JSON logs (pino through fastify): `true` for info level on stdout. Default off. */
+  logger?: LogSettings;
+  /** How often the monitoring page's history is sampled (wall ms). Default 10 s. */
+  metricsIntervalMs?: number;
 }
 
 export interface ClipFleetServer {
@@ -61,7 +68,8 @@ const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 export function createServer(opts: ServerOptions): ClipFleetServer {
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: loggerOptions(opts.logger, [adminKey, opts.kie.mode === 'real' ? opts.kie.apiKey : undefined, opts.webhookKey]),
+    genReqId: requestId,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 5000 },
     // SSE streams are long-lived: stop() must not wait for subscribers to leave.
@@ -72,6 +80,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let db: Db | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
+  let metrics: Metrics | undefined;
+  let stopLogging: (() => void) | undefined;
   let starting: Promise<{ url: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -82,11 +92,19 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     if (kie.callbacks && !config.get().provider.callbacks) {
       await config.update((c) => ({ ...c, provider: { ...c.provider, callbacks: true } }));
     }
-    fleet = await startFleet({ db, gateway: kie.gateway, clock: kie.clock, config: config.get() });
+    metrics = new Metrics({ db, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
+    const gateway = metrics.gateway(kie.gateway, kieAccount(opts.kie), kie.clock);
+    fleet = await startFleet({ db, gateway, clock: kie.clock, config: config.get() });
+    metrics.attach(fleet);
+    stopLogging = logFleetEvents(fleet.bus, app.log);
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim };
+    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim, metrics };
+
+    app.addHook('onSend', async (req, reply) => {
+      reply.header('x-request-id', req.id);
+    });
 
     await app.register(fastifyTRPCPlugin, {
       prefix: '/trpc',
@@ -95,14 +113,15 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
         // Big queries (batch.estimate of 10,000 rows) are sent as POST: they do not fit in a URL.
         allowMethodOverride: true,
         createContext: contextFactory(deps),
-        onError({ error, path }) {
-          if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);
+        onError({ error, path, req }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, `tRPC ${path ?? '?'} failed`);
         },
       } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
     });
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);
+    registerMetricsRoute(app, metrics, adminKey);
     app.get('/health', async () => ({ ok: true }));
     await registerWebClient(app, opts.webDist);
 
@@ -115,6 +134,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
 
   async function stop(): Promise<void> {
     await app.close();
+    stopLogging?.();
+    metrics?.detach();
     await fleet?.stop();
     await kie?.close();
     await db?.destroy();

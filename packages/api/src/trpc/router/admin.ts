@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { ConfigError, PlanSchema } from '@clipfleet/engine';
 import { z } from 'zod';
+import { monitorView } from '../../metrics/monitor.ts';
 import { providerCalls } from '../../store/counters.ts';
 import { balanceOf, grantCredits } from '../../store/ledger.ts';
 import { recordPayment } from '../../store/payments.ts';
@@ -88,4 +89,7 @@ export const adminRouter = router({
     providerCalls: await providerCalls(ctx.deps.db),
     sim: ctx.deps.sim ? { url: ctx.deps.sim.url, timeScale: ctx.deps.sim.timeScale, stats: ctx.deps.sim.stats() } : null,
   })),
+
+  /** The monitoring page: metrics history, the seed's failure-rate target, degradation now (provider, users). */
+  monitor: adminProcedure.query(({ ctx }) => monitorView(ctx.deps)),
 });
