@@ -1,7 +1,7 @@
 import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { catalogFromApi } from '../lib/catalog.ts';
+import { catalogFromApi } from '@clipfleet/api/catalog';
 import { useTRPC } from '../utils/trpc.ts';
 
 /** The server's live catalog (the shipped one until it loads) and its row limit. */
