@@ -214,6 +214,16 @@ export function checkRows(
   return { rows, invalidCount, batchErrors, credits };
 }
 
+/** The defaults a new batch starts from: the catalog's first model, its first resolution, its longest duration. */
+export function catalogDefaults(catalog: Catalog): RowDefaults {
+  const first = catalog.models[0];
+  return {
+    model: first?.id ?? '',
+    resolution: first?.variants[0]?.resolution ?? '',
+    duration: first?.variants[0]?.prices.at(-1)?.durationSec ?? 0,
+  };
+}
+
 /** The default-field choices the catalog offers: models, and for a model its resolutions and durations. */
 export function catalogChoices(catalog: Catalog, model: string): { resolutions: string[]; durations: number[] } {
   const entry = catalog.models.find((m) => m.id === model);

@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
+import { DEFAULT_CONFIG } from '@clipfleet/engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { DefaultsForm } from '../components/batch/DefaultsForm.tsx';
@@ -7,18 +7,9 @@ import { RowSource } from '../components/batch/RowSource.tsx';
 import { RowsTable } from '../components/batch/RowsTable.tsx';
 import { Empty } from '../components/ui/States.tsx';
 import { useCatalog } from '../hooks/useCatalog.ts';
-import { checkRows, type ParseResult, type RowDefaults } from '@clipfleet/api/rows';
+import { catalogDefaults, checkRows, type ParseResult, type RowDefaults } from '@clipfleet/api/rows';
 import { navigate } from '../utils/router.ts';
 import { errorMessage, useTRPC } from '../utils/trpc.ts';
-
-function initialDefaults(catalog: Catalog): RowDefaults {
-  const first = catalog.models[0];
-  return {
-    model: first?.id ?? '',
-    resolution: first?.variants[0]?.resolution ?? '',
-    duration: first?.variants[0]?.prices.at(-1)?.durationSec ?? 0,
-  };
-}
 
 export function NewBatchPage() {
   const trpc = useTRPC();
@@ -27,7 +18,7 @@ export function NewBatchPage() {
   const [parsed, setParsed] = useState<ParseResult>({ rows: [], fileErrors: [] });
   const [name, setName] = useState('');
   const { catalog, maxRows } = useCatalog();
-  const [defaults, setDefaults] = useState<RowDefaults>(() => initialDefaults(DEFAULT_CONFIG.catalog));
+  const [defaults, setDefaults] = useState<RowDefaults>(() => catalogDefaults(DEFAULT_CONFIG.catalog));
 
   // Validation of thousands of rows runs on a deferred copy, so typing in the textarea stays responsive.
   const deferred = useDeferredValue(parsed);
