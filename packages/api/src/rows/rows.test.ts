@@ -16,6 +16,11 @@ describe('parsePromptLines', () => {
 });
 
 describe('parseCsv', () => {
+  it('refuses a row with more values than columns (an unquoted comma would cut the prompt short)', () => {
+    const { fileErrors } = parseCsv('prompt,model\nA market at night, shot 1,sora-2\nfine,sora-2\nshort\n');
+    expect(fileErrors).toEqual(['line 2: more values than the header\'s 2 columns (quote a value that contains a comma)']);
+  });
+
   it('maps the documented columns, with line numbers counting the header', () => {
     const csv = 'prompt,model,resolution,duration,aspect_ratio,image_url\n"a, quoted prompt",sora-2-pro,1080p,10,portrait,https://x.test/a.png\nplain,,,,,\n';
     const { rows, fileErrors } = parseCsv(csv);

@@ -97,8 +97,12 @@ export function parseCsv(text: string): ParseResult {
   const unknown = fields.filter((f) => !(CSV_COLUMNS as readonly string[]).includes(f) && f !== '');
   if (unknown.length) fileErrors.push(`unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (expected: ${CSV_COLUMNS.join(', ')})`);
   for (const err of parsed.errors) {
-    // Field-count mismatches are reported per row below; quoting errors make the file unreadable.
+    // Quoting errors make the file unreadable; extra values would be dropped silently (an unquoted comma in a
+    // prompt cuts it short). Missing trailing values are fine: those columns are optional.
     if (err.type === 'Quotes') fileErrors.push(`line ${(err.row ?? 0) + 2}: ${err.message}`);
+    if (err.code === 'TooManyFields') {
+      fileErrors.push(`line ${(err.row ?? 0) + 2}: more values than the header's ${fields.length} columns (quote a value that contains a comma)`);
+    }
   }
   const rows = parsed.data.map((record, i): DraftRow => {
     const get = (c: CsvColumn) => {
