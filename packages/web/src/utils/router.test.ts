@@ -10,6 +10,7 @@ describe('hash routes', () => {
     expect(parseRoute('#/inspector')).toEqual({ name: 'inspector', batchId: null, taskId: null });
     expect(parseRoute('#/inspector/b1?task=t9')).toEqual({ name: 'inspector', batchId: 'b1', taskId: 't9' });
     expect(parseRoute('#/simulator')).toEqual({ name: 'simulator' });
+    expect(parseRoute('#/monitor')).toEqual({ name: 'monitor' });
     expect(parseRoute('#/nope/x')).toEqual({ name: 'notFound', path: '/nope/x' });
   });
 
@@ -21,6 +22,7 @@ describe('hash routes', () => {
       { name: 'inspector', batchId: 'b 1', taskId: 't&2' },
       { name: 'inspector', batchId: null, taskId: null },
       { name: 'simulator' },
+      { name: 'monitor' },
     ];
     for (const r of routes) expect(parseRoute(href(r))).toEqual(r);
   });

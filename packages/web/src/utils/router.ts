@@ -10,6 +10,7 @@ export type Route =
   | { name: 'batch'; batchId: string }
   | { name: 'inspector'; batchId: string | null; taskId: string | null }
   | { name: 'simulator' }
+  | { name: 'monitor' }
   | { name: 'notFound'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'inspector' && parts.length <= 2)
     return { name: 'inspector', batchId: parts[1] ?? null, taskId: params.get('task') };
   if (parts[0] === 'simulator' && parts.length === 1) return { name: 'simulator' };
+  if (parts[0] === 'monitor' && parts.length === 1) return { name: 'monitor' };
   return { name: 'notFound', path: pathname };
 }
 
@@ -40,6 +42,8 @@ export function href(route: Route): string {
     }
     case 'simulator':
       return '#/simulator';
+    case 'monitor':
+      return '#/monitor';
     case 'notFound':
       return `#${route.path}`;
   }

@@ -29,11 +29,13 @@ export async function startBrowserApp(opts: {
   context?: BrowserContextOptions;
   /** Start signed in with the dev key (as the sign-in page would leave it). */
   signedIn?: boolean;
+  /** More server options (e.g. a faster metrics sampling). */
+  server?: Partial<ServerOptions>;
 }): Promise<BrowserApp> {
   mkdirSync(shotsDir, { recursive: true });
   const dataDir = join(tmpdir(), `clipfleet-web-${process.pid}-${Date.now()}-${Math.round(Math.random() * 1e6)}`);
   mkdirSync(dataDir, { recursive: true });
-  const server = createServer({ dbPath: join(dataDir, 'web.db'), port: 0, host: '127.0.0.1', kie: opts.kie, webDist: join(webRoot, 'dist'), logger: false });
+  const server = createServer({ dbPath: join(dataDir, 'web.db'), port: 0, host: '127.0.0.1', kie: opts.kie, webDist: join(webRoot, 'dist'), logger: false, ...opts.server });
   const baseUrl = (await server.start()).url.replace(/\/$/, '');
   const apiKey = server.devApiKey ?? '';
   const browser = await chromium.launch({

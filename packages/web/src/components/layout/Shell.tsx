@@ -8,6 +8,7 @@ import { AccountMenu } from './AccountMenu.tsx';
 
 // The heavy pages (graph layout, flow renderer, charts) load on demand.
 const InspectorPage = lazy(() => import('../../pages/InspectorPage.tsx').then((m) => ({ default: m.InspectorPage })));
+const MonitorPage = lazy(() => import('../../pages/MonitorPage.tsx').then((m) => ({ default: m.MonitorPage })));
 const SimulatorPage = lazy(() => import('../../pages/SimulatorPage.tsx').then((m) => ({ default: m.SimulatorPage })));
 
 const NAV: { label: string; route: Route; match: Route['name'][] }[] = [
@@ -15,6 +16,7 @@ const NAV: { label: string; route: Route; match: Route['name'][] }[] = [
   { label: 'New batch', route: { name: 'new' }, match: ['new'] },
   { label: 'Inspector', route: { name: 'inspector', batchId: null, taskId: null }, match: ['inspector'] },
   { label: 'Simulator', route: { name: 'simulator' }, match: ['simulator'] },
+  { label: 'Monitoring', route: { name: 'monitor' }, match: ['monitor'] },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -29,6 +31,8 @@ function Page({ route }: { route: Route }) {
       return <InspectorPage batchId={route.batchId} taskId={route.taskId} />;
     case 'simulator':
       return <SimulatorPage />;
+    case 'monitor':
+      return <MonitorPage />;
     case 'notFound':
       return (
         <Empty title="Page not found">
