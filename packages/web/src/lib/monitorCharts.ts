@@ -1,4 +1,5 @@
 import type { RouterOutputs } from '../utils/trpc.ts';
+import { chartFrame } from './chartFrame.ts';
 
 /**
  * The monitoring page's figures from the server's metric samples (cumulative counters read from /metrics'
@@ -67,10 +68,7 @@ export function monitorSeries(samples: Sample[], window = WINDOW): MonitorSeries
 
 function base(title: string) {
   return {
-    animation: false,
-    title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
-    tooltip: { trigger: 'axis' as const },
-    legend: { top: 28, left: 0, itemHeight: 8 },
+    ...chartFrame(title),
     grid: { left: 52, right: 20, top: 70, bottom: 36 },
     xAxis: { type: 'time' as const, splitNumber: 4, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value' as const, min: 0 },

@@ -1,3 +1,5 @@
+import { chartFrame } from './chartFrame.ts';
+
 /**
  * ECharts options for simulation results, strategies overlaid. Pure data -> option objects (unit-tested);
  * the component only hands them to ECharts.
@@ -28,10 +30,7 @@ const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
 
 function base(title: string) {
   return {
-    animation: false,
-    title: { text: title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
-    tooltip: { trigger: 'axis' as const },
-    legend: { top: 28, left: 0, itemHeight: 8 },
+    ...chartFrame(title),
     grid: { left: 44, right: 16, top: 70, bottom: 40 },
     xAxis: { type: 'value' as const, name: 'minutes (virtual)', nameLocation: 'middle' as const, nameGap: 26, min: 0 },
     yAxis: { type: 'value' as const, min: 0 },

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
-import { EChart } from '../components/sim/EChart.tsx';
+import { ChartCard } from '../components/sim/EChart.tsx';
 import { ErrorState, Loading } from '../components/ui/States.tsx';
 import {
   concurrencyOption,
@@ -121,45 +121,23 @@ function RefusedKey({ onRefused }: { onRefused: () => void }) {
 }
 
 function MonitorBody({ view }: { view: MonitorView }) {
-  const options = useMemo(() => {
+  const charts = useMemo(() => {
     const series = monitorSeries(view.samples);
-    return {
-      failure: failureRateOption(series, view.failureRateTarget),
-      processing: processingOption(series),
-      calls: kieCallsOption(series),
-      credits: creditsOption(series),
-      concurrency: concurrencyOption(series),
-    };
+    return [
+      { testId: 'chart-failure-rate', label: "Failure rate over time, with the seed's 10 % target", option: failureRateOption(series, view.failureRateTarget) },
+      { testId: 'chart-processing', label: 'Mean processing time over time', option: processingOption(series) },
+      { testId: 'chart-kie-calls', label: 'KIE API calls per minute', option: kieCallsOption(series) },
+      { testId: 'chart-credits', label: 'Credits charged and refunded per minute', option: creditsOption(series) },
+      { testId: 'chart-concurrency', label: 'Tasks running at KIE and the provider limit', option: concurrencyOption(series) },
+    ];
   }, [view]);
   return (
     <>
       <Degradation view={view} />
       <div className="charts" data-testid="monitor-charts">
-        <section className="card">
-          <div className="card-body">
-            <EChart option={options.failure} label="Failure rate over time, with the seed's 10 % target" testId="chart-failure-rate" />
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-body">
-            <EChart option={options.processing} label="Mean processing time over time" testId="chart-processing" />
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-body">
-            <EChart option={options.calls} label="KIE API calls per minute" testId="chart-kie-calls" />
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-body">
-            <EChart option={options.credits} label="Credits charged and refunded per minute" testId="chart-credits" />
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-body">
-            <EChart option={options.concurrency} label="Tasks running at KIE and the provider limit" testId="chart-concurrency" />
-          </div>
-        </section>
+        {charts.map((c) => (
+          <ChartCard key={c.testId} {...c} />
+        ))}
       </div>
     </>
   );

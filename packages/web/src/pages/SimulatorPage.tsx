@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { EChart } from '../components/sim/EChart.tsx';
+import { ChartCard } from '../components/sim/EChart.tsx';
 import { SeedComparison } from '../components/sim/SeedComparison.tsx';
 import { SimForm, type SimChoices, type SimSettings } from '../components/sim/SimForm.tsx';
 import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
@@ -78,24 +78,13 @@ export function SimulatorPage() {
                 {runs[0]?.title}: {runs.map((r) => `${r.strategy} ${r.makespanMs === null ? '—' : formatDuration(r.makespanMs)}`).join(' · ')}
               </p>
               <div className="charts">
-                <section className="card">
-                  <div className="card-body">
-                    <EChart option={options.running} label="Running tasks over time" testId="chart-running" />
-                  </div>
-                </section>
-                <section className="card">
-                  <div className="card-body">
-                    <EChart option={options.completions} label="Completions over time" testId="chart-completions" />
-                    <p className="muted small" style={{ margin: 0 }}>
-                      Through the milestones the simulator reports: first result, half of them, all of them.
-                    </p>
-                  </div>
-                </section>
-                <section className="card">
-                  <div className="card-body">
-                    <EChart option={options.calls} label="Status calls per task" testId="chart-calls" />
-                  </div>
-                </section>
+                <ChartCard option={options.running} label="Running tasks over time" testId="chart-running" />
+                <ChartCard option={options.completions} label="Completions over time" testId="chart-completions">
+                  <p className="muted small" style={{ margin: 0 }}>
+                    Through the milestones the simulator reports: first result, half of them, all of them.
+                  </p>
+                </ChartCard>
+                <ChartCard option={options.calls} label="Status calls per task" testId="chart-calls" />
               </div>
               <SeedComparison plan={ran.plan} mix={ran.scenario === 'table' ? ran.mix : null} measured={runs} />
             </>

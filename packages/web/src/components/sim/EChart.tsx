@@ -3,7 +3,7 @@ import { DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, T
 import * as echarts from 'echarts/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
 
@@ -32,4 +32,16 @@ export function EChart({ option, label, testId }: { option: EChartsCoreOption; l
   }, [option]);
 
   return <div ref={ref} className="chart" role="img" aria-label={label} data-testid={testId} />;
+}
+
+/** A chart in a card, with an optional note under it. */
+export function ChartCard({ children, ...chart }: { option: EChartsCoreOption; label: string; testId?: string; children?: ReactNode }) {
+  return (
+    <section className="card">
+      <div className="card-body">
+        <EChart {...chart} />
+        {children}
+      </div>
+    </section>
+  );
 }
