@@ -84,21 +84,24 @@ describe('clipfleet CLI', { timeout: 120_000 }, () => {
   });
 
   it('refuses a bad CSV naming each row and field, and submits nothing (exit 2)', async () => {
-    const res = await run(['submit', join(dir, 'bad.csv'), '--watch'], clean.env);
+    // An unquoted comma would cut a prompt short: that file is refused too.
+    writeFileSync(join(dir, 'comma.csv'), 'prompt\nA street market at night, shot 1\n');
+    const [res, badDefault, noKey, noFile, comma] = await Promise.all([
+      run(['submit', join(dir, 'bad.csv'), '--watch'], clean.env),
+      run(['estimate', join(dir, 'good.csv'), '--model', 'sora-9'], clean.env),
+      run(['status'], { CLIPFLEET_URL: clean.env.CLIPFLEET_URL }),
+      run(['submit'], clean.env),
+      run(['submit', join(dir, 'comma.csv')], clean.env),
+    ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/row 2 \(line 3\), resolution: sora-2 does not support resolution "1080p"/);
     expect(res.stderr).toMatch(/row 3 \(line 4\), duration: duration "ten" is not a number of seconds/);
     expect(res.stderr).toMatch(/nothing was submitted/);
-    expect((await tableCounts(clean.server)).batches).toBe(0);
-
-    const badDefault = await run(['estimate', join(dir, 'good.csv'), '--model', 'sora-9'], clean.env);
     expect(badDefault.code).toBe(2);
     expect(badDefault.stderr).toMatch(/--model: .*sora-9/);
-    expect((await run(['status'], { CLIPFLEET_URL: clean.env.CLIPFLEET_URL })).code).toBe(2);
-    expect((await run(['submit'], clean.env)).code).toBe(2);
-    // An unquoted comma would cut a prompt short: the file is refused.
-    writeFileSync(join(dir, 'comma.csv'), 'prompt\nA street market at night, shot 1\n');
-    const comma = await run(['submit', join(dir, 'comma.csv')], clean.env);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/CLIPFLEET_KEY is not set/);
+    expect(noFile.code).toBe(2);
     expect(comma.code).toBe(2);
     expect(comma.stderr).toMatch(/line 2: more values than the header's 1 columns/);
     expect((await tableCounts(clean.server)).batches).toBe(0);
