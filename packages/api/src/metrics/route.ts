@@ -15,7 +15,8 @@ const SUBSCRIPTIONS = new Set(
  * with `Accept: text/event-stream`, and a stream ends when its socket closes.
  */
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, adminKey: string): void {
-  app.get('/metrics', async (req, reply) => {
+  // Scraped every few seconds: a request line each time would drown the task lines.
+  app.get('/metrics', { logLevel: 'warn' }, async (req, reply) => {
     if (!isAdminKey(bearerToken(req.headers.authorization), adminKey)) {
       return reply.code(401).send({ error: 'UNAUTHORIZED', message: 'admin key required: send Authorization: Bearer <admin key>' });
     }
