@@ -202,7 +202,7 @@ export function createMetricSet(sources: MetricsSources) {
       },
     }),
 
-    running: new Gauge({
+    engineTasks: new Gauge({
       name: 'clipfleet_engine_tasks',
       help: 'Tasks the engine runs at KIE now, and tasks loaded and waiting for a slot.',
       labelNames: ['measure'],
