@@ -149,6 +149,16 @@ describe('clipfleet CLI', { timeout: 120_000 }, () => {
     expect(manifest.trim().split('\n')).toHaveLength(5);
   });
 
+  it('watches several batches at once, one bar each', async () => {
+    const client = createClipFleetClient(clean.env.CLIPFLEET_URL!, clean.env.CLIPFLEET_KEY!, { EventSource });
+    const a = await client.batch.create.mutate({ name: 'first', rows: [{ prompt: 'a tram in fog' }, { prompt: 'a tram at noon' }] });
+    const b = await client.batch.create.mutate({ name: 'second', rows: [{ prompt: 'a ferry at dusk' }] });
+    const res = await run(['watch', a.batchId, b.batchId], clean.env);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(new RegExp(`first \\(${a.batchId.slice(0, 8)}\\)\\s+\\|[█░]+\\| 100% 2/2 \\| succeeded 2`));
+    expect(res.stderr).toMatch(new RegExp(`second \\(${b.batchId.slice(0, 8)}\\)\\s+\\|[█░]+\\| 100% 1/1 \\| succeeded 1`));
+  });
+
   it('exits 1 when tasks fail, for watch, status and retry alike; --json keeps stdout machine-readable', async () => {
     const res = await run(['--json', 'submit', join(dir, 'many.csv'), '--watch'], refusing.env);
     expect(res.code).toBe(1);
