@@ -28,7 +28,7 @@ export type {
   TaskView,
   UserLoad,
 } from './batch/types.ts';
-export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
+export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskFailure, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
 export { createSupervisor, ENGINE_CODES, hydrateSupervisor } from './batch/supervisor.ts';
 export { supervisorMachine } from './batch/supervisorMachine.ts';
 export { taskMachine, type TaskEmitted, type TaskMachineInput, type TaskRuntime } from './task/taskMachine.ts';
@@ -39,4 +39,4 @@ export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './
 export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
 export { SlidingWindowLimiter } from './policy/rateLimit.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';
-export { applyTaskEvent, initialFacts } from './task/facts.ts';
+export { applyTaskEvent, initialFacts, resumableFacts, type FactEvent } from './task/facts.ts';

@@ -12,7 +12,7 @@ import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import { classifyError, throttleDelayMs } from '../policy/retry.ts';
-import { initialFacts } from '../task/facts.ts';
+import { applyTaskEvent, initialFacts, resumableFacts } from '../task/facts.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
 import { AdmissionQueue } from './admissionQueue.ts';
@@ -39,18 +39,14 @@ function createWindow(config: FleetConfig): number {
   return config.provider.createWindowMs + config.provider.createWindowMarginMs;
 }
 
+/** A task as the supervisor holds it: its facts (changed only by `applyTaskEvent`) and runtime fields. */
 interface TaskRecord {
-  spec: TaskSpec;
-  state: TaskState;
-  attempt: number;
-  generationRetries: number;
-  remoteTaskId: string | null;
-  submittedAt: number | null;
-  nextDueAt: number | null;
-  progress: number | null;
+  facts: TaskFacts;
   /** Share of the user's capacity held while the task has an actor (fixed at admission). */
   weight: number;
   actor: Actor<TaskMachine> | null;
+  /** The actor asked for a createTask slot and has not been granted one yet. */
+  waitingForSlot: boolean;
 }
 
 interface BatchEntry {
@@ -71,10 +67,9 @@ interface UserEntry {
   batches: RoundRobin<string>;
 }
 
-/** A task's live record, from its durable facts (fresh tasks start from `initialFacts`). */
+/** A task's live record, from its facts (fresh tasks start from `initialFacts`). */
 function recordFrom(facts: TaskFacts): TaskRecord {
-  const { spec, state, attempts, generationRetries, remoteTaskId, submittedAt, nextDueAt } = facts;
-  return { spec, state, attempt: attempts, generationRetries, remoteTaskId, submittedAt, nextDueAt, progress: null, weight: 0, actor: null };
+  return { facts, weight: 0, actor: null, waitingForSlot: false };
 }
 
 const emptyCounts = (): Record<TaskState, number> =>
@@ -132,6 +127,11 @@ class BatchSupervisor implements Supervisor {
 
   private publish(body: EngineEventBody): void {
     const event = { ...body, seq: this.seq++, at: this.options.clock.now() } as EngineEvent;
+    // A task's facts change only here, through the one reducer every host also uses.
+    if ('taskId' in event) {
+      const record = this.tasks.get(event.taskId);
+      if (record) record.facts = applyTaskEvent(record.facts, event);
+    }
     for (const listener of this.listeners) listener(event);
   }
 
@@ -141,7 +141,8 @@ class BatchSupervisor implements Supervisor {
   }
 
   private ref(record: TaskRecord) {
-    return { taskId: record.spec.taskId, batchId: record.spec.batchId, userId: record.spec.userId };
+    const { spec } = record.facts;
+    return { taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId };
   }
 
   // ---- users, plans, config -------------------------------------------------------------------
@@ -249,12 +250,13 @@ class BatchSupervisor implements Supervisor {
     return this.batches.get(batchId);
   }
 
+  /** Puts a task (just made `queued` by its event) back in its batch's queue. */
   private requeue(record: TaskRecord): void {
-    const batch = this.batches.get(record.spec.batchId)!;
-    record.state = 'queued';
-    batch.queue.putBack(record.spec);
-    this.user(record.spec.userId).batches.add(batch.batchId);
-    this.usersWithWork.add(record.spec.userId);
+    const { spec } = record.facts;
+    const batch = this.batches.get(spec.batchId)!;
+    batch.queue.putBack(spec);
+    this.user(spec.userId).batches.add(batch.batchId);
+    this.usersWithWork.add(spec.userId);
   }
 
   pauseBatch(batchId: string): void {
@@ -273,7 +275,7 @@ class BatchSupervisor implements Supervisor {
     this.publish({ type: 'batch.resumed', batchId, userId: batch.userId });
     for (const id of batch.taskIds) {
       const record = this.tasks.get(id)!;
-      if (record.state === 'paused') this.resumeRecord(record);
+      if (record.facts.state === 'paused') this.resumeRecord(record);
     }
     this.pump();
   }
@@ -292,11 +294,10 @@ class BatchSupervisor implements Supervisor {
     const retried: string[] = [];
     for (const id of batch.taskIds) {
       const record = this.tasks.get(id)!;
-      if (record.state !== 'failed' && record.state !== 'timedOut') continue;
-      Object.assign(record, { attempt: 0, generationRetries: 0, remoteTaskId: null, submittedAt: null, nextDueAt: null, progress: null });
+      if (record.facts.state !== 'failed' && record.facts.state !== 'timedOut') continue;
       batch.open++;
-      this.requeue(record);
       this.publish({ type: 'task.requeued', ...this.ref(record) });
+      this.requeue(record);
       retried.push(id);
     }
     this.pump();
@@ -312,7 +313,7 @@ class BatchSupervisor implements Supervisor {
   }
 
   private cancelRecord(record: TaskRecord): void {
-    if (isTerminal(record.state)) return;
+    if (isTerminal(record.facts.state)) return;
     if (record.actor) {
       record.actor.send({ type: 'CANCEL' });
       return;
@@ -324,24 +325,23 @@ class BatchSupervisor implements Supervisor {
     const record = this.tasks.get(taskId);
     if (!record) return;
     if (record.actor) record.actor.send({ type: 'PAUSE' });
-    else if (record.state === 'queued') this.park(record);
+    else if (record.facts.state === 'queued') this.park(record);
   }
 
   resumeTask(taskId: string): void {
     const record = this.tasks.get(taskId);
-    if (record?.state !== 'paused') return;
+    if (record?.facts.state !== 'paused') return;
     this.resumeRecord(record);
     this.pump();
   }
 
   private park(record: TaskRecord): void {
-    record.state = 'paused';
-    this.publish({ type: 'task.paused', ...this.ref(record), attempts: record.attempt });
+    this.publish({ type: 'task.paused', ...this.ref(record), attempts: record.facts.attempts });
   }
 
   private resumeRecord(record: TaskRecord): void {
-    this.requeue(record);
     this.publish({ type: 'task.resumed', ...this.ref(record) });
+    this.requeue(record);
   }
 
   deliverCallback(remoteTaskId: string, status: RemoteStatus): void {
@@ -387,14 +387,15 @@ class BatchSupervisor implements Supervisor {
     if (this.gateState() !== 'healthy') return false;
     while (this.slotWaiters.length > 0) {
       const record = this.tasks.get(this.slotWaiters[0]!)!;
-      // The supervisor's own record, not the actor snapshot: this runs inside actor transitions,
+      // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions,
       // before their snapshots are committed.
-      if (record.state !== 'queued' || !record.actor) {
+      if (!record.waitingForSlot || !record.actor) {
         this.slotWaiters.shift(); // paused or cancelled while waiting
         continue;
       }
       if (!this.limiter.tryTake(this.options.clock.now())) return false;
       this.slotWaiters.shift();
+      record.waitingForSlot = false;
       record.actor.send({ type: 'SUBMIT' });
       return true;
     }
@@ -410,7 +411,7 @@ class BatchSupervisor implements Supervisor {
     // A task may sit in its queue twice (paused and resumed before the head reached it): only one without an actor counts.
     const isWaiting = (id: string) => {
       const record = this.tasks.get(id)!;
-      return record.state === 'queued' && record.actor === null;
+      return record.facts.state === 'queued' && record.actor === null;
     };
     for (const userId of this.usersWithWork.order()) {
       const user = this.users.get(userId)!;
@@ -441,8 +442,8 @@ class BatchSupervisor implements Supervisor {
 
   /** Creates the task's actor; it holds `weight` of its user's capacity until it ends or is paused. */
   private start(record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number, start: TaskMachineInput['start']): void {
-    const { spec } = record;
-    if (start === 'queued') record.attempt = Math.max(1, record.attempt);
+    const { spec } = record.facts;
+    const attempt = start === 'queued' ? Math.max(1, record.facts.attempts) : record.facts.attempts;
     record.weight = weight;
     user.capacityUsed += weight;
     user.running++;
@@ -455,11 +456,11 @@ class BatchSupervisor implements Supervisor {
       input: {
         spec,
         start,
-        attempt: record.attempt,
-        generationRetries: record.generationRetries,
-        remoteTaskId: record.remoteTaskId,
-        submittedAt: record.submittedAt,
-        retryDueAt: record.nextDueAt,
+        attempt,
+        generationRetries: record.facts.generationRetries,
+        remoteTaskId: record.facts.remoteTaskId,
+        submittedAt: record.facts.submittedAt,
+        retryDueAt: record.facts.nextDueAt,
         runtime: {
           gateway: this.options.gateway,
           now: () => clock.now(),
@@ -474,19 +475,20 @@ class BatchSupervisor implements Supervisor {
     });
     record.actor = actor;
     actor.on('*', (emitted) => this.onTaskEvent(record, emitted as TaskEmitted));
-    if (start === 'queued') this.publish({ type: 'task.admitted', ...this.ref(record), attempt: record.attempt });
+    if (start === 'queued') this.publish({ type: 'task.admitted', ...this.ref(record), attempt });
     actor.start();
   }
 
   /** Gives back the capacity a task held. */
   private release(record: TaskRecord): void {
     if (!record.actor) return;
-    const user = this.users.get(record.spec.userId)!;
+    const user = this.users.get(record.facts.spec.userId)!;
     user.capacityUsed = Math.max(0, user.capacityUsed - record.weight);
     user.running--;
     this.running--;
     record.actor = null;
     record.weight = 0;
+    record.waitingForSlot = false;
   }
 
   private scheduleWake(): void {
@@ -512,34 +514,23 @@ class BatchSupervisor implements Supervisor {
     const ref = this.ref(record);
     switch (event.type) {
       case 'needsSlot':
-        record.state = 'queued';
+        record.waitingForSlot = true;
         this.slotWaiters.push(ref.taskId);
         this.pump();
         return;
       case 'submitting':
-        record.state = 'submitting';
         this.publish({ type: 'task.submitting', ...ref, attempt: event.attempt });
         return;
       case 'submitted':
-        record.state = 'polling';
-        record.remoteTaskId = event.remoteTaskId;
-        record.submittedAt = this.options.clock.now();
-        record.nextDueAt = null;
         this.providerThrottles = 0;
         this.byRemoteId.set(event.remoteTaskId, ref.taskId);
         this.publish({ type: 'task.submitted', ...ref, attempt: event.attempt, remoteTaskId: event.remoteTaskId });
         return;
       case 'status':
-        record.progress = event.progress;
         this.publish({ type: 'task.status', ...ref, remoteState: event.remoteState, progress: event.progress });
         return;
       case 'retryScheduled':
         this.forgetRemote(record);
-        record.state = 'retrying';
-        record.attempt = event.nextAttempt;
-        record.generationRetries = event.generationRetries;
-        record.nextDueAt = event.dueAt;
-        record.progress = null;
         this.publish({
           type: 'task.retryScheduled', ...ref, nextAttempt: event.nextAttempt, generationRetries: event.generationRetries, delayMs: event.delayMs, dueAt: event.dueAt,
           code: event.error.code, message: event.error.message, consumesAttempt: event.consumesAttempt,
@@ -574,15 +565,14 @@ class BatchSupervisor implements Supervisor {
     }
     if (decision.kind !== 'throttle') return;
     this.providerThrottles++;
-    const untilAt = this.options.clock.now() + throttleDelayMs(this.providerThrottles, this.planOf(record.spec.userId).retry, decision.retryAfterMs);
+    const untilAt = this.options.clock.now() + throttleDelayMs(this.providerThrottles, this.planOf(record.facts.spec.userId).retry, decision.retryAfterMs);
     this.publish({ type: 'provider.throttled', code: error.code, untilAt });
     this.gate.send({ type: 'THROTTLE', untilAt });
   }
 
+  /** Callbacks for the task's current remote job are no longer routed to it. */
   private forgetRemote(record: TaskRecord): void {
-    if (record.remoteTaskId) this.byRemoteId.delete(record.remoteTaskId);
-    record.remoteTaskId = null;
-    record.submittedAt = null;
+    if (record.facts.remoteTaskId) this.byRemoteId.delete(record.facts.remoteTaskId);
   }
 
   /**
@@ -591,7 +581,7 @@ class BatchSupervisor implements Supervisor {
    */
   private recordHealth(record: TaskRecord, failed: boolean, error?: ProviderError | null): void {
     if (failed && error && classifyError(error).kind !== 'retry') return;
-    const user = this.users.get(record.spec.userId)!;
+    const user = this.users.get(record.facts.spec.userId)!;
     const plan = this.planOf(user.userId);
     const forUser = recordOutcome(user.degradation, failed, plan.concurrency, plan.degradation);
     user.degradation = forUser.state;
@@ -611,35 +601,31 @@ class BatchSupervisor implements Supervisor {
     remoteDurationMs: number | null = null,
   ): void {
     const ref = this.ref(record);
-    const submitted = record.remoteTaskId !== null;
-    const remoteTaskId = record.remoteTaskId;
+    const { spec, remoteTaskId, attempts } = record.facts;
+    const submitted = remoteTaskId !== null;
     this.forgetRemote(record);
-    record.state = outcome;
-    record.nextDueAt = null;
     switch (outcome) {
       case 'succeeded': {
-        const { model, resolution, durationSec } = record.spec;
         const sample = remoteDurationMs ?? elapsedMs;
-        if (sample !== null) this.estimator.record(GenerationTimeEstimator.classKey(model, resolution, durationSec), sample);
-        record.progress = 100;
-        this.publish({ type: 'task.succeeded', ...ref, remoteTaskId: remoteTaskId ?? '', resultUrls, attempts: record.attempt });
+        if (sample !== null) this.estimator.record(GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec), sample);
+        this.publish({ type: 'task.succeeded', ...ref, remoteTaskId: remoteTaskId ?? '', resultUrls, attempts });
         this.recordHealth(record, false);
         break;
       }
       case 'failed':
         this.publish({
-          type: 'task.failed', ...ref, code: error?.code ?? 0, message: error?.message ?? 'failed', attempts: record.attempt, submitted,
+          type: 'task.failed', ...ref, code: error?.code ?? 0, message: error?.message ?? 'failed', attempts, submitted,
         });
         this.recordHealth(record, true, error);
         break;
       case 'timedOut': {
-        const timeoutMs = this.planOf(ref.userId).timeoutsMs[record.spec.resolution]!;
-        this.publish({ type: 'task.timedOut', ...ref, attempts: record.attempt, timeoutMs });
+        const timeoutMs = this.planOf(ref.userId).timeoutsMs[spec.resolution]!;
+        this.publish({ type: 'task.timedOut', ...ref, attempts, timeoutMs });
         this.recordHealth(record, true);
         break;
       }
       case 'cancelled':
-        this.publish({ type: 'task.cancelled', ...ref, attempts: record.attempt, submitted });
+        this.publish({ type: 'task.cancelled', ...ref, attempts, submitted });
         break;
     }
     const batch = this.batches.get(ref.batchId)!;
@@ -650,7 +636,7 @@ class BatchSupervisor implements Supervisor {
   private finishBatch(batch: BatchEntry): void {
     const counts = { succeeded: 0, failed: 0, cancelled: 0, timedOut: 0 } satisfies Record<TerminalState, number>;
     for (const id of batch.taskIds) {
-      const state = this.tasks.get(id)!.state;
+      const { state } = this.tasks.get(id)!.facts;
       if (isTerminal(state)) counts[state]++;
     }
     batch.paused = false;
@@ -664,8 +650,9 @@ class BatchSupervisor implements Supervisor {
     for (const b of batches) {
       const entry = this.registerBatch(b.batchId, b.userId, b.paused, b.tasks.filter((t) => t.state === 'queued').map((t) => t.spec));
       entry.taskIds = b.tasks.map((t) => t.spec.taskId);
+      const now = this.options.clock.now();
       for (const facts of b.tasks) {
-        this.tasks.set(facts.spec.taskId, recordFrom(facts));
+        this.tasks.set(facts.spec.taskId, recordFrom(resumableFacts(facts, now)));
         if (!isTerminal(facts.state)) entry.open++;
       }
       for (const facts of b.tasks) this.resumeFacts(this.tasks.get(facts.spec.taskId)!);
@@ -674,16 +661,15 @@ class BatchSupervisor implements Supervisor {
   }
 
   private resumeFacts(record: TaskRecord): void {
-    const user = this.user(record.spec.userId);
+    const { spec, state, remoteTaskId } = record.facts;
+    const user = this.user(spec.userId);
     const plan = this.planOf(user.userId);
-    const weight = this.weightFor(user, plan, record.spec);
-    switch (record.state) {
+    const weight = this.weightFor(user, plan, spec);
+    switch (state) {
       case 'submitting':
       case 'polling':
-        if (record.remoteTaskId !== null) {
-          record.submittedAt ??= this.options.clock.now();
-          this.byRemoteId.set(record.remoteTaskId, record.spec.taskId);
-          record.state = 'polling';
+        if (remoteTaskId !== null) {
+          this.byRemoteId.set(remoteTaskId, spec.taskId);
           this.start(record, user, plan, weight, 'polling');
         } else {
           this.end(record, 'failed', {
@@ -693,7 +679,6 @@ class BatchSupervisor implements Supervisor {
         }
         return;
       case 'retrying':
-        record.nextDueAt ??= this.options.clock.now();
         this.start(record, user, plan, weight, 'retrying');
         return;
       default:
@@ -725,40 +710,25 @@ class BatchSupervisor implements Supervisor {
 
   private countState(batchId: string, state: TaskState): number {
     const batch = this.batches.get(batchId);
-    return batch ? batch.taskIds.filter((id) => this.tasks.get(id)!.state === state).length : 0;
+    return batch ? batch.taskIds.filter((id) => this.tasks.get(id)!.facts.state === state).length : 0;
   }
 
   batchProgress(batchId: string): BatchProgress | undefined {
     const batch = this.batches.get(batchId);
     if (!batch) return undefined;
     const byState = emptyCounts();
-    for (const id of batch.taskIds) byState[this.tasks.get(id)!.state]++;
+    for (const id of batch.taskIds) byState[this.tasks.get(id)!.facts.state]++;
     return { batchId, userId: batch.userId, paused: batch.paused, total: batch.taskIds.length, byState };
   }
 
   task(taskId: string): TaskView | undefined {
     const record = this.tasks.get(taskId);
     if (!record) return undefined;
-    return {
-      taskId,
-      state: record.state,
-      machineState: record.actor?.getSnapshot().value ?? record.state,
-      attempts: record.attempt,
-      remoteTaskId: record.remoteTaskId,
-      progress: record.progress,
-    };
+    return { ...record.facts, taskId, machineState: record.actor?.getSnapshot().value ?? record.facts.state };
   }
 
   facts(): TaskFacts[] {
-    return [...this.tasks.values()].map((r) => ({
-      spec: r.spec,
-      state: r.state,
-      attempts: r.attempt,
-      generationRetries: r.generationRetries,
-      remoteTaskId: r.remoteTaskId,
-      submittedAt: r.submittedAt,
-      nextDueAt: r.nextDueAt,
-    }));
+    return [...this.tasks.values()].map((r) => r.facts);
   }
 
   isIdle(): boolean {

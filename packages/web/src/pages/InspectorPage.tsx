@@ -7,7 +7,7 @@ import { useInspectorFeed } from '../hooks/useInspectorFeed.ts';
 import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
 import { StateBadge } from '../components/ui/StateBadge.tsx';
 import { shortId } from '../lib/format.ts';
-import { isTerminal } from '../lib/taskState.ts';
+import { isTerminal } from '@clipfleet/engine';
 import { activeStateIds, definitionToGraph, type StateDefinitionJson } from '../lib/statechart.ts';
 import { href, navigate } from '../utils/router.ts';
 import { useTRPC } from '../utils/trpc.ts';

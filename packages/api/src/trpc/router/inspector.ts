@@ -8,7 +8,7 @@ const SNAPSHOT_INTERVAL_MS = 500;
 const MAX_TASKS_PER_SNAPSHOT = 200;
 
 /** One live message of `inspector.onSnapshot`. */
-export type SnapshotMessage =
+type SnapshotMessage =
   | { kind: 'task'; taskId: string; state: string; value: unknown }
   | { kind: 'supervisor'; value: unknown };
 
