@@ -5,7 +5,16 @@ import type { FleetConfig, PlanConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { EngineEvent, EngineEventBody } from '../events.ts';
 import type { ProviderError, RemoteStatus } from '../ports/gateway.ts';
-import { classWeight, fitsCapacity, underProviderCap } from '../policy/admission.ts';
+import {
+  admissionRoom,
+  classWeight,
+  planAdmission,
+  underProviderCap,
+  type AdmissionInput,
+  type AdmissionStep,
+  type PlannerBatch,
+  type PlannerUser,
+} from '../policy/admission.ts';
 import { initialDegradation, rebaseLevel, recordOutcome, type DegradationState } from '../policy/degradation.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
@@ -83,7 +92,7 @@ class BatchSupervisor implements Supervisor {
   private readonly usersWithWork = new RoundRobin<string>();
   private readonly byRemoteId = new Map<string, string>();
   /** Admitted tasks waiting for a createTask slot, first come first served. */
-  private readonly slotWaiters: string[] = [];
+  private slotWaiters: string[] = [];
   private readonly limiter: SlidingWindowLimiter;
   private readonly estimator: GenerationTimeEstimator;
   private readonly gate: Actor<typeof supervisorMachine>;
@@ -374,7 +383,10 @@ class BatchSupervisor implements Supervisor {
     try {
       do {
         this.pumpAgain = false;
-        while (this.grantSlot() || this.admitOne());
+        for (const step of planAdmission(this.admissionInput())) {
+          if (step.kind === 'grant') this.grant(step.taskId);
+          else this.admit(step);
+        }
       } while (this.pumpAgain);
     } finally {
       this.pumping = false;
@@ -382,62 +394,69 @@ class BatchSupervisor implements Supervisor {
     this.scheduleWake();
   }
 
-  /** Gives the longest-waiting admitted task a createTask slot, if the provider and rate window allow. */
-  private grantSlot(): boolean {
-    if (this.gateState() !== 'healthy') return false;
-    while (this.slotWaiters.length > 0) {
-      const record = this.tasks.get(this.slotWaiters[0]!)!;
-      // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions,
-      // before their snapshots are committed.
-      if (!record.waitingForSlot || !record.actor) {
-        this.slotWaiters.shift(); // paused or cancelled while waiting
-        continue;
-      }
-      if (!this.limiter.tryTake(this.options.clock.now())) return false;
-      this.slotWaiters.shift();
-      record.waitingForSlot = false;
-      record.actor.send({ type: 'SUBMIT' });
-      return true;
-    }
-    return false;
+  /** A queued task may be admitted when it has no actor (it may sit in its queue twice: paused and resumed). */
+  private readonly isWaiting = (taskId: string): boolean => {
+    const record = this.tasks.get(taskId)!;
+    return record.facts.state === 'queued' && record.actor === null;
+  };
+
+  /** The facts and limits the admission planner decides on; drops batches and users with nothing left to admit. */
+  private admissionInput(): AdmissionInput {
+    const now = this.options.clock.now();
+    // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
+    // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
+    this.slotWaiters = [...new Set(this.slotWaiters)].filter((id) => {
+      const record = this.tasks.get(id)!;
+      return record.waitingForSlot && record.actor !== null;
+    });
+    const limits = {
+      providerOpen: this.gateState() === 'healthy',
+      running: this.running,
+      providerLimit: this.providerHealth.level,
+      createsFree: Math.max(0, this.config.provider.createLimit - this.limiter.countInWindow(now)),
+    };
+    const room = this.slotWaiters.length < limits.createsFree ? admissionRoom(limits) : 0;
+    return { ...limits, slotWaiters: this.slotWaiters, users: room > 0 ? this.plannerUsers(room) : [] };
   }
 
-  /** Admits one task: users in round-robin order, each user's batches in round-robin order. */
-  private admitOne(): boolean {
-    const now = this.options.clock.now();
-    if (this.slotWaiters.length > 0 || this.gateState() !== 'healthy') return false;
-    if (!underProviderCap(this.running, this.providerHealth.level)) return false;
-    if (this.limiter.countInWindow(now) >= this.config.provider.createLimit) return false;
-    // A task may sit in its queue twice (paused and resumed before the head reached it): only one without an actor counts.
-    const isWaiting = (id: string) => {
-      const record = this.tasks.get(id)!;
-      return record.facts.state === 'queued' && record.actor === null;
-    };
+  private plannerUsers(room: number): PlannerUser[] {
+    const out: PlannerUser[] = [];
     for (const userId of this.usersWithWork.order()) {
       const user = this.users.get(userId)!;
       const plan = this.planOf(userId);
-      let hasWork = false;
+      const batches: PlannerBatch[] = [];
       for (const batchId of user.batches.order()) {
         const batch = this.batches.get(batchId)!;
-        const next = batch.queue.peek(isWaiting);
-        if (!next) {
+        const waiting = batch.queue.peekWaiting(room, this.isWaiting);
+        if (waiting.length === 0) {
           user.batches.remove(batchId);
           continue;
         }
-        if (batch.paused) continue;
-        hasWork = true;
-        const weight = this.weightFor(user, plan, next);
-        // Head-of-line: the seed's order holds inside a batch, so a heavy task is not overtaken by lighter ones.
-        if (!fitsCapacity(user.capacityUsed, weight)) continue;
-        batch.queue.take(next);
-        user.batches.served(batchId);
-        this.usersWithWork.served(userId);
-        this.start(this.tasks.get(next.taskId)!, user, plan, weight, 'queued');
-        return true;
+        batches.push({ batchId, paused: batch.paused, waiting: waiting.map((spec) => ({ taskId: spec.taskId, weight: this.weightFor(user, plan, spec) })) });
       }
-      if (!hasWork && user.batches.size === 0) this.usersWithWork.remove(userId);
+      if (user.batches.size === 0) this.usersWithWork.remove(userId);
+      else out.push({ userId, capacityUsed: user.capacityUsed, batches });
     }
-    return false;
+    return out;
+  }
+
+  /** Gives a waiting task its createTask slot. */
+  private grant(taskId: string): void {
+    const record = this.tasks.get(taskId)!;
+    if (!record.waitingForSlot || !record.actor || !this.limiter.tryTake(this.options.clock.now())) return;
+    record.waitingForSlot = false;
+    record.actor.send({ type: 'SUBMIT' });
+  }
+
+  private admit(step: Extract<AdmissionStep, { kind: 'admit' }>): void {
+    const batch = this.batches.get(step.batchId)!;
+    const head = batch.queue.peek(this.isWaiting);
+    if (head?.taskId !== step.taskId) return;
+    batch.queue.take(head);
+    const user = this.users.get(step.userId)!;
+    user.batches.served(step.batchId);
+    this.usersWithWork.served(step.userId);
+    this.start(this.tasks.get(step.taskId)!, user, this.planOf(step.userId), step.weight, 'queued');
   }
 
   /** Creates the task's actor; it holds `weight` of its user's capacity until it ends or is paused. */
