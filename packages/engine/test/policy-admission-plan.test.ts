@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { admissionRoom, planAdmission, type AdmissionInput, type AdmissionStep } from '../src/policy/admission.ts';
+import { admissionRoom, planAdmission, type AdmissionStep } from '../src/policy/admission.ts';
 
 const open = { providerOpen: true, running: 0, providerLimit: 100, createsFree: 20, slotWaiters: [] as string[] };
 const tasks = (prefix: string, n: number, weight = 1 / 3) => Array.from({ length: n }, (_, i) => ({ taskId: `${prefix}${i}`, weight }));
@@ -58,7 +58,7 @@ const userArb = fc.record({
   ),
 });
 
-const inputArb: fc.Arbitrary<AdmissionInput> = fc
+const inputArb = fc
   .record({
     providerOpen: fc.boolean(),
     running: fc.nat(30),
@@ -107,7 +107,7 @@ describe('admission planner invariants', () => {
       const batch = input.users.flatMap((u) => u.batches).find((b) => b.batchId === a.batchId)!;
       expect(batch.paused).toBe(false);
       const i = next.get(a.batchId) ?? 0;
-      expect(batch.waiting[i]!.taskId).toBe(a.taskId);
+      expect(batch.waiting.at(i)!.taskId).toBe(a.taskId);
       next.set(a.batchId, i + 1);
       used.set(a.userId, used.get(a.userId)! + a.weight);
     }
@@ -117,7 +117,7 @@ describe('admission planner invariants', () => {
     if (input.providerOpen && !waitersLeft && roomLeft) {
       for (const u of input.users) {
         for (const b of u.batches) {
-          const head = b.waiting[next.get(b.batchId) ?? 0];
+          const head = b.waiting.at(next.get(b.batchId) ?? 0);
           if (!b.paused && head) expect(used.get(u.userId)! + head.weight).toBeGreaterThan(1 + 1e-9);
         }
       }

@@ -29,26 +29,24 @@ export class AdmissionQueue {
     return this.compare(b, a) < 0 ? b : a;
   }
 
-  /** Up to `n` distinct waiting tasks in admission order, without taking them (a task may sit here twice). */
-  peekWaiting(n: number, isWaiting: (taskId: string) => boolean): TaskSpec[] {
-    const out: TaskSpec[] = [];
-    if (n <= 0 || !this.peek(isWaiting)) return out;
+  /** The distinct waiting tasks in admission order, without taking them (a task may sit here twice). */
+  *waiting(isWaiting: (taskId: string) => boolean): Generator<TaskSpec, void, undefined> {
+    if (!this.peek(isWaiting)) return;
     const seen = new Set<string>();
     let i = this.head;
     let k = 0;
-    while (out.length < n) {
+    for (;;) {
       const a = this.main[i];
       const b = this.returned[k];
-      if (!a && !b) break;
+      if (!a && !b) return;
       const fromReturned = !a || (b !== undefined && this.compare(b, a) < 0);
       const spec = fromReturned ? b! : a;
       if (fromReturned) k++;
       else i++;
       if (seen.has(spec.taskId) || !isWaiting(spec.taskId)) continue;
       seen.add(spec.taskId);
-      out.push(spec);
+      yield spec;
     }
-    return out;
   }
 
   /** Removes the task `peek` just returned. */

@@ -14,6 +14,7 @@ import {
   type AdmissionStep,
   type PlannerBatch,
   type PlannerUser,
+  type Sequence,
 } from '../policy/admission.ts';
 import { initialDegradation, rebaseLevel, recordOutcome, type DegradationState } from '../policy/degradation.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
@@ -81,6 +82,25 @@ function recordFrom(facts: TaskFacts): TaskRecord {
   return { facts, weight: 0, actor: null, waitingForSlot: false };
 }
 
+/** The items of an iterator, mapped and remembered only as far as they are read. */
+class LazyList<T, U> {
+  private readonly items: U[] = [];
+
+  constructor(
+    private readonly source: Iterator<T>,
+    private readonly map: (item: T) => U,
+  ) {}
+
+  at(index: number): U | undefined {
+    while (this.items.length <= index) {
+      const next = this.source.next();
+      if (next.done) return undefined;
+      this.items.push(this.map(next.value));
+    }
+    return this.items[index];
+  }
+}
+
 const emptyCounts = (): Record<TaskState, number> =>
   Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
 
@@ -92,7 +112,7 @@ class BatchSupervisor implements Supervisor {
   private readonly usersWithWork = new RoundRobin<string>();
   private readonly byRemoteId = new Map<string, string>();
   /** Admitted tasks waiting for a createTask slot, first come first served. */
-  private slotWaiters: string[] = [];
+  private slotWaiters: { taskId: string; actor: Actor<TaskMachine> }[] = [];
   private readonly limiter: SlidingWindowLimiter;
   private readonly estimator: GenerationTimeEstimator;
   private readonly gate: Actor<typeof supervisorMachine>;
@@ -405,9 +425,9 @@ class BatchSupervisor implements Supervisor {
     const now = this.options.clock.now();
     // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
     // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
-    this.slotWaiters = [...new Set(this.slotWaiters)].filter((id) => {
-      const record = this.tasks.get(id)!;
-      return record.waitingForSlot && record.actor !== null;
+    this.slotWaiters = this.slotWaiters.filter((w) => {
+      const record = this.tasks.get(w.taskId)!;
+      return record.waitingForSlot && record.actor === w.actor;
     });
     const limits = {
       providerOpen: this.gateState() === 'healthy',
@@ -415,29 +435,39 @@ class BatchSupervisor implements Supervisor {
       providerLimit: this.providerHealth.level,
       createsFree: Math.max(0, this.config.provider.createLimit - this.limiter.countInWindow(now)),
     };
-    const room = this.slotWaiters.length < limits.createsFree ? admissionRoom(limits) : 0;
-    return { ...limits, slotWaiters: this.slotWaiters, users: room > 0 ? this.plannerUsers(room) : [] };
+    const room = this.slotWaiters.length < limits.createsFree && admissionRoom(limits) > 0;
+    return { ...limits, slotWaiters: this.slotWaiters.map((w) => w.taskId), users: room ? this.plannerUsers() : [] };
   }
 
-  private plannerUsers(room: number): PlannerUser[] {
-    const out: PlannerUser[] = [];
-    for (const userId of this.usersWithWork.order()) {
+  /** Users in round-robin order, each with its batches; built only as far as the planner reads. */
+  private plannerUsers(): Sequence<PlannerUser> {
+    const order = this.usersWithWork.order();
+    const toUser = (userId: string): PlannerUser | undefined => {
       const user = this.users.get(userId)!;
       const plan = this.planOf(userId);
+      const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: this.weightFor(user, plan, spec) });
       const batches: PlannerBatch[] = [];
       for (const batchId of user.batches.order()) {
         const batch = this.batches.get(batchId)!;
-        const waiting = batch.queue.peekWaiting(room, this.isWaiting);
-        if (waiting.length === 0) {
+        if (!batch.queue.peek(this.isWaiting)) {
           user.batches.remove(batchId);
           continue;
         }
-        batches.push({ batchId, paused: batch.paused, waiting: waiting.map((spec) => ({ taskId: spec.taskId, weight: this.weightFor(user, plan, spec) })) });
+        batches.push({ batchId, paused: batch.paused, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
       }
-      if (user.batches.size === 0) this.usersWithWork.remove(userId);
-      else out.push({ userId, capacityUsed: user.capacityUsed, batches });
-    }
-    return out;
+      if (user.batches.size > 0) return { userId, capacityUsed: user.capacityUsed, batches };
+      this.usersWithWork.remove(userId);
+      return undefined;
+    };
+    return new LazyList(
+      (function* () {
+        for (const userId of order) {
+          const user = toUser(userId);
+          if (user) yield user;
+        }
+      })(),
+      (user) => user,
+    );
   }
 
   /** Gives a waiting task its createTask slot. */
@@ -534,7 +564,7 @@ class BatchSupervisor implements Supervisor {
     switch (event.type) {
       case 'needsSlot':
         record.waitingForSlot = true;
-        this.slotWaiters.push(ref.taskId);
+        this.slotWaiters.push({ taskId: ref.taskId, actor: record.actor! });
         this.pump();
         return;
       case 'submitting':

@@ -26,11 +26,16 @@ export interface Candidate {
   weight: number;
 }
 
+/** A list the planner reads only as far as it needs (an array will do; hosts pass lazy ones for big queues). */
+export interface Sequence<T> {
+  at(index: number): T | undefined;
+}
+
 export interface PlannerBatch {
   batchId: string;
   paused: boolean;
-  /** The batch's next waiting tasks in admission order (the plan never needs more than it may admit). */
-  waiting: readonly Candidate[];
+  /** The batch's waiting tasks in admission order. */
+  waiting: Sequence<Candidate>;
 }
 
 export interface PlannerUser {
@@ -52,16 +57,26 @@ export interface AdmissionInput {
   /** Admitted tasks waiting for a create slot, longest-waiting first. */
   slotWaiters: readonly string[];
   /** Users with queued work in round-robin order, starting with the one to be served next. */
-  users: readonly PlannerUser[];
+  users: Sequence<PlannerUser>;
 }
 
 export type AdmissionStep =
   | { kind: 'grant'; taskId: string }
   | { kind: 'admit'; userId: string; batchId: string; taskId: string; weight: number };
 
-/** How many tasks a plan could admit at most: a caller need not list more waiting tasks per batch. */
+/** How many tasks a plan could admit at most. */
 export function admissionRoom(input: Pick<AdmissionInput, 'providerOpen' | 'running' | 'providerLimit' | 'createsFree'>): number {
   return input.providerOpen ? Math.max(0, Math.min(input.createsFree, input.providerLimit - input.running)) : 0;
+}
+
+/** Positions `start, start+1, ...` to the end of `seq`, then `0 ... start-1`: one round from `start`. */
+function* round<T>(seq: Sequence<T>, start: number): Generator<[number, T]> {
+  for (let i = start; ; i++) {
+    const item = seq.at(i);
+    if (item === undefined) break;
+    yield [i, item];
+  }
+  for (let i = 0; i < start; i++) yield [i, seq.at(i)!];
 }
 
 /**
@@ -69,7 +84,8 @@ export function admissionRoom(input: Pick<AdmissionInput, 'providerOpen' | 'runn
  * the order they asked; only when none is left waiting is a new task admitted, and each admitted task is
  * granted its slot right away (it asks as soon as it starts). Users take turns, and so do each user's
  * batches; inside a batch the seed's order holds (head-of-line: a heavy task is not overtaken by lighter
- * ones), so a user whose every batch head does not fit its capacity is passed over this round.
+ * ones), so a user whose every batch head does not fit its capacity is passed over this round. The plan
+ * reads users and waiting tasks only as far as it gets.
  */
 export function planAdmission(input: AdmissionInput): AdmissionStep[] {
   const steps: AdmissionStep[] = [];
@@ -77,32 +93,35 @@ export function planAdmission(input: AdmissionInput): AdmissionStep[] {
   let creates = input.createsFree;
   let running = input.running;
   const granted = Math.min(creates, input.slotWaiters.length);
-  for (const taskId of input.slotWaiters.slice(0, granted)) steps.push({ kind: 'grant', taskId });
+  for (let i = 0; i < granted; i++) steps.push({ kind: 'grant', taskId: input.slotWaiters[i]! });
   creates -= granted;
   if (granted < input.slotWaiters.length) return steps;
 
-  const users = input.users.map((u) => ({ ...u, batches: u.batches.map((b) => ({ ...b, next: 0 })) }));
-  const used = new Map(users.map((u) => [u.userId, u.capacityUsed]));
+  let nextUser = 0;
+  const nextBatch = new Map<string, number>();
+  const used = new Map<string, number>();
+  const taken = new Map<string, number>();
   while (creates > 0 && underProviderCap(running, input.providerLimit)) {
     let admitted = false;
-    for (let i = 0; i < users.length && !admitted; i++) {
-      const user = users[i]!;
-      for (let j = 0; j < user.batches.length; j++) {
-        const batch = user.batches[j]!;
-        const head = batch.waiting[batch.next];
-        if (batch.paused || !head || !fitsCapacity(used.get(user.userId)!, head.weight)) continue;
-        batch.next++;
-        used.set(user.userId, used.get(user.userId)! + head.weight);
+    for (const [i, user] of round(input.users, nextUser)) {
+      const capacity = used.get(user.userId) ?? user.capacityUsed;
+      for (const [j, batch] of round(user.batches, nextBatch.get(user.userId) ?? 0)) {
+        const next = taken.get(batch.batchId) ?? 0;
+        const head = batch.waiting.at(next);
+        if (batch.paused || !head || !fitsCapacity(capacity, head.weight)) continue;
+        taken.set(batch.batchId, next + 1);
+        used.set(user.userId, capacity + head.weight);
         running++;
         creates--;
         steps.push({ kind: 'admit', userId: user.userId, batchId: batch.batchId, taskId: head.taskId, weight: head.weight });
         steps.push({ kind: 'grant', taskId: head.taskId });
         // The served batch and user go last in their rounds.
-        user.batches.push(...user.batches.splice(0, j + 1));
-        users.push(...users.splice(0, i + 1));
+        nextBatch.set(user.userId, j + 1);
+        nextUser = i + 1;
         admitted = true;
         break;
       }
+      if (admitted) break;
     }
     if (!admitted) break;
   }
