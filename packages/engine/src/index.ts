@@ -1,7 +1,7 @@
 // Public surface of @clipfleet/engine (hand-written: what is not listed here is internal).
 export { getVideoModelInfo, listVideoModels, type VideoModelInfo } from './config/catalog.ts';
 export { defaultFleetConfig } from './config/defaults.ts';
-export { baseConcurrency, calculateActualConcurrency, getBatchConfig, getPollingConfig } from './config/plans.ts';
+export { baseConcurrency, calculateActualConcurrency, getBatchConfig } from './config/plans.ts';
 export type {
   Catalog,
   DegradationConfig,
@@ -16,7 +16,7 @@ export type {
 export { FleetConfigSchema, PlanSchema } from './config/schema.ts';
 export { DEFAULT_CONFIG, parseFleetConfig } from './config/validate.ts';
 export { ConfigError, formatZodIssues } from './errors.ts';
-export { isTaskEnd, type EngineEvent, type EngineEventBody, type EngineEventType, type TaskEndEvent } from './events.ts';
+export type { EngineEvent, EngineEventBody, EngineEventType } from './events.ts';
 export type * from './ports/index.ts';
 export type {
   BatchInput,

@@ -68,8 +68,6 @@ export interface SimulationMetrics {
   engineEvents: number;
   timerFirings: number;
   callbacksLost: number;
-  /** Failure callbacks not delivered to the engine (engine workaround, see WITHHOLD_FAIL_CALLBACKS). */
-  failCallbacksWithheld: number;
   concurrencyChanges: number;
 }
 
@@ -97,13 +95,6 @@ interface TaskTrack {
   retried: boolean;
   end: EngineEvent['type'] | null;
 }
-
-/**
- * Engine workaround switch. Before engine commit 07d0d3f a `fail` callback crashed the task machine
- * (`errorOfCreate` read `output` of a REMOTE_UPDATE event); the harness then withheld failure callbacks and let
- * the backstop poll find them. Fixed upstream: every callback is delivered.
- */
-export const WITHHOLD_FAIL_CALLBACKS = false;
 
 /** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
@@ -199,15 +190,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     random: randomSource(input.seed, 'engine/jitter'),
     onEvent,
   });
-  let failCallbacksWithheld = 0;
-  gateway.onCallback((remoteTaskId, status) => {
-    // See WITHHOLD_FAIL_CALLBACKS.
-    if (WITHHOLD_FAIL_CALLBACKS && status.state === 'fail') {
-      failCallbacksWithheld++;
-      return;
-    }
-    supervisor.deliverCallback(remoteTaskId, status);
-  });
+  gateway.onCallback((remoteTaskId, status) => supervisor.deliverCallback(remoteTaskId, status));
 
   const maxSimMs = input.maxSimMs ?? 7 * 24 * 3600_000;
   const cpuStart = process.cpuUsage();
@@ -277,7 +260,6 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     engineEvents: events,
     timerFirings: clock.fired,
     callbacksLost: stats.callbacksLost,
-    failCallbacksWithheld,
     concurrencyChanges,
   };
   const perf: SimulationPerf = {

@@ -1,5 +1,5 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { invalid } from '../../errors.ts';
 import { runScenario, STRATEGY_IDS } from '../../simrun/run.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -28,14 +28,14 @@ export const simRouter = router({
   run: protectedProcedure.input(SimRunInput).mutation(async ({ ctx, input }) => {
     const config = ctx.deps.config.get();
     if (input.scenario === 'mixed' && !config.plans.some((p) => p.id === input.plan)) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: `plan: unknown plan "${input.plan}"` });
+      throw invalid(`plan: unknown plan "${input.plan}"`);
     }
     const job = running.then(() => runScenario(input, config));
     running = job.catch(() => {});
     try {
       return await job;
     } catch (err) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: (err as Error).message, cause: err });
+      throw invalid((err as Error).message, err);
     }
   }),
 });
