@@ -40,3 +40,4 @@ export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, t
 export { SlidingWindowLimiter } from './policy/rateLimit.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';
 export { applyTaskEvent, initialFacts, resumableFacts, type FactEvent } from './task/facts.ts';
+export { machineDefinition, type StateDefinition, type TransitionDefinition } from './inspect/definition.ts';
