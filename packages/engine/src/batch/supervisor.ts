@@ -1,17 +1,18 @@
 import { getBatchConfig } from '../config/plans.ts';
 import type { FleetConfig } from '../config/schema.ts';
 import type { EngineEvent, EngineEventBody } from '../events.ts';
-import type { ProviderError, RemoteStatus } from '../ports/gateway.ts';
+import type { RemoteStatus } from '../ports/gateway.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import { applyTaskEvent, initialFacts } from '../task/facts.ts';
 import type { TaskEmitted, TaskMachineInput } from '../task/taskMachine.ts';
-import { isTerminal, type TaskFacts, type TerminalState } from '../task/types.ts';
+import { isTerminal, type TaskFacts } from '../task/types.ts';
 import { AdmissionControl, weightFor } from './admissionControl.ts';
+import { Endings } from './endings.ts';
 import { HealthControl } from './health.ts';
 import { hydrate } from './hydrate.ts';
 import { RateWake } from './rateWake.ts';
-import { recordFrom, refOf, type BatchEntry, type TaskRecord, type UserEntry } from './records.ts';
+import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { TaskActors } from './taskActors.ts';
 import type { BatchInput, BatchProgress, HydrateBatch, Supervisor, SupervisorOptions, SupervisorStatus, TaskView } from './types.ts';
@@ -42,6 +43,7 @@ class BatchSupervisor implements Supervisor {
   private readonly actors: TaskActors;
   private readonly admission: AdmissionControl;
   private readonly wake: RateWake;
+  private readonly endings: Endings;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private seq: number;
   /** Actors emit synchronously while admission runs: a call from inside folds into the running loop. */
@@ -74,6 +76,7 @@ class BatchSupervisor implements Supervisor {
       admit: (record, user, plan, weight) => this.start(record, user, weight, 'queued'),
     });
     this.wake = new RateWake(clock, () => this.pump());
+    this.endings = new Endings(this.registry, this.estimator, this.health, (body) => this.publish(body));
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ class BatchSupervisor implements Supervisor {
     for (const spec of batch.tasks) registry.tasks.set(spec.taskId, recordFrom(initialFacts(spec)));
     entry.open = batch.tasks.length;
     this.publish({ type: 'batch.added', batchId: batch.batchId, userId: batch.userId, taskCount: batch.tasks.length });
-    if (entry.open === 0) this.finishBatch(entry);
+    if (entry.open === 0) this.endings.finishBatch(entry);
     this.pump();
   }
 
@@ -193,7 +196,7 @@ class BatchSupervisor implements Supervisor {
       record.actor.send({ type: 'CANCEL' });
       return;
     }
-    this.end(record, 'cancelled', null, []);
+    this.endings.end(record, { outcome: 'cancelled', error: null, resultUrls: [] });
   }
 
   pauseTask(taskId: string): void {
@@ -285,7 +288,7 @@ class BatchSupervisor implements Supervisor {
           code: event.error.code, message: event.error.message, consumesAttempt: event.consumesAttempt,
         });
         // A throttle (429/455) is the gate's business, not a failure: only real failed attempts count.
-        if (event.consumesAttempt) this.outcome(record, true);
+        if (event.consumesAttempt) this.endings.outcome(record, true);
         return;
       case 'providerTrouble':
         this.health.trouble(event.error, this.registry.planOf(ref.userId));
@@ -297,7 +300,7 @@ class BatchSupervisor implements Supervisor {
         return;
       case 'ended':
         this.release(record);
-        this.end(record, event.outcome, event.error, event.resultUrls, event.elapsedMs, event.remoteDurationMs);
+        this.endings.end(record, event);
         this.pump();
         return;
     }
@@ -305,60 +308,6 @@ class BatchSupervisor implements Supervisor {
 
   private release(record: TaskRecord): void {
     this.actors.release(record, this.registry.users.get(record.facts.spec.userId)!);
-  }
-
-  private outcome(record: TaskRecord, failed: boolean, error?: ProviderError | null): void {
-    const { userId } = record.facts.spec;
-    this.health.outcome(this.registry.users.get(userId)!, this.registry.planOf(userId), failed, error);
-  }
-
-  private end(
-    record: TaskRecord,
-    outcome: TerminalState,
-    error: ProviderError | null,
-    resultUrls: string[],
-    elapsedMs: number | null = null,
-    remoteDurationMs: number | null = null,
-  ): void {
-    const ref = refOf(record);
-    const { spec, remoteTaskId, attempts } = record.facts;
-    const submitted = remoteTaskId !== null;
-    this.registry.unroute(record);
-    switch (outcome) {
-      case 'succeeded': {
-        const sample = remoteDurationMs ?? elapsedMs;
-        if (sample !== null) this.estimator.record(GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec), sample);
-        this.publish({ type: 'task.succeeded', ...ref, remoteTaskId: remoteTaskId ?? '', resultUrls, attempts });
-        this.outcome(record, false);
-        break;
-      }
-      case 'failed':
-        this.publish({ type: 'task.failed', ...ref, code: error?.code ?? 0, message: error?.message ?? 'failed', attempts, submitted });
-        this.outcome(record, true, error);
-        break;
-      case 'timedOut': {
-        const timeoutMs = this.registry.planOf(ref.userId).timeoutsMs[spec.resolution]!;
-        this.publish({ type: 'task.timedOut', ...ref, attempts, timeoutMs });
-        this.outcome(record, true);
-        break;
-      }
-      case 'cancelled':
-        this.publish({ type: 'task.cancelled', ...ref, attempts, submitted });
-        break;
-    }
-    const batch = this.registry.batches.get(ref.batchId)!;
-    batch.open--;
-    if (batch.open === 0) this.finishBatch(batch);
-  }
-
-  private finishBatch(batch: BatchEntry): void {
-    const counts = { succeeded: 0, failed: 0, cancelled: 0, timedOut: 0 } satisfies Record<TerminalState, number>;
-    for (const id of batch.taskIds) {
-      const { state } = this.registry.record(id).facts;
-      if (isTerminal(state)) counts[state]++;
-    }
-    batch.paused = false;
-    this.publish({ type: 'batch.finished', batchId: batch.batchId, userId: batch.userId, counts });
   }
 
   // ---- hydrate --------------------------------------------------------------------------------
@@ -372,10 +321,11 @@ class BatchSupervisor implements Supervisor {
           this.start(record, user, weightFor(user, this.registry.planOf(user.userId), record.facts.spec), start);
         },
         failUncertain: (record) =>
-          this.end(record, 'failed', {
-            code: ENGINE_CODES.submitUncertain,
-            message: 'interrupted while submitting: KIE may or may not have the job, so it is not sent again',
-          }, []),
+          this.endings.end(record, {
+            outcome: 'failed',
+            error: { code: ENGINE_CODES.submitUncertain, message: 'interrupted while submitting: KIE may or may not have the job, so it is not sent again' },
+            resultUrls: [],
+          }),
       },
       batches,
       this.options.clock.now(),
