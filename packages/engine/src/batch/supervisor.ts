@@ -356,7 +356,7 @@ class BatchSupervisor implements Supervisor {
   // ---- admission ------------------------------------------------------------------------------
 
   private weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec): number {
-    return classWeight(calculateActualConcurrency(plan, spec.model, spec.resolution, spec.durationSec, user.degradation.level));
+    return classWeight(calculateActualConcurrency(plan, spec.model, spec.resolution, spec.durationSec, user.degradation.level, this.config.catalog));
   }
 
   private gateState(): ProviderGate {
