@@ -86,7 +86,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim };
+    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim, realProvider: opts.kie.mode === 'real' };
 
     await app.register(fastifyTRPCPlugin, {
       prefix: '/trpc',

@@ -13,10 +13,13 @@ export interface CreatedBatch {
   creditsReserved: number;
 }
 
-/** Validates against the runtime catalog; a RowsError becomes a 400 naming the row and field. */
+/**
+ * Validates against the runtime catalog (and, for the real KIE, refuses retired models); a RowsError becomes a
+ * 400 naming the row and field. batch.estimate, batch.create and the seed's REST route all come through here.
+ */
 export function normalizeOrThrow(input: BatchRowsInput, deps: AppDeps): NormalizedRow[] {
   try {
-    return normalizeRows(input, deps.config.get());
+    return normalizeRows(input, deps.config.get(), { refuseRetired: deps.realProvider });
   } catch (err) {
     if (err instanceof RowsError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
     throw err;
@@ -41,6 +44,7 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
     durationSec: r.durationSec,
     aspectRatio: r.aspectRatio,
     imageUrl: r.imageUrl,
+    lastFrameUrl: r.lastFrameUrl,
     price: r.credits,
   }));
   const paused = input.paused ?? false;

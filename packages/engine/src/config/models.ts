@@ -226,8 +226,8 @@ export const defaultCatalog: FleetConfigInput['catalog'] = {
       family: 'market',
       status: soraRetired,
       modes: {
-        textToVideo: { kieModel: 'sora-2-pro-text-to-video', aspectRatios: soraAspects, images: { min: 0, max: 0 } },
-        imageToVideo: { kieModel: 'sora-2-pro-image-to-video', aspectRatios: soraAspects, images: { min: 1, max: 1 } },
+        textToVideo: { kieModel: 'sora-2-pro-text-to-video', aspectRatios: soraAspects, images: { min: 0, max: 0 }, defaultResolution: '1080p' },
+        imageToVideo: { kieModel: 'sora-2-pro-image-to-video', aspectRatios: soraAspects, images: { min: 1, max: 1 }, defaultResolution: '720p' },
       },
       resolutions: ['720p', '1080p'],
       durations: { list: [10, 15] },

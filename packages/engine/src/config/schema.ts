@@ -23,6 +23,8 @@ export const ModeSchema = z.object({
   aspectRatios: z.array(z.string().min(1)).min(1).optional(),
   /** How many images a row of this mode carries: 0 for text-to-video; 1, or 1-2 (first and last frame). */
   images: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).refine((i) => i.min <= i.max, 'images.min must not exceed images.max'),
+  /** What KIE renders when the resolution field is absent (ClipFleet always sends it; the simulator needs it). */
+  defaultResolution: z.string().min(1).optional(),
   /** Fields this mode always sends, e.g. Kling's `sound: false`, Veo's `generationType`. */
   fixed: z.record(z.string(), Scalar).default({}),
 });
