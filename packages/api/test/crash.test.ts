@@ -136,7 +136,7 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     // remote jobs per task, from the simulator's own records
     const jobsByPrompt = new Map<string, string[]>();
     for (const job of sim.core.tasks()) {
-      const prompt = (job.body as { input: { prompt: string } }).input.prompt;
+      const prompt = job.body.prompt;
       jobsByPrompt.set(prompt, [...(jobsByPrompt.get(prompt) ?? []), job.taskId]);
     }
     const db = new SQLite(dbPath, { readonly: true });
