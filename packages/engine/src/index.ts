@@ -3,6 +3,7 @@ export {
   allowedDurations,
   checkVideoRequest,
   clipCredits,
+  defaultModelOf,
   findModel,
   getVideoModelInfo,
   isLive,

@@ -1,4 +1,4 @@
-import { allowedDurations, checkVideoRequest, ConfigError, liveModels, retiredMessage, type FleetConfig } from '@clipfleet/engine';
+import { allowedDurations, checkVideoRequest, ConfigError, defaultModelOf, retiredMessage, type FleetConfig } from '@clipfleet/engine';
 import type { BatchRowsInput, RowInput } from './input.ts';
 
 export interface NormalizedRow {
@@ -49,19 +49,23 @@ export function normalizeRows(input: BatchRowsInput, config: FleetConfig, opts: 
     throw new RowsError([`rows: a batch holds at most ${config.maxBatchRows} rows (got ${input.rows.length})`]);
   }
   const defaults = {
-    model: input.defaults?.model ?? input.defaultModel ?? (liveModels(catalog)[0] ?? catalog.models[0]!).id,
+    model: input.defaults?.model ?? input.defaultModel ?? defaultModelOf(catalog).id,
     resolution: input.defaults?.resolution ?? input.defaultResolution,
     duration: input.defaults?.duration ?? input.defaultDuration,
   };
   const issues: string[] = [];
   const out: NormalizedRow[] = [];
+  const retiredAt = new Map<string, number>();
   input.rows.forEach((row, i) => {
     const at = `rows[${i}]`;
     const model = row.model ?? defaults.model;
     const entry = catalog.models.find((m) => m.id === model);
     const retired = entry && opts.refuseRetired ? retiredMessage(entry, catalog) : undefined;
     if (retired) {
-      issues.push(`${at}.model: ${retired}`);
+      // The notice once per model; later rows of the same model point back to it.
+      const first = retiredAt.get(model);
+      issues.push(first === undefined ? `${at}.model: ${retired}` : `${at}.model: "${model}" is retired (see rows[${first}])`);
+      if (first === undefined) retiredAt.set(model, i);
       return;
     }
     if (row.lastFrameUrl && !row.imageUrl) {

@@ -106,6 +106,12 @@ export function liveModels(catalog: Catalog = DEFAULT_CONFIG.catalog): ModelConf
   return catalog.models.filter(isLive);
 }
 
+/** The model of rows that name none: the catalog's choice, else the first live model, else the first. */
+export function defaultModelOf(catalog: Catalog = DEFAULT_CONFIG.catalog): ModelConfig {
+  const chosen = catalog.defaultModel ? catalog.models.find((m) => m.id === catalog.defaultModel) : undefined;
+  return chosen ?? liveModels(catalog)[0] ?? catalog.models[0]!;
+}
+
 /** Why a retired model cannot be sent to the real provider: the notice, the date and what to use instead. */
 export function retiredMessage(entry: ModelConfig, catalog: Catalog): string | undefined {
   if (entry.status.state !== 'retired') return undefined;

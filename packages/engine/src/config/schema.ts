@@ -90,6 +90,8 @@ export const ResolutionSchema = z.object({ width: positiveInt, height: positiveI
 export const CatalogSchema = z.object({
   resolutions: z.record(z.string(), ResolutionSchema),
   models: z.array(ModelSchema).min(1),
+  /** The model of rows that name none (and the form's first choice); absent: the first live model. */
+  defaultModel: z.string().min(1).optional(),
   /** Longest prompt any model accepts (the models' own limits are in their input mapping). */
   maxPromptLength: positiveInt,
 });

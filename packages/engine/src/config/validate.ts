@@ -58,6 +58,8 @@ function checkCatalog(config: FleetConfig): void {
   const fail = (path: string, message: string): never => {
     throw new ConfigError(`invalid config: ${path}: ${message}`, path);
   };
+  if (catalog.defaultModel !== undefined && !catalog.models.some((m) => m.id === catalog.defaultModel))
+    fail('catalog.defaultModel', `unknown model "${catalog.defaultModel}"`);
   catalog.models.forEach((m, i) => {
     const at = `catalog.models.${i}`;
     if (ids.has(m.id)) fail(`${at}.id`, `duplicate model "${m.id}"`);
