@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_CONFIG, getVideoModelInfo, type Catalog } from '@clipfleet/engine';
+import { allowedDurations, checkVideoRequest, ConfigError, DEFAULT_CONFIG, retiredMessage, type Catalog } from '@clipfleet/engine';
 import Papa from 'papaparse';
 
 /**
@@ -6,7 +6,7 @@ import Papa from 'papaparse';
  * (the engine's catalog helpers: the same code the API runs, so the form never disagrees with it).
  */
 
-export type RowField = 'prompt' | 'model' | 'resolution' | 'duration' | 'aspectRatio' | 'imageUrl';
+export type RowField = 'prompt' | 'model' | 'resolution' | 'duration' | 'aspectRatio' | 'imageUrl' | 'lastFrameUrl';
 
 /** One row before validation: every value a string, as it came from the textarea or the CSV. */
 export interface DraftRow {
@@ -18,6 +18,7 @@ export interface DraftRow {
   duration?: string;
   aspectRatio?: string;
   imageUrl?: string;
+  lastFrameUrl?: string;
 }
 
 /** What `batch.create` accepts per row. */
@@ -26,14 +27,17 @@ export interface BatchRowInput {
   model?: string;
   resolution?: string;
   duration?: number;
-  aspectRatio?: 'landscape' | 'portrait';
+  aspectRatio?: string;
   imageUrl?: string;
+  lastFrameUrl?: string;
 }
 
 export interface RowDefaults {
   model: string;
   resolution: string;
   duration: number;
+  /** Applied to text-to-video rows of a model with an aspect choice; absent: the model's default. */
+  aspectRatio?: string;
 }
 
 export interface RowIssue {
@@ -57,15 +61,8 @@ export interface ParseResult {
   fileErrors: string[];
 }
 
-export const CSV_COLUMNS = ['prompt', 'model', 'resolution', 'duration', 'aspect_ratio', 'image_url'] as const;
+export const CSV_COLUMNS = ['prompt', 'model', 'resolution', 'duration', 'aspect_ratio', 'image_url', 'last_frame_url'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
-
-const ASPECT_ALIASES: Record<string, 'landscape' | 'portrait'> = {
-  landscape: 'landscape',
-  portrait: 'portrait',
-  '16:9': 'landscape',
-  '9:16': 'portrait',
-};
 
 /** One prompt per non-empty line. */
 export function parsePromptLines(text: string): ParseResult {
@@ -81,7 +78,7 @@ function normalizeHeader(h: string): string {
   return h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
-/** A CSV with a header row `prompt,model,resolution,duration,aspect_ratio,image_url` (all but prompt optional). */
+/** A CSV with a header row `prompt,model,resolution,duration,aspect_ratio,image_url,last_frame_url` (all but prompt optional). */
 export function parseCsv(text: string): ParseResult {
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
     header: true,
@@ -111,11 +108,13 @@ export function parseCsv(text: string): ParseResult {
     const duration = get('duration');
     const aspectRatio = get('aspect_ratio');
     const imageUrl = get('image_url');
+    const lastFrameUrl = get('last_frame_url');
     if (model) row.model = model;
     if (resolution) row.resolution = resolution;
     if (duration) row.duration = duration;
     if (aspectRatio) row.aspectRatio = aspectRatio;
     if (imageUrl) row.imageUrl = imageUrl;
+    if (lastFrameUrl) row.lastFrameUrl = lastFrameUrl;
     return row;
   });
   return { rows, fileErrors };
@@ -127,63 +126,66 @@ export function parseDuration(value: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
+/** The row field a catalog error is about (the catalog speaks of `imageUrls`; rows have two named fields). */
+function fieldOf(path: string, draft: DraftRow): RowField {
+  if (path === 'imageUrls[0]') return 'imageUrl';
+  if (path === 'imageUrls[1]') return 'lastFrameUrl';
+  if (path === 'imageUrls') return draft.lastFrameUrl ? 'lastFrameUrl' : 'imageUrl';
+  return (['prompt', 'model', 'resolution', 'duration', 'aspectRatio'] as const).find((f) => f === path) ?? 'model';
 }
 
-/** Validates one row against the catalog; never throws. */
-export function checkRow(draft: DraftRow, defaults: RowDefaults, catalog: Catalog = DEFAULT_CONFIG.catalog): CheckedRow {
+/**
+ * Validates one row against its model's options in the catalog (the engine's checkVideoRequest, as the API
+ * runs it); never throws.
+ */
+export interface CheckOptions {
+  /** The server talks to the real KIE: retired models are refused (as the API will). */
+  refusesRetired?: boolean;
+}
+
+export function checkRow(draft: DraftRow, defaults: RowDefaults, catalog: Catalog = DEFAULT_CONFIG.catalog, opts: CheckOptions = {}): CheckedRow {
   const issues: RowIssue[] = [];
   const input: BatchRowInput = { prompt: draft.prompt };
 
   if (!draft.prompt) issues.push({ field: 'prompt', message: 'prompt is empty' });
-  else if (draft.prompt.length > catalog.maxPromptLength)
-    issues.push({
-      field: 'prompt',
-      message: `prompt is ${draft.prompt.length.toLocaleString('en')} characters (max ${catalog.maxPromptLength.toLocaleString('en')})`,
-    });
-
   if (draft.model) input.model = draft.model;
   if (draft.resolution) input.resolution = draft.resolution;
 
   let duration = defaults.duration;
   if (draft.duration !== undefined) {
     const d = parseDuration(draft.duration);
-    if (d === null) issues.push({ field: 'duration', message: `duration "${draft.duration}" is not a number of seconds` });
+    if (d === null) issues.push({ field: 'duration', message: `duration "${draft.duration}" is not a whole number of seconds` });
     else {
       duration = d;
       input.duration = d;
     }
   }
-
-  if (draft.aspectRatio !== undefined) {
-    const a = ASPECT_ALIASES[draft.aspectRatio.toLowerCase()];
-    if (!a) issues.push({ field: 'aspectRatio', message: `aspect ratio "${draft.aspectRatio}" must be landscape or portrait` });
-    else input.aspectRatio = a;
-  }
-
-  if (draft.imageUrl !== undefined) {
-    if (!isHttpUrl(draft.imageUrl)) issues.push({ field: 'imageUrl', message: `image URL "${draft.imageUrl}" is not an http(s) URL` });
-    else input.imageUrl = draft.imageUrl;
-  }
+  if (draft.imageUrl !== undefined) input.imageUrl = draft.imageUrl;
+  if (draft.lastFrameUrl !== undefined) input.lastFrameUrl = draft.lastFrameUrl;
+  if (draft.lastFrameUrl !== undefined && draft.imageUrl === undefined)
+    issues.push({ field: 'lastFrameUrl', message: 'a last frame needs a first frame in image_url' });
 
   const effective: RowDefaults = {
     model: draft.model ?? defaults.model,
     resolution: draft.resolution ?? defaults.resolution,
     duration,
   };
+  const imageUrls = [draft.imageUrl, draft.lastFrameUrl].filter((u): u is string => u !== undefined);
+  // The form's default aspect applies where the row's mode has one (text-to-video of a model with a choice).
+  const mode = catalog.models.find((m) => m.id === effective.model)?.modes[imageUrls.length > 0 ? 'imageToVideo' : 'textToVideo'];
+  const aspectRatio = draft.aspectRatio ?? (defaults.aspectRatio && mode?.aspectRatios?.includes(defaults.aspectRatio) ? defaults.aspectRatio : undefined);
+  if (aspectRatio !== undefined) input.aspectRatio = aspectRatio;
+  const entry = catalog.models.find((m) => m.id === effective.model);
+  const retired = entry && opts.refusesRetired ? retiredMessage(entry, catalog) : undefined;
+  if (retired) issues.push({ field: 'model', message: retired });
   let credits: number | null = null;
-  if (!issues.some((i) => i.field === 'duration')) {
+  if (issues.length === 0) {
     try {
-      credits = getVideoModelInfo(effective.model, effective.resolution, effective.duration, catalog).credits;
+      const req = { model: effective.model, resolution: effective.resolution, durationSec: effective.duration, aspectRatio, imageUrls, prompt: draft.prompt };
+      credits = checkVideoRequest(req, catalog).info.credits;
     } catch (err) {
-      const field = err instanceof ConfigError && (err.path === 'model' || err.path === 'resolution' || err.path === 'duration') ? err.path : 'model';
-      issues.push({ field, message: err instanceof Error ? err.message : String(err) });
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push({ field: fieldOf(err.path, draft), message: err.message });
     }
   }
   return { draft, input, effective, credits, issues };
@@ -203,8 +205,9 @@ export function checkRows(
   defaults: RowDefaults,
   catalog: Catalog = DEFAULT_CONFIG.catalog,
   maxRows: number = DEFAULT_CONFIG.maxBatchRows,
+  opts: CheckOptions = {},
 ): CheckedBatch {
-  const rows = drafts.map((d) => checkRow(d, defaults, catalog));
+  const rows = drafts.map((d) => checkRow(d, defaults, catalog, opts));
   const batchErrors: string[] = [];
   if (rows.length === 0) batchErrors.push('add at least one prompt');
   if (rows.length > maxRows)
@@ -214,11 +217,25 @@ export function checkRows(
   return { rows, invalidCount, batchErrors, credits };
 }
 
-/** The default-field choices the catalog offers: models, and for a model its resolutions and durations. */
-export function catalogChoices(catalog: Catalog, model: string): { resolutions: string[]; durations: number[] } {
+/** What the form offers for a model: its resolutions, durations, text-to-video aspect ratios and image inputs. */
+export interface ModelChoices {
+  resolutions: string[];
+  durations: number[];
+  /** Aspect ratios of its text-to-video mode (empty: none to choose). */
+  aspectRatios: string[];
+  /** Image-to-video: how many images a row carries (null: no image mode). */
+  images: { min: number; max: number } | null;
+  textToVideo: boolean;
+}
+
+export function catalogChoices(catalog: Catalog, model: string): ModelChoices {
   const entry = catalog.models.find((m) => m.id === model);
-  if (!entry) return { resolutions: [], durations: [] };
-  const resolutions = entry.variants.map((v) => v.resolution);
-  const durations = [...new Set(entry.variants.flatMap((v) => v.prices.map((p) => p.durationSec)))].sort((a, b) => a - b);
-  return { resolutions, durations };
+  if (!entry) return { resolutions: [], durations: [], aspectRatios: [], images: null, textToVideo: false };
+  return {
+    resolutions: entry.resolutions,
+    durations: allowedDurations(entry),
+    aspectRatios: entry.modes.textToVideo?.aspectRatios ?? [],
+    images: entry.modes.imageToVideo?.images ?? null,
+    textToVideo: entry.modes.textToVideo !== undefined,
+  };
 }

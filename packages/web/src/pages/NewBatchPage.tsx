@@ -1,4 +1,4 @@
-import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
+import { allowedDurations, DEFAULT_CONFIG, defaultModelOf, type Catalog } from '@clipfleet/engine';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useMemo, useState, type FormEvent } from 'react';
 import { DefaultsForm } from '../components/batch/DefaultsForm.tsx';
@@ -11,13 +11,10 @@ import { checkRows, type ParseResult, type RowDefaults } from '../lib/rows.ts';
 import { navigate } from '../utils/router.ts';
 import { errorMessage, useTRPC } from '../utils/trpc.ts';
 
+/** The catalog's default model (a live one), its first resolution and its longest clip. */
 function initialDefaults(catalog: Catalog): RowDefaults {
-  const first = catalog.models[0];
-  return {
-    model: first?.id ?? '',
-    resolution: first?.variants[0]?.resolution ?? '',
-    duration: first?.variants[0]?.prices.at(-1)?.durationSec ?? 0,
-  };
+  const model = defaultModelOf(catalog);
+  return { model: model.id, resolution: model.resolutions[0] ?? '', duration: allowedDurations(model).at(-1) ?? 0 };
 }
 
 export function NewBatchPage() {
@@ -26,12 +23,12 @@ export function NewBatchPage() {
   const me = useQuery(trpc.me.get.queryOptions());
   const [parsed, setParsed] = useState<ParseResult>({ rows: [], fileErrors: [] });
   const [name, setName] = useState('');
-  const { catalog, maxRows } = useCatalog();
+  const { catalog, maxRows, refusesRetired } = useCatalog();
   const [defaults, setDefaults] = useState<RowDefaults>(() => initialDefaults(DEFAULT_CONFIG.catalog));
 
   // Validation of thousands of rows runs on a deferred copy, so typing in the textarea stays responsive.
   const deferred = useDeferredValue(parsed);
-  const checked = useMemo(() => checkRows(deferred.rows, defaults, catalog, maxRows), [deferred, defaults, catalog, maxRows]);
+  const checked = useMemo(() => checkRows(deferred.rows, defaults, catalog, maxRows, { refusesRetired }), [deferred, defaults, catalog, maxRows, refusesRetired]);
   const inputs = useMemo(() => checked.rows.map((r) => r.input), [checked]);
   const valid = deferred === parsed && parsed.fileErrors.length === 0 && checked.batchErrors.length === 0 && checked.invalidCount === 0;
 
@@ -82,7 +79,7 @@ export function NewBatchPage() {
                 <input type="text" name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
               </label>
               <RowSource onChange={(result) => setParsed(result)} />
-              <DefaultsForm catalog={catalog} value={defaults} onChange={setDefaults} />
+              <DefaultsForm catalog={catalog} value={defaults} onChange={setDefaults} refusesRetired={refusesRetired} />
             </div>
           </section>
           <section className="card" aria-label="Rows">
