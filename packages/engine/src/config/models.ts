@@ -1,5 +1,7 @@
 import type { FleetConfigInput } from './schema.ts';
 
+type ModelInput = FleetConfigInput['catalog']['models'][number];
+
 /**
  * The shipped model catalog: KIE's video models as data (facts from public copies of docs.kie.ai, mid/late 2026;
  * see README "Models"). Prices are ClipFleet platform credits; new models are priced at KIE's USD price x 100
@@ -39,16 +41,28 @@ const veoInput = {
   aspectRatio: { field: 'aspect_ratio' },
   images: { kind: 'list', field: 'imageUrls' },
 } as const;
-const veoModes = (kieModel: string) => ({
-  textToVideo: { kieModel, aspectRatios: veoAspects, images: { min: 0, max: 0 }, fixed: { generationType: 'TEXT_2_VIDEO' } },
-  imageToVideo: { kieModel, aspectRatios: veoAspects, images: { min: 1, max: 2 }, fixed: { generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO' } },
-});
-/** KIE quotes Veo per 720p clip (8 s, the default length): per second = clip / 8; 1080p as 720p, 4k x2 (assumptions). */
-const veoPrice = (clipUsd: number) => {
+/**
+ * One Veo 3.1 tier: the three differ only in their KIE id and price. KIE quotes Veo per 720p clip (8 s, the
+ * default length): per second = clip / 8; 1080p as 720p, 4k x2 (assumptions).
+ */
+function veoModel(id: string, label: string, kieModel: string, clipUsd: number): ModelInput {
   const perSecond = (clipUsd * 100) / 8;
-  return { per: 'second', credits: { '720p': perSecond, '1080p': perSecond, '4k': 2 * perSecond } } as const;
-};
-const VEO_SOURCE = 'KIE Veo 3.1 docs; price: KIE 720p clip price / 8 s per second; 1080p priced as 720p, 4k x2 (assumptions)';
+  return {
+    id,
+    label,
+    family: 'veo',
+    status: { state: 'live' },
+    modes: {
+      textToVideo: { kieModel, aspectRatios: veoAspects, images: { min: 0, max: 0 }, fixed: { generationType: 'TEXT_2_VIDEO' } },
+      imageToVideo: { kieModel, aspectRatios: veoAspects, images: { min: 1, max: 2 }, fixed: { generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO' } },
+    },
+    resolutions: ['720p', '1080p', '4k'],
+    durations: { list: [4, 6, 8] },
+    input: veoInput,
+    price: { per: 'second', credits: { '720p': perSecond, '1080p': perSecond, '4k': 2 * perSecond } },
+    source: `KIE Veo 3.1 docs; ${clipUsd} USD per 720p clip, per second = clip / 8 s; 1080p priced as 720p, 4k x2 (assumptions)`,
+  };
+}
 
 export const defaultCatalog: FleetConfigInput['catalog'] = {
   maxPromptLength: 20_000,
@@ -169,42 +183,9 @@ export const defaultCatalog: FleetConfigInput['catalog'] = {
       price: { per: 'second', credits: { '768P': 8, '2K': 13 } },
       source: 'KIE MiniMax H3 docs; 0.08 / 0.13 USD per second',
     },
-    {
-      id: 'veo-3.1',
-      label: 'Veo 3.1 Quality',
-      family: 'veo',
-      status: { state: 'live' },
-      modes: veoModes('veo3'),
-      resolutions: ['720p', '1080p', '4k'],
-      durations: { list: [4, 6, 8] },
-      input: veoInput,
-      price: veoPrice(1.25),
-      source: VEO_SOURCE,
-    },
-    {
-      id: 'veo-3.1-fast',
-      label: 'Veo 3.1 Fast',
-      family: 'veo',
-      status: { state: 'live' },
-      modes: veoModes('veo3_fast'),
-      resolutions: ['720p', '1080p', '4k'],
-      durations: { list: [4, 6, 8] },
-      input: veoInput,
-      price: veoPrice(0.3),
-      source: VEO_SOURCE,
-    },
-    {
-      id: 'veo-3.1-lite',
-      label: 'Veo 3.1 Lite',
-      family: 'veo',
-      status: { state: 'live' },
-      modes: veoModes('veo3_lite'),
-      resolutions: ['720p', '1080p', '4k'],
-      durations: { list: [4, 6, 8] },
-      input: veoInput,
-      price: veoPrice(0.15),
-      source: VEO_SOURCE,
-    },
+    veoModel('veo-3.1', 'Veo 3.1 Quality', 'veo3', 1.25),
+    veoModel('veo-3.1-fast', 'Veo 3.1 Fast', 'veo3_fast', 0.3),
+    veoModel('veo-3.1-lite', 'Veo 3.1 Lite', 'veo3_lite', 0.15),
     {
       id: 'sora-2',
       label: 'Sora 2',
