@@ -77,3 +77,18 @@ describe('veo callbacks', () => {
     });
   });
 });
+
+describe('veo callbacks as the simulator sends them', () => {
+  it('parse to the status the record-info answer gives', async () => {
+    const { DiscreteEventClock, SimKie } = await import('@clipfleet/sim');
+    const clock = new DiscreteEventClock();
+    const core = new SimKie({ clock, seed: 2, callbackDelayMs: [0, 0] });
+    const bodies: unknown[] = [];
+    core.onCallback((_task, body) => bodies.push(body));
+    const r = core.createTask('sim-key', { model: 'veo3_lite', prompt: 'x', duration: 4, resolution: '720p', generationType: 'TEXT_2_VIDEO', callBackUrl: 'https://me/kie/callback' }, {}, 'veo');
+    await clock.runUntil(() => bodies.length > 0);
+    expect(bodies).toHaveLength(1);
+    const parsed = parseKieCallback(bodies[0]);
+    expect(parsed).toMatchObject({ ok: true, remoteTaskId: r.data!.taskId, status: { state: 'success', resultUrls: [expect.stringContaining(r.data!.taskId)] } });
+  });
+});
