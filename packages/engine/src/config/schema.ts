@@ -173,6 +173,10 @@ export const PlanSchema = z.object({
   batchSize: positiveInt,
   /** Internal layer. */
   modelConcurrency: z.record(z.string(), positiveInt).default({}),
+  /**
+   * Concurrency weight points by resolution and by clip length (seconds); other classes follow a power law
+   * through them (weights.ts). Checked non-increasing with size: a larger clip never gets more concurrency.
+   */
   resolutionWeight: z.record(z.string(), z.number().positive()),
   durationWeight: z.record(z.string(), z.number().positive()),
   /** Classes admitted only after every other class of the batch (the seed's slow queue). */
@@ -180,7 +184,7 @@ export const PlanSchema = z.object({
   polling: PollingSchema,
   retry: RetrySchema,
   degradation: DegradationSchema,
-  /** Per-attempt timeout by resolution. */
+  /** Per-attempt timeout by resolution: every resolution the catalog uses needs one. */
   timeoutsMs: z.record(z.string(), positiveInt),
 });
 
