@@ -151,3 +151,47 @@ describe('concurrency for every resolution and duration', () => {
     },
   );
 });
+
+describe('a new model is a catalog entry: its mapping drives the request', () => {
+  it('an image-only model with a single `image_url` string field, a string duration and a quality field', async () => {
+    const { parseFleetConfig } = await import('../src/config/validate.ts');
+    const { buildKieRequest, kieCreateBody } = await import('../src/config/request.ts');
+    const config = parseFleetConfig({
+      ...DEFAULT_CONFIG,
+      catalog: {
+        ...catalog,
+        models: [
+          ...catalog.models,
+          {
+            id: 'hailuo-2.3-pro',
+            label: 'Hailuo 2.3 Pro',
+            family: 'market',
+            status: { state: 'live' },
+            modes: { imageToVideo: { kieModel: 'hailuo/2-3-image-to-video-pro', images: { min: 1, max: 1 } } },
+            resolutions: ['768P', '1080p'],
+            durations: { list: [6] },
+            input: { promptMaxLength: 5000, duration: { field: 'duration', type: 'string' }, resolution: { field: 'resolution', values: { '768P': '768P', '1080p': '1080P' } }, images: { kind: 'single', field: 'image_url' } },
+            price: { per: 'clip', credits: { '768P': { '6': 23 }, '1080p': { '6': 40 } } },
+          },
+        ],
+      },
+    });
+    const req = buildKieRequest({ model: 'hailuo-2.3-pro', resolution: '1080p', durationSec: 6, prompt: 'p', imageUrls: ['https://i/1.png'] }, config.catalog);
+    expect(kieCreateBody(req)).toStrictEqual({ model: 'hailuo/2-3-image-to-video-pro', input: { prompt: 'p', duration: '6', resolution: '1080P', image_url: 'https://i/1.png' } });
+    // no text-to-video mode: a row without an image is refused, naming the field
+    expect(pathOf(() => buildKieRequest({ model: 'hailuo-2.3-pro', resolution: '768P', durationSec: 6, prompt: 'p' }, config.catalog))).toBe('imageUrls');
+  });
+
+  it('refuses a mapping that cannot carry what the model offers', async () => {
+    const { parseFleetConfig } = await import('../src/config/validate.ts');
+    const broken = JSON.parse(JSON.stringify(DEFAULT_CONFIG)) as typeof DEFAULT_CONFIG;
+    const wan = broken.catalog.models.find((m) => m.id === 'wan-2.7')!;
+    delete (wan.input as { aspectRatio?: unknown }).aspectRatio;
+    const i = broken.catalog.models.indexOf(wan);
+    expect(pathOf(() => parseFleetConfig(broken))).toBe(`catalog.models.${i}.input.aspectRatio`);
+    const unpriced = JSON.parse(JSON.stringify(DEFAULT_CONFIG)) as typeof DEFAULT_CONFIG;
+    const seedance = unpriced.catalog.models.find((m) => m.id === 'seedance-2')!;
+    delete (seedance.price.credits as Record<string, unknown>)['1080p'];
+    expect(pathOf(() => parseFleetConfig(unpriced))).toBe(`catalog.models.${unpriced.catalog.models.indexOf(seedance)}.price.credits`);
+  });
+});
