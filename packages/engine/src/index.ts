@@ -12,6 +12,8 @@ export {
   modeFor,
   modeLabel,
   retiredMessage,
+  rowFieldOf,
+  rowImages,
   type CheckedRequest,
   type VideoModelInfo,
   type VideoRequest,

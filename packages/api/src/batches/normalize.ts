@@ -1,5 +1,5 @@
-import { allowedDurations, checkVideoRequest, ConfigError, defaultModelOf, retiredMessage, type FleetConfig } from '@clipfleet/engine';
-import type { BatchRowsInput, RowInput } from './input.ts';
+import { allowedDurations, checkVideoRequest, ConfigError, defaultModelOf, retiredMessage, rowFieldOf, rowImages, type FleetConfig } from '@clipfleet/engine';
+import type { BatchRowsInput } from './input.ts';
 
 export interface NormalizedRow {
   rowIndex: number;
@@ -28,14 +28,6 @@ export class RowsError extends Error {
     super(issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown);
     this.name = 'RowsError';
   }
-}
-
-/** The row field a catalog error is about (the catalog speaks of `imageUrls`; rows carry two named fields). */
-function rowField(path: string, row: RowInput): string {
-  if (path === 'imageUrls[0]') return 'imageUrl';
-  if (path === 'imageUrls[1]') return 'lastFrameUrl';
-  if (path === 'imageUrls') return row.lastFrameUrl ? 'lastFrameUrl' : 'imageUrl';
-  return path;
 }
 
 /**
@@ -68,15 +60,11 @@ export function normalizeRows(input: BatchRowsInput, config: FleetConfig, opts: 
       if (first === undefined) retiredAt.set(model, i);
       return;
     }
-    if (row.lastFrameUrl && !row.imageUrl) {
-      issues.push(`${at}.lastFrameUrl: a last frame needs a first frame in imageUrl`);
-      return;
-    }
     // Without a default, a model's own first resolution and longest clip (the seed's default was its longest, 15 s).
     const resolution = row.resolution ?? defaults.resolution ?? entry?.resolutions[0] ?? '';
     const durationSec = row.duration ?? defaults.duration ?? (entry ? Math.max(...allowedDurations(entry)) : 0);
-    const imageUrls = [row.imageUrl, row.lastFrameUrl].filter((u): u is string => u !== undefined);
     try {
+      const imageUrls = rowImages(row);
       const { info } = checkVideoRequest({ model, resolution, durationSec, aspectRatio: row.aspectRatio, imageUrls, prompt: row.prompt }, catalog);
       out.push({
         rowIndex: i,
@@ -91,7 +79,7 @@ export function normalizeRows(input: BatchRowsInput, config: FleetConfig, opts: 
       });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      issues.push(`${at}.${rowField(err.path, row)}: ${err.message}`);
+      issues.push(`${at}.${rowFieldOf(err.path, row)}: ${err.message}`);
     }
   });
   if (issues.length > 0) throw new RowsError(issues);

@@ -161,6 +161,22 @@ export function checkVideoRequest(req: VideoRequest, catalog: Catalog = DEFAULT_
   return { info, entry, mode, modeConfig: config };
 }
 
+/** A batch row's images as the catalog takes them: the image (or first frame), then the last frame. */
+export function rowImages(row: { imageUrl?: string | undefined; lastFrameUrl?: string | undefined }): string[] {
+  if (row.lastFrameUrl !== undefined && row.imageUrl === undefined) {
+    throw new ConfigError('a last frame needs a first frame in imageUrl', 'lastFrameUrl');
+  }
+  return [row.imageUrl, row.lastFrameUrl].filter((u): u is string => u !== undefined);
+}
+
+/** The row field a catalog error path is about: rows carry `imageUrl` and `lastFrameUrl`, the catalog a list. */
+export function rowFieldOf(path: string, row: { lastFrameUrl?: string | undefined }): string {
+  if (path === 'imageUrls[0]') return 'imageUrl';
+  if (path === 'imageUrls[1]') return 'lastFrameUrl';
+  if (path === 'imageUrls') return row.lastFrameUrl !== undefined ? 'lastFrameUrl' : 'imageUrl';
+  return path;
+}
+
 export function modeLabel(mode: Mode): string {
   return mode === 'textToVideo' ? 'text-to-video' : 'image-to-video';
 }

@@ -1,4 +1,4 @@
-import { allowedDurations, checkVideoRequest, ConfigError, DEFAULT_CONFIG, retiredMessage, type Catalog } from '@clipfleet/engine';
+import { allowedDurations, checkVideoRequest, ConfigError, DEFAULT_CONFIG, retiredMessage, rowFieldOf, rowImages, type Catalog } from '@clipfleet/engine';
 import Papa from 'papaparse';
 
 /**
@@ -126,12 +126,12 @@ export function parseDuration(value: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The row field a catalog error is about (the catalog speaks of `imageUrls`; rows have two named fields). */
+const ROW_FIELDS: readonly RowField[] = ['prompt', 'model', 'resolution', 'duration', 'aspectRatio', 'imageUrl', 'lastFrameUrl'];
+
+/** The form field a catalog error is about. */
 function fieldOf(path: string, draft: DraftRow): RowField {
-  if (path === 'imageUrls[0]') return 'imageUrl';
-  if (path === 'imageUrls[1]') return 'lastFrameUrl';
-  if (path === 'imageUrls') return draft.lastFrameUrl ? 'lastFrameUrl' : 'imageUrl';
-  return (['prompt', 'model', 'resolution', 'duration', 'aspectRatio'] as const).find((f) => f === path) ?? 'model';
+  const field = rowFieldOf(path, draft);
+  return ROW_FIELDS.find((f) => f === field) ?? 'model';
 }
 
 /**
@@ -162,15 +162,18 @@ export function checkRow(draft: DraftRow, defaults: RowDefaults, catalog: Catalo
   }
   if (draft.imageUrl !== undefined) input.imageUrl = draft.imageUrl;
   if (draft.lastFrameUrl !== undefined) input.lastFrameUrl = draft.lastFrameUrl;
-  if (draft.lastFrameUrl !== undefined && draft.imageUrl === undefined)
-    issues.push({ field: 'lastFrameUrl', message: 'a last frame needs a first frame in image_url' });
 
   const effective: RowDefaults = {
     model: draft.model ?? defaults.model,
     resolution: draft.resolution ?? defaults.resolution,
     duration,
   };
-  const imageUrls = [draft.imageUrl, draft.lastFrameUrl].filter((u): u is string => u !== undefined);
+  let imageUrls: string[] = [];
+  try {
+    imageUrls = rowImages(draft);
+  } catch (err) {
+    issues.push({ field: 'lastFrameUrl', message: (err as Error).message });
+  }
   // The form's default aspect applies where the row's mode has one (text-to-video of a model with a choice).
   const mode = catalog.models.find((m) => m.id === effective.model)?.modes[imageUrls.length > 0 ? 'imageToVideo' : 'textToVideo'];
   const aspectRatio = draft.aspectRatio ?? (defaults.aspectRatio && mode?.aspectRatios?.includes(defaults.aspectRatio) ? defaults.aspectRatio : undefined);
