@@ -93,7 +93,7 @@ export function DefaultsForm({
           </label>
         ) : null}
       </div>
-      <p className="hint" data-testid="image-hint">
+      <p className="muted small" data-testid="image-hint">
         {imagesHint(choices.images, choices.textToVideo)}
       </p>
     </fieldset>

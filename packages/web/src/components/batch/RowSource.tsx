@@ -84,7 +84,7 @@ export function RowSource({ onChange }: { onChange: (result: ParseResult, source
             Header row with <code>{CSV_COLUMNS.join(',')}</code>; only <code>prompt</code> is required, empty cells use the
             defaults.
           </span>
-          <details className="hint" data-testid="csv-columns">
+          <details className="muted small" data-testid="csv-columns">
             <summary>CSV columns</summary>
             <ul>
               <li><code>model</code>: a catalog id (e.g. <code>kling-2.6</code>, <code>seedance-2</code>, <code>veo-3.1-fast</code>)</li>
