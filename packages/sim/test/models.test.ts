@@ -7,7 +7,7 @@ import { newSim } from './helpers.ts';
 
 const kling = (input: Record<string, unknown>) => ({ model: 'kling-2.6/text-to-video', input: { prompt: 'a kite', duration: '5', aspect_ratio: '16:9', sound: false, ...input } });
 const seedance = (input: Record<string, unknown>) => ({ model: 'bytedance/seedance-2-fast', input: { prompt: 'a kite', duration: 5, resolution: '720p', ...input } });
-const veo = (body: Record<string, unknown>) => ({ model: 'veo3_fast', prompt: 'a kite', duration: 8, resolution: '720p', aspect_ratio: '16:9', generationType: 'TEXT_2_VIDEO', ...body });
+const veo = (body: Record<string, unknown>) => ({ model: 'veo3_fast', prompt: 'a kite', duration: 8, resolution: '720p', aspectRatio: '16:9', generationType: 'TEXT_2_VIDEO', ...body });
 
 describe('per-model validation (market)', () => {
   it.each([
@@ -72,7 +72,8 @@ describe('Veo 3.1 endpoints', () => {
     expect(bad(veo({ imageUrls: ['https://a/1'] }))).toMatch(/^imageUrls: is not a field of veo3_fast \(text-to-video\)/);
     expect(bad(veo({ generationType: 'REFERENCE_2_VIDEO' }))).toMatch(/^generationType: must be "TEXT_2_VIDEO"/);
     expect(bad(veo({ generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO', imageUrls: ['https://a/1', 'https://a/2', 'https://a/3'] }))).toMatch(/^imageUrls: must hold 1-2/);
-    expect(bad(veo({ aspect_ratio: '1:1' }))).toMatch(/^aspect_ratio: must be one of 16:9, 9:16, Auto/);
+    expect(bad(veo({ aspectRatio: '1:1' }))).toMatch(/^aspectRatio: must be one of 16:9, 9:16, Auto/);
+    expect(bad(veo({ aspect_ratio: '16:9' }))).toMatch(/^aspect_ratio: is not a field of veo3_fast/);
     expect(bad({ ...veo({}), input: { prompt: 'nested' } })).toMatch(/^input: is not a field of veo3_fast/);
     expect(core.createTask('sim-key', veo({ generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO', imageUrls: ['https://a/1', 'https://a/2'] }), {}, 'veo').code).toBe(200);
   });

@@ -119,19 +119,19 @@ describe('market adapter: the exact createTask body per model', () => {
 describe('veo adapter: the exact generate body (flat, no `input`)', () => {
   it.each([
     [
-      'Veo 3.1 Quality text',
+      'Veo 3.1 Quality text: `aspectRatio` in camelCase, like `imageUrls`',
       { model: 'veo-3.1', resolution: '1080p', durationSec: 8, aspectRatio: '9:16' },
-      { model: 'veo3', prompt: 'a red kite', duration: 8, resolution: '1080p', aspect_ratio: '9:16', generationType: 'TEXT_2_VIDEO' },
+      { model: 'veo3', prompt: 'a red kite', duration: 8, resolution: '1080p', aspectRatio: '9:16', generationType: 'TEXT_2_VIDEO' },
     ],
     [
       'Veo 3.1 Fast first and last frame: imageUrls',
       { model: 'veo-3.1-fast', resolution: '720p', durationSec: 6, imageUrls: [img, last] },
-      { model: 'veo3_fast', prompt: 'a red kite', duration: 6, resolution: '720p', aspect_ratio: '16:9', imageUrls: [img, last], generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO' },
+      { model: 'veo3_fast', prompt: 'a red kite', duration: 6, resolution: '720p', aspectRatio: '16:9', imageUrls: [img, last], generationType: 'FIRST_AND_LAST_FRAMES_2_VIDEO' },
     ],
     [
       'Veo 3.1 Lite 4k',
       { model: 'veo-3.1-lite', resolution: '4k', durationSec: 4, aspectRatio: 'Auto' },
-      { model: 'veo3_lite', prompt: 'a red kite', duration: 4, resolution: '4k', aspect_ratio: 'Auto', generationType: 'TEXT_2_VIDEO' },
+      { model: 'veo3_lite', prompt: 'a red kite', duration: 4, resolution: '4k', aspectRatio: 'Auto', generationType: 'TEXT_2_VIDEO' },
     ],
   ] as const)('%s', async (_what, over, body) => {
     const sent = await sentFor({ ...over, imageUrls: 'imageUrls' in over ? [...over.imageUrls] : undefined } as Partial<TaskSpec>);

@@ -38,7 +38,8 @@ const veoInput = {
   promptMaxLength: 5_000,
   duration: { field: 'duration', type: 'integer' },
   resolution: { field: 'resolution', values: { '720p': '720p', '1080p': '1080p', '4k': '4k' } },
-  aspectRatio: { field: 'aspect_ratio' },
+  // docs.kie.ai's current generate page spells it `aspectRatio` (older copies: `aspect_ratio`).
+  aspectRatio: { field: 'aspectRatio' },
   images: { kind: 'list', field: 'imageUrls' },
 } as const;
 /**
