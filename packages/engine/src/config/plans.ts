@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import type { Catalog, FleetConfig, PlanConfig, PollingConfig } from './schema.ts';
+import type { Catalog, FleetConfig, PlanConfig } from './schema.ts';
 import { DEFAULT_CONFIG } from './validate.ts';
 import { durationWeightOf, resolutionWeightOf } from './weights.ts';
 
@@ -45,7 +45,3 @@ export function baseConcurrency(plan: PlanConfig, model: string): number {
   return plan.modelConcurrency[model] ?? plan.concurrency;
 }
 
-/** The plan's polling configuration, optionally with another strategy (benchmarks compare them). */
-export function getPollingConfig(plan: PlanConfig, strategy?: PollingConfig['strategy']): PollingConfig {
-  return strategy ? { ...plan.polling, strategy } : plan.polling;
-}

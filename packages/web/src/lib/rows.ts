@@ -1,5 +1,6 @@
 import { allowedDurations, checkVideoRequest, ConfigError, DEFAULT_CONFIG, retiredMessage, rowFieldOf, rowImages, type Catalog } from '@clipfleet/engine';
 import Papa from 'papaparse';
+import type { RouterInputs } from '../utils/trpc.ts';
 
 /**
  * Batch rows as the operator typed or uploaded them, and their validation with the server's rules
@@ -21,16 +22,8 @@ export interface DraftRow {
   lastFrameUrl?: string;
 }
 
-/** What `batch.create` accepts per row. */
-export interface BatchRowInput {
-  prompt: string;
-  model?: string;
-  resolution?: string;
-  duration?: number;
-  aspectRatio?: string;
-  imageUrl?: string;
-  lastFrameUrl?: string;
-}
+/** What `batch.create` accepts per row, as the server declares it. */
+export type BatchRowInput = RouterInputs['batch']['create']['rows'][number];
 
 export interface RowDefaults {
   model: string;
