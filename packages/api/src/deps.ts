@@ -11,6 +11,8 @@ export interface AppDeps {
   adminKey: string;
   /** KIE callback signature key (KIE_WEBHOOK_KEY); callbacks are not verified without it. */
   webhookKey: string | undefined;
+  /** Requests go to the real KIE (KIE_API_KEY set): retired models are refused up front. */
+  realProvider: boolean;
   /** The in-process KIE simulator, when the server runs against it. */
   sim: SimInfo | undefined;
   metrics: Metrics;

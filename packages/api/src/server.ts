@@ -102,7 +102,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim, metrics };
+    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);

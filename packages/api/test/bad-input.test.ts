@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '@clipfleet/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { FakeKie } from './helpers/fake-kie.ts';
@@ -14,9 +15,18 @@ const clientCases: Array<[string, unknown, number, RegExp]> = [
   ['10,001 rows', { rows: Array.from({ length: 10_001 }, () => ok) }, 400, /^rows: a batch holds at most 10000 rows/],
   ['unknown model', rows({ ...ok, model: 'sora-9' }), 400, /^rows\[0\]\.model: unknown model "sora-9"/],
   ['1080p on sora-2', rows(ok, ok, ok, { ...ok, model: 'sora-2', resolution: '1080p' }), 400, /^rows\[3\]\.resolution: sora-2 does not support resolution "1080p"/],
-  ['12 s duration', rows({ ...ok, duration: 12 }), 400, /^rows\[0\]\.duration: sora-2 720p does not support duration 12 s/],
-  ['12 s on pro 1080p', rows({ ...ok, model: 'sora-2-pro', resolution: '1080p', duration: 12 }), 400, /^rows\[0\]\.duration: sora-2-pro 1080p does not support duration 12/],
-  ['prompt over 10,000 characters', rows({ prompt: 'x'.repeat(10_001) }), 400, /^rows\[0\]\.prompt: prompt is 10001 characters, the limit is 10000/],
+  ['12 s on Kling 2.6 (the default model)', rows({ ...ok, duration: 12 }), 400, /^rows\[0\]\.duration: kling-2.6 does not support duration 12 s \(supported: 5, 10\)/],
+  ['12 s on pro 1080p', rows({ ...ok, model: 'sora-2-pro', resolution: '1080p', duration: 12 }), 400, /^rows\[0\]\.duration: sora-2-pro does not support duration 12/],
+  ['4k on Seedance 2.0 Fast', rows({ ...ok, model: 'seedance-2-fast', resolution: '4k' }), 400, /^rows\[0\]\.resolution: seedance-2-fast does not support resolution "4k" \(supported: 480p, 720p\)/],
+  ['16 s on Seedance 2.0 (range 4-15)', rows({ ...ok, model: 'seedance-2', resolution: '720p', duration: 16 }), 400, /^rows\[0\]\.duration: seedance-2 does not support duration 16 s \(supported: 4-15/],
+  ['5 s on Veo 3.1 (4, 6, 8)', rows({ ...ok, model: 'veo-3.1', resolution: '720p', duration: 5 }), 400, /^rows\[0\]\.duration: veo-3.1 does not support duration 5 s \(supported: 4, 6, 8\)/],
+  ['two images on Kling 2.6', rows({ ...ok, imageUrl: 'https://img.example/1.png', lastFrameUrl: 'https://img.example/2.png' }), 400, /^rows\[0\]\.lastFrameUrl: kling-2.6 image-to-video takes exactly 1 image, got 2/],
+  ['a last frame without a first', rows({ ...ok, model: 'seedance-2', lastFrameUrl: 'https://img.example/2.png' }), 400, /^rows\[0\]\.lastFrameUrl: a last frame needs a first frame/],
+  ['an http (not https) image URL', rows({ ...ok, imageUrl: 'http://img.example/1.png' }), 400, /^rows\[0\]\.imageUrl: image URL 1 must be an https URL/],
+  ['a ratio Wan 2.7 does not take', rows({ ...ok, model: 'wan-2.7', aspectRatio: '21:9' }), 400, /^rows\[0\]\.aspectRatio: wan-2.7 does not support aspect ratio "21:9"/],
+  ['an aspect ratio on an image mode without one', rows({ ...ok, imageUrl: 'https://img.example/1.png', aspectRatio: '16:9' }), 400, /^rows\[0\]\.aspectRatio: kling-2.6 image-to-video takes its aspect ratio from the image/],
+  ['prompt over 10,000 characters (Sora)', rows({ prompt: 'x'.repeat(10_001), model: 'sora-2' }), 400, /^rows\[0\]\.prompt: prompt is 10001 characters, sora-2 accepts at most 10000/],
+  ['prompt over 1,000 characters (Kling 2.6)', rows({ prompt: 'x'.repeat(1_001) }), 400, /^rows\[0\]\.prompt: prompt is 1001 characters, kling-2.6 accepts at most 1000/],
   ['empty prompt', rows({ prompt: '' }), 400, /^rows\[0\]\.prompt: prompt is empty/],
   ['blank prompt', rows(ok, { prompt: '   \n ' }), 400, /^rows\[1\]\.prompt: prompt is empty/],
   ['missing prompt', rows({ model: 'sora-2' }), 400, /^rows\[0\]\.prompt: prompt is required/],
@@ -38,7 +48,7 @@ const clientCases: Array<[string, unknown, number, RegExp]> = [
   ['default resolution 4k', { ...rows(ok), defaultModel: 'sora-2-pro', defaultResolution: '4k' }, 400, /^rows\[0\]\.resolution: sora-2-pro does not support resolution "4k"/],
   ['name over 200 characters', { ...rows(ok), name: 'n'.repeat(201) }, 400, /^name: /],
   ['paused not a boolean', { ...rows(ok), paused: 'yes' }, 400, /^paused: /],
-  ['one bad row among good ones', rows(ok, ok, { ...ok, resolution: '1080p' }, ok), 400, /^rows\[2\]\.resolution: sora-2 does not support/],
+  ['one bad row among good ones', rows(ok, ok, { ...ok, resolution: '720p' }, ok), 400, /^rows\[2\]\.resolution: kling-2.6 does not support/],
   ['several bad rows', rows(ok, { ...ok, duration: 12 }, ok, { ...ok, model: 'x' }), 400, /^rows\[1\]\.duration: .*; rows\[3\]\.model: unknown model "x"/],
   ['input not an object', 'rows', 400, /^\(input\): /],
 ];
@@ -48,7 +58,7 @@ describe('bad input', () => {
   let user: Awaited<ReturnType<TestServer['user']>>;
 
   beforeAll(async () => {
-    t = await startTestServer(new FakeKie({ jobMs: 10 }));
+    t = await startTestServer(new FakeKie({ jobMs: 10 }), { extra: { config: DEFAULT_CONFIG } });
     user = await t.user(1_000_000);
   });
   afterAll(() => t.stop());
@@ -70,7 +80,7 @@ describe('bad input', () => {
     });
   });
 
-  it.each(clientCases.slice(2, 8))('batch.estimate rejects the same way: %s', async (_name, input, status, message) => {
+  it.each(clientCases.slice(2, 20))('batch.estimate rejects the same way: %s', async (_name, input, status, message) => {
     const err = await user.client.batch.estimate.query(input as any).catch((e: unknown) => e);
     expect((err as TRPCClientError<any>).data?.httpStatus).toBe(status);
     expect((err as Error).message).toMatch(message);

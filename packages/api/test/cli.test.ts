@@ -95,7 +95,7 @@ describe('clipfleet CLI', { timeout: 120_000 }, () => {
     ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/row 2 \(line 3\), resolution: sora-2 does not support resolution "1080p"/);
-    expect(res.stderr).toMatch(/row 3 \(line 4\), duration: duration "ten" is not a number of seconds/);
+    expect(res.stderr).toMatch(/row 3 \(line 4\), duration: duration "ten" is not a whole number of seconds/);
     expect(res.stderr).toMatch(/nothing was submitted/);
     expect(badDefault.code).toBe(2);
     expect(badDefault.stderr).toMatch(/--model: .*sora-9/);

@@ -1,5 +1,25 @@
 // Public surface of @clipfleet/engine (hand-written: what is not listed here is internal).
-export { getVideoModelInfo, listVideoModels, type VideoModelInfo } from './config/catalog.ts';
+export {
+  allowedDurations,
+  checkVideoRequest,
+  clipCredits,
+  defaultModelOf,
+  findModel,
+  getVideoModelInfo,
+  isLive,
+  listVideoModels,
+  liveModels,
+  modeFor,
+  modeLabel,
+  retiredMessage,
+  rowFieldOf,
+  rowImages,
+  type CheckedRequest,
+  type VideoModelInfo,
+  type VideoRequest,
+} from './config/catalog.ts';
+export { buildKieRequest, kieCreateBody, type KieCallbackUrls, type KieRequest } from './config/request.ts';
+export { durationWeightOf, powerLawWeight, resolutionWeightOf } from './config/weights.ts';
 export { defaultFleetConfig } from './config/defaults.ts';
 export { baseConcurrency, calculateActualConcurrency, getBatchConfig } from './config/plans.ts';
 export type {
@@ -7,13 +27,17 @@ export type {
   DegradationConfig,
   FleetConfig,
   FleetConfigInput,
+  InputMapping,
+  Mode,
+  ModeConfig,
   ModelConfig,
+  ProviderFamily,
   PlanConfig,
   PollingConfig,
   ProviderConfig,
   RetryConfig,
 } from './config/schema.ts';
-export { FleetConfigSchema, PlanSchema } from './config/schema.ts';
+export { CatalogSchema, FleetConfigSchema, MODES, PlanSchema, PROVIDER_FAMILIES } from './config/schema.ts';
 export { DEFAULT_CONFIG, parseFleetConfig } from './config/validate.ts';
 export { ConfigError, formatZodIssues } from './errors.ts';
 export type { EngineEvent, EngineEventBody, EngineEventType } from './events.ts';

@@ -48,31 +48,6 @@ describe('getVideoModelInfo', () => {
     }
   });
 
-  it('gives the KIE model ids for text- and image-to-video', () => {
-    expect(getVideoModelInfo('sora-2', '720p', 10).kieModels).toEqual({
-      textToVideo: 'sora-2-text-to-video',
-      imageToVideo: 'sora-2-image-to-video',
-    });
-    expect(getVideoModelInfo('sora-2-pro', '1080p', 15).kieModels).toEqual({
-      textToVideo: 'sora-2-pro-text-to-video',
-      imageToVideo: 'sora-2-pro-image-to-video',
-    });
-  });
-
-  it('maps Pro 720p to size standard and 1080p to high; sora-2 has no size', () => {
-    expect(getVideoModelInfo('sora-2-pro', '720p', 10).size).toBe('standard');
-    expect(getVideoModelInfo('sora-2-pro', '720p', 15).size).toBe('standard');
-    expect(getVideoModelInfo('sora-2-pro', '1080p', 10).size).toBe('high');
-    expect(getVideoModelInfo('sora-2-pro', '1080p', 15).size).toBe('high');
-    expect(getVideoModelInfo('sora-2', '720p', 15).size).toBeUndefined();
-  });
-
-  it('n_frames is the duration as a string', () => {
-    expect(getVideoModelInfo('sora-2', '720p', 10).nFrames).toBe('10');
-    expect(getVideoModelInfo('sora-2-pro', '1080p', 15).nFrames).toBe('15');
-    expect(typeof getVideoModelInfo('sora-2-pro', '720p', 15).nFrames).toBe('string');
-  });
-
   it('labels', () => {
     expect(getVideoModelInfo('sora-2', '720p', 10).label).toBe('Sora 2');
     expect(getVideoModelInfo('sora-2-pro', '720p', 10).label).toBe('Sora 2 Pro');
@@ -82,6 +57,7 @@ describe('getVideoModelInfo', () => {
     const e = configError(() => getVideoModelInfo('sora-3', '720p', 10));
     expect(e.path).toBe('model');
     expect(e.message).toContain('unknown model "sora-3"');
+    expect(e.message).toContain('kling-2.6');
     expect(e.message).toContain('sora-2, sora-2-pro');
   });
 
@@ -99,8 +75,8 @@ describe('getVideoModelInfo', () => {
     expect(e.message).toContain('supported: 10, 15');
   });
 
-  it('lists exactly the six priced combinations', () => {
-    const list = listVideoModels();
+  it('lists exactly the six seed combinations for Sora', () => {
+    const list = listVideoModels().filter((i) => i.model.startsWith('sora'));
     expect(list.map((i) => `${i.model}/${i.resolution}/${i.durationSec}=${i.credits}`)).toEqual([
       'sora-2/720p/10=15',
       'sora-2/720p/15=20',
@@ -127,7 +103,7 @@ describe('plans', () => {
     const pro = plan('pro');
     expect(pro.resolutionWeight).toEqual({ '720p': 1.0, '1080p': 0.65 });
     expect(pro.durationWeight).toEqual({ '10': 1.3, '15': 1.0 });
-    expect(pro.timeoutsMs).toEqual({ '720p': 5 * 60_000, '1080p': 15 * 60_000 });
+    expect(pro.timeoutsMs).toMatchObject({ '720p': 5 * 60_000, '1080p': 15 * 60_000 });
     expect(pro.retry.maxRetries).toBe(3);
     expect(pro.retry.backoffMs).toEqual([2000, 4000, 8000]);
     expect(pro.degradation.failureRateThreshold).toBe(0.3);
@@ -198,9 +174,8 @@ describe('calculateActualConcurrency', () => {
     expect(calculateActualConcurrency(ent, 'sora-2-pro', '1080p', 15, 6)).toBe(4); // round(4.2)
   });
 
-  it('rejects a class the plan has no weight for', () => {
-    expect(configError(() => calculateActualConcurrency(plan('pro'), 'sora-2-pro', '4k', 15)).path).toBe('resolution');
-    expect(configError(() => calculateActualConcurrency(plan('pro'), 'sora-2-pro', '720p', 12)).path).toBe('duration');
+  it('rejects a resolution the catalog has no frame size for', () => {
+    expect(configError(() => calculateActualConcurrency(plan('pro'), 'sora-2-pro', '8k', 15)).path).toBe('resolution');
   });
 
   const planArb = fc.constantFrom('free', 'pro', 'pro_plus', 'enterprise');
@@ -234,9 +209,9 @@ describe('calculateActualConcurrency', () => {
     fc.double({ min: 0.01, max: 3, noNaN: true }),
     fc.integer({ min: 1, max: 100 }),
   ])('never below 1 for arbitrary plan weights', (concurrency, rw, dw, level) => {
-    const p = { ...plan('pro'), concurrency, resolutionWeight: { x: rw }, durationWeight: { '7': dw } };
-    expect(calculateActualConcurrency(p, 'any', 'x', 7, level)).toBeGreaterThanOrEqual(1);
-    expect(calculateActualConcurrency(p, 'any', 'x', 7)).toBe(Math.max(1, Math.round(concurrency * rw * dw)));
+    const p = { ...plan('pro'), concurrency, resolutionWeight: { '720p': rw }, durationWeight: { '7': dw } };
+    expect(calculateActualConcurrency(p, 'any', '720p', 7, level)).toBeGreaterThanOrEqual(1);
+    expect(calculateActualConcurrency(p, 'any', '720p', 7)).toBe(Math.max(1, Math.round(concurrency * rw * dw)));
   });
 });
 
@@ -275,10 +250,11 @@ describe('parseFleetConfig', () => {
 
   it('rejects a negative price', () => {
     const cfg = cloneDefaults();
-    cfg.catalog.models[1]!.variants[1]!.prices[0]!.credits = -100;
+    const pro = cfg.catalog.models.find((m) => m.id === 'sora-2-pro')!;
+    (pro.price as { credits: Record<string, Record<string, number>> }).credits['1080p']!['10'] = -100;
+    const i = cfg.catalog.models.indexOf(pro);
     const e = configError(() => parseFleetConfig(cfg));
-    expect(e.path).toBe('catalog.models.1.variants.1.prices.0.credits');
-    expect(e.message).toContain('catalog.models.1.variants.1.prices.0.credits');
+    expect(e.path).toBe(`catalog.models.${i}.price.credits.1080p.10`);
   });
 
   it('rejects a fractional concurrency and a non-number', () => {
@@ -290,24 +266,26 @@ describe('parseFleetConfig', () => {
     expect(configError(() => parseFleetConfig(cfg2)).path).toBe('provider.createLimit');
   });
 
-  it('rejects a plan missing a resolutionWeight for a catalog resolution', () => {
+  it('rejects weights that rise with size (a larger or longer clip would get more concurrency)', () => {
     const cfg = cloneDefaults();
-    delete (cfg.plans[2]!.resolutionWeight as Record<string, number>)['1080p'];
+    (cfg.plans[2]!.resolutionWeight as Record<string, number>)['4k'] = 0.9;
     const e = configError(() => parseFleetConfig(cfg));
     expect(e.path).toBe('plans.2.resolutionWeight');
-    expect(e.message).toContain('plans.2.resolutionWeight');
-    expect(e.message).toContain('"1080p"');
+    expect(e.message).toContain('"4k"');
+    const cfg2 = cloneDefaults();
+    (cfg2.plans[1]!.durationWeight as Record<string, number>)['20'] = 1.1;
+    expect(configError(() => parseFleetConfig(cfg2)).path).toBe('plans.1.durationWeight');
+    const cfg3 = cloneDefaults();
+    (cfg3.plans[1]!.resolutionWeight as Record<string, number>)['8k'] = 0.1;
+    expect(configError(() => parseFleetConfig(cfg3)).message).toContain('"8k" is not in catalog.resolutions');
   });
 
-  it('rejects a plan missing a durationWeight or a timeout for a catalog class', () => {
+  it('rejects a plan missing a timeout for a catalog resolution', () => {
     const cfg = cloneDefaults();
-    delete (cfg.plans[3]!.durationWeight as Record<string, number>)['10'];
+    delete (cfg.plans[0]!.timeoutsMs as Record<string, number>)['4k'];
     const e = configError(() => parseFleetConfig(cfg));
-    expect(e.path).toBe('plans.3.durationWeight');
-    expect(e.message).toContain('"10"');
-    const cfg2 = cloneDefaults();
-    delete (cfg2.plans[0]!.timeoutsMs as Record<string, number>)['720p'];
-    expect(configError(() => parseFleetConfig(cfg2)).path).toBe('plans.0.timeoutsMs');
+    expect(e.path).toBe('plans.0.timeoutsMs');
+    expect(e.message).toContain('"4k"');
   });
 
   it('rejects a duplicate plan id', () => {
@@ -348,25 +326,14 @@ describe('parseFleetConfig', () => {
     cfg.catalog.models.push({
       id: 'sora-3',
       label: 'Sora 3',
-      kieModels: { textToVideo: 'sora-3-text-to-video', imageToVideo: 'sora-3-image-to-video' },
-      variants: [
-        {
-          resolution: '4k',
-          size: 'ultra',
-          prices: [
-            { durationSec: 15, credits: 300 },
-            { durationSec: 25, credits: 450 },
-          ],
-        },
-      ],
+      family: 'market',
+      status: { state: 'live' },
+      modes: { textToVideo: { kieModel: 'sora-3-text-to-video', aspectRatios: ['16:9'], images: { min: 0, max: 0 } } },
+      resolutions: ['4k'],
+      durations: { list: [15, 25] },
+      input: { promptMaxLength: 5000, duration: { field: 'seconds', type: 'integer' }, aspectRatio: { field: 'aspect_ratio' }, resolution: { field: 'size', values: { '4k': 'ultra' } } },
+      price: { per: 'clip', credits: { '4k': { '15': 300, '25': 450 } } },
     });
-    // a new class needs weights in every plan: without them the config is refused
-    expect(configError(() => parseFleetConfig(cfg)).path).toBe('plans.0.resolutionWeight');
-    for (const p of cfg.plans) {
-      (p.resolutionWeight as Record<string, number>)['4k'] = 0.5;
-      (p.durationWeight as Record<string, number>)['25'] = 0.6;
-      (p.timeoutsMs as Record<string, number>)['4k'] = 30 * 60_000;
-    }
     cfg.plans.push({
       ...(JSON.parse(JSON.stringify(cfg.plans[1]!)) as (typeof cfg.plans)[number]),
       id: 'studio',
@@ -375,19 +342,19 @@ describe('parseFleetConfig', () => {
       batchSize: 40,
       modelConcurrency: { 'sora-3': 4 },
     });
-    cfg.catalog.models[0]!.variants[0]!.prices[0]!.credits = 12; // a price change
+    const sora2 = cfg.catalog.models.find((m) => m.id === 'sora-2')!;
+    (sora2.price as { credits: Record<string, Record<string, number>> }).credits['720p']!['10'] = 12; // a price change
     const config: FleetConfig = parseFleetConfig(cfg);
 
-    const info = getVideoModelInfo('sora-3', '4k', 25, config.catalog);
-    expect(info).toMatchObject({ credits: 450, size: 'ultra', nFrames: '25', kieModels: { textToVideo: 'sora-3-text-to-video' } });
+    expect(getVideoModelInfo('sora-3', '4k', 25, config.catalog)).toMatchObject({ credits: 450, family: 'market' });
     expect(getVideoModelInfo('sora-2', '720p', 10, config.catalog).credits).toBe(12);
-    expect(listVideoModels(config.catalog)).toHaveLength(8);
+    expect(listVideoModels(config.catalog)).toHaveLength(listVideoModels().length + 2);
 
     const studio = getBatchConfig('studio', config);
     expect(studio.batchSize).toBe(40);
     expect(calculateActualConcurrency(studio, 'sora-2-pro', '720p', 15)).toBe(8);
-    expect(calculateActualConcurrency(studio, 'sora-3', '4k', 25)).toBe(1); // round(4 x 0.5 x 0.6 = 1.2)
-    expect(calculateActualConcurrency(studio, 'sora-3', '4k', 15)).toBe(2);
+    // 4k and 25 s come from the plan's points: round(4 x 0.311 x 0.718) = 1
+    expect(calculateActualConcurrency(studio, 'sora-3', '4k', 25, undefined, config.catalog)).toBe(1);
     // the shipped catalog is untouched
     expect(() => getVideoModelInfo('sora-3', '4k', 25)).toThrow(ConfigError);
     expect(getVideoModelInfo('sora-2', '720p', 10).credits).toBe(15);

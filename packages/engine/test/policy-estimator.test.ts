@@ -14,6 +14,22 @@ describe('GenerationTimeEstimator', () => {
     expect(GenerationTimeEstimator.classKey('sora-2', '720p', 10)).toBe('sora-2|720p|10');
   });
 
+  it('a class with too few samples borrows the model at its resolution, then the resolution, before the prior', () => {
+    const est = make();
+    const wan = (d: number) => GenerationTimeEstimator.classKey('wan-2.7', '1080p', d);
+    for (const [d, ms] of [[2, 90], [8, 150], [15, 210]] as const) est.record(wan(d), ms * s);
+    // wan 1080p 5 s has no sample of its own: the pool of Wan 1080p answers, its spread at least a quarter of the mean
+    const pooled = est.expected(wan(5), '1080p');
+    expect(pooled.meanMs).toBeCloseTo(150 * s, 6);
+    expect(pooled.sdMs).toBeGreaterThanOrEqual(0.25 * pooled.meanMs);
+    // another model at 1080p: the resolution's pool (all models), wider still; not the 300 s prior
+    const other = est.expected(GenerationTimeEstimator.classKey('veo-3.1', '1080p', 8), '1080p');
+    expect(other.meanMs).toBeCloseTo(150 * s, 6);
+    expect(other.sdMs).toBeGreaterThanOrEqual(0.35 * other.meanMs);
+    // nothing learned at 4k yet: the prior
+    expect(est.expected(GenerationTimeEstimator.classKey('veo-3.1', '4k', 8), '4k')).toEqual({ meanMs: 300 * s, sdMs: 100 * s });
+  });
+
   it('answers with the prior (sd = prior / 3) until minSamples samples', () => {
     expect(adaptive.minSamples).toBe(3);
     const est = make();
@@ -34,7 +50,10 @@ describe('GenerationTimeEstimator', () => {
     for (let i = 0; i < 5; i++) est.record(key720, 50 * s);
     expect(est.expected(key720, '720p').meanMs).toBe(50 * s);
     expect(est.expected(key1080, '1080p')).toEqual({ meanMs: 300 * s, sdMs: 100 * s });
-    expect(est.expected(GenerationTimeEstimator.classKey('sora-2', '720p', 15), '720p').meanMs).toBe(90 * s);
+    // another model at 720p has no samples of its own: it borrows 720p's pool, with a wide window
+    const borrowed = est.expected(GenerationTimeEstimator.classKey('sora-2', '720p', 15), '720p');
+    expect(borrowed.meanMs).toBe(50 * s);
+    expect(borrowed.sdMs).toBeCloseTo(0.35 * 50 * s, 6);
   });
 
   it('an unknown resolution falls back to the largest prior', () => {

@@ -1,9 +1,9 @@
-import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
+import { clipCredits, DEFAULT_CONFIG, type Catalog, type ProviderFamily } from '@clipfleet/engine';
 import { parseFaults, BUSY_FAIL_MSG, GENERATION_FAIL_MSG, POLICY_FAIL_MSG, type FaultProfile, type FaultSpec } from './profiles/faults.ts';
 import { resolveLatency, sampleLatencyMs, type JobClass, type LatencyProfile, type LatencyProfileName } from './profiles/latency.ts';
 import { streamFor } from './rng.ts';
 import { validateCreateBody, type CreateTaskBody } from './validate.ts';
-import { kieError, type KieRecord, type KieResponse, type KieState } from './wire.ts';
+import { kieError, type KieRecord, type KieResponse, type KieState, type VeoRecord } from './wire.ts';
 import { MinHeap } from './heap.ts';
 
 /** The time source the core needs: virtual (DiscreteEventClock) in-process, scaled real time over HTTP. */
@@ -25,7 +25,7 @@ export interface SimKieOptions {
   resultBaseUrl?: string | (() => string);
   /** Credits available per account (402 when a create would exceed it). Default unlimited. */
   creditsPerAccount?: number;
-  /** Catalog used to price jobs (credits billed on success). Default: the engine's shipped catalog. */
+  /** Catalog the requests are checked against (each model's mapping) and priced with. Default: the shipped one. */
   catalog?: Catalog;
   /** KIE's createTask limit: `createLimit` per `createWindowMs` per account. */
   createLimit?: number;
@@ -57,6 +57,8 @@ export interface InjectedFault {
 
 export interface SimTask {
   taskId: string;
+  /** Which endpoints created it and answer for it (a Veo task is unknown to jobs/recordInfo). */
+  family: ProviderFamily;
   account: string;
   key: string;
   body: CreateTaskBody;
@@ -98,8 +100,9 @@ export interface SimStats {
   callbacksLost: number;
 }
 
+/** Receives a callback body in the task's family shape (Market: recordInfo's; Veo: its own). */
 interface CallbackListener {
-  (task: SimTask, body: KieResponse<KieRecord>): void;
+  (task: SimTask, body: KieResponse<unknown>): void;
 }
 
 const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
@@ -124,7 +127,7 @@ export class SimKie {
   private readonly createWindowMs: number;
   private readonly recordGraceMs: [number, number];
   private readonly callbackDelayMs: [number, number];
-  private readonly prices = new Map<string, number>();
+  private readonly catalog: Catalog;
 
   private readonly tasksById = new Map<string, SimTask>();
   private readonly accounts = new Map<string, AccountStats & { window: number[]; reserved: number }>();
@@ -152,16 +155,7 @@ export class SimKie {
     this.createWindowMs = options.createWindowMs ?? 10_000;
     this.recordGraceMs = options.recordGraceMs ?? [1_000, 4_000];
     this.callbackDelayMs = options.callbackDelayMs ?? [200, 2_000];
-    const catalog = options.catalog ?? DEFAULT_CONFIG.catalog;
-    for (const model of catalog.models) {
-      for (const variant of model.variants) {
-        for (const price of variant.prices) {
-          for (const kieModel of [model.kieModels.textToVideo, model.kieModels.imageToVideo]) {
-            this.prices.set(priceKey(kieModel, variant.size, String(price.durationSec)), price.credits);
-          }
-        }
-      }
-    }
+    this.catalog = options.catalog ?? DEFAULT_CONFIG.catalog;
   }
 
   /** Registers a receiver for callbacks (tasks created with a callBackUrl). Returns an unsubscribe. */
@@ -190,8 +184,8 @@ export class SimKie {
     this.injected.push({ ...fault, times: fault.times ?? 1 });
   }
 
-  /** `POST /api/v1/jobs/createTask`. */
-  createTask(apiKey: string | undefined, rawBody: unknown, hints: CreateHints = {}): KieResponse<{ taskId: string }> {
+  /** `POST /api/v1/jobs/createTask` (family `market`) or `POST /api/v1/veo/generate` (family `veo`). */
+  createTask(apiKey: string | undefined, rawBody: unknown, hints: CreateHints = {}, family: ProviderFamily = 'market'): KieResponse<{ taskId: string }> {
     const now = this.clock.now();
     this.housekeep(now);
     const auth = this.authorize(apiKey, now);
@@ -202,20 +196,29 @@ export class SimKie {
     const key = hints.key ?? `seq:${seq}`;
     const callNo = (this.createCallsByKey.get(key) ?? 0) + 1;
     this.createCallsByKey.set(key, callNo);
-    const answer = this.decideCreate(apiKey!, account, rawBody, key, callNo, hints, now, seq);
+    const answer = this.decideCreate(apiKey!, account, rawBody, family, key, callNo, hints, now, seq);
     account.codes[answer.code] = (account.codes[answer.code] ?? 0) + 1;
     return answer;
   }
 
-  /** `GET /api/v1/jobs/recordInfo?taskId=`. */
+  /** `GET /api/v1/jobs/recordInfo?taskId=` (Market tasks). */
   recordInfo(apiKey: string | undefined, taskId: string | undefined): KieResponse<KieRecord> {
+    return this.query(apiKey, taskId, 'market', (task, at) => this.recordOf(task, at));
+  }
+
+  /** `GET /api/v1/veo/record-info?taskId=` (Veo tasks). */
+  veoRecordInfo(apiKey: string | undefined, taskId: string | undefined): KieResponse<VeoRecord> {
+    return this.query(apiKey, taskId, 'veo', (task, at) => this.veoRecordOf(task, at));
+  }
+
+  private query<R>(apiKey: string | undefined, taskId: string | undefined, family: ProviderFamily, view: (task: SimTask, at: number) => R): KieResponse<R> {
     const now = this.clock.now();
     this.housekeep(now);
     const auth = this.authorize(apiKey, now);
     if (auth) return auth;
     const account = this.account(apiKey!);
     account.queryCalls++;
-    const answer = this.decideQuery(apiKey!, taskId, now);
+    const answer = this.decideQuery(apiKey!, taskId, now, family, view);
     account.codes[answer.code] = (account.codes[answer.code] ?? 0) + 1;
     return answer;
   }
@@ -251,6 +254,32 @@ export class SimKie {
       updateTime: this.epochMs + Math.min(at, task.completeAt),
       progress,
     };
+  }
+
+  /** A Veo task as `veo/record-info` returns it: `successFlag` 0 generating, 1 success, 3 generation failed. */
+  veoRecordOf(task: SimTask, at = this.clock.now()): VeoRecord {
+    const state = stateAt(task, at);
+    const failed = state === 'fail' && task.outcome.kind === 'fail' ? task.outcome : undefined;
+    const urls = this.resultUrls(task.taskId);
+    return {
+      taskId: task.taskId,
+      paramJson: task.param,
+      completeTime: state === 'success' || failed ? this.epochMs + task.completeAt : null,
+      response: state === 'success' ? { taskId: task.taskId, resultUrls: urls.resultUrls, originUrls: urls.resultUrls, resolution: task.job.resolution } : null,
+      successFlag: state === 'success' ? 1 : failed ? 3 : 0,
+      errorCode: failed ? Number(failed.failCode) : null,
+      errorMessage: failed ? failed.failMsg : '',
+      createTime: this.epochMs + task.createdAt,
+      fallbackFlag: false,
+    };
+  }
+
+  /** The callback body KIE posts when the task ends, in its family's shape. */
+  callbackBody(task: SimTask, at: number): KieResponse<unknown> {
+    if (task.family === 'market') return { code: 200, msg: 'success', data: this.recordOf(task, at) };
+    const r = this.veoRecordOf(task, at);
+    if (r.successFlag === 1) return { code: 200, msg: 'success', data: { taskId: task.taskId, info: r.response, fallbackFlag: false } };
+    return { code: r.errorCode ?? 501, msg: r.errorMessage || 'generation failed', data: { taskId: task.taskId } };
   }
 
   resultUrls(taskId: string): { resultUrls: string[]; resultWaterMarkUrls: string[] } {
@@ -327,6 +356,7 @@ export class SimKie {
     apiKey: string,
     account: AccountStats & { window: number[]; reserved: number },
     rawBody: unknown,
+    family: ProviderFamily,
     key: string,
     callNo: number,
     hints: CreateHints,
@@ -336,7 +366,7 @@ export class SimKie {
     const forced = this.takeInjected('create');
     if (forced) return kieError(forced.code, forced.msg);
     if (this.inOutage(now)) return kieError(455);
-    const valid = validateCreateBody(rawBody);
+    const valid = validateCreateBody(rawBody, family, this.catalog);
     if (!valid.ok) return kieError(422, valid.msg);
     const body = valid.body;
     // KIE's sliding window: over the limit the request is refused and does not enter the queue.
@@ -347,19 +377,21 @@ export class SimKie {
     if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate)) return kieError(429);
     if (callRng.chance(this.faults.flaky.createErrorRate)) return kieError(500);
     const job = jobClassOf(body);
-    const credits = this.prices.get(priceKey(body.model, body.input.size, body.input.n_frames)) ?? 0;
+    const entry = this.catalog.models.find((m) => m.id === body.catalogModel)!;
+    const credits = clipCredits(entry, job.resolution, job.durationSec);
     if (account.reserved + credits > this.creditsPerAccount) return kieError(402);
 
     window.push(now);
     account.created++;
     account.reserved += credits;
     account.creditsCharged += credits;
-    const taskId = `task_${body.model}_${this.epochMs + now}${String(seq).padStart(5, '0')}`;
+    // Ids stay URL-path safe: some model ids have a slash (`kling-2.6/text-to-video`).
+    const taskId = `task_${body.model.replace(/[^\w.-]/g, '-')}_${this.epochMs + now}${String(seq).padStart(5, '0')}`;
     const task = this.planTask(taskId, apiKey, key, body, job, credits, hints, now);
     this.tasksById.set(taskId, task);
     this.pushRunning(task);
     if (body.callBackUrl) this.scheduleCallback(task);
-    if (body.progressCallBackUrl) this.scheduleProgress(task);
+    if (body.progressCallBackUrl && family === 'market') this.scheduleProgress(task);
     return { code: 200, msg: 'success', data: { taskId } };
   }
 
@@ -386,7 +418,7 @@ export class SimKie {
     let completeAt = plannedCompleteAt;
     let outcome: SimTask['outcome'] = { kind: 'success' };
     const fate = streamFor(this.seed, `fate/${key}`);
-    const contentKey = hints.contentKey ?? body.input.prompt;
+    const contentKey = hints.contentKey ?? body.prompt;
     if (streamFor(this.seed, `policy/${contentKey}`).chance(this.faults.policy.rate)) {
       // Refusals come early: the safety check runs before (or at the start of) generation.
       outcome = { kind: 'fail', failCode: '501', failMsg: POLICY_FAIL_MSG };
@@ -400,10 +432,11 @@ export class SimKie {
     }
     return {
       taskId,
+      family: body.family,
       account,
       key,
       body,
-      param: JSON.stringify(body),
+      param: JSON.stringify(body.raw),
       job,
       credits,
       createdAt: now,
@@ -419,7 +452,13 @@ export class SimKie {
     };
   }
 
-  private decideQuery(apiKey: string, taskId: string | undefined, now: number): KieResponse<KieRecord> {
+  private decideQuery<R>(
+    apiKey: string,
+    taskId: string | undefined,
+    now: number,
+    family: ProviderFamily,
+    view: (task: SimTask, at: number) => R,
+  ): KieResponse<R> {
     if (!taskId) return kieError(400, 'taskId is required');
     const task = this.tasksById.get(taskId);
     if (task) task.queries++;
@@ -428,7 +467,7 @@ export class SimKie {
       if (forced.code === 501 && task) {
         // A forced generation failure: the task fails now, and the answer carries the failed record.
         this.failNow(task, now, forced.msg ?? GENERATION_FAIL_MSG);
-        return { code: 501, msg: forced.msg ?? GENERATION_FAIL_MSG, data: this.recordOf(task, now) };
+        return { code: 501, msg: forced.msg ?? GENERATION_FAIL_MSG, data: view(task, now) };
       }
       return kieError(forced.code, forced.msg);
     }
@@ -437,10 +476,10 @@ export class SimKie {
     const callRng = streamFor(this.seed, `query/${taskId}/${queryNo}`);
     if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate * 0.5)) return kieError(429);
     if (callRng.chance(this.faults.flaky.queryErrorRate)) return kieError(500);
-    // Another account's task is as invisible as a missing one.
-    if (!task || task.account !== apiKey) return kieError(404, `Task not found: ${taskId}`);
-    if (now < task.visibleAt) return { code: 422, msg: 'recordInfo is null', data: null };
-    return { code: 200, msg: 'success', data: this.recordOf(task, now) };
+    // Another account's task is as invisible as a missing one; so is another family's (its own endpoints know it).
+    if (!task || task.account !== apiKey || task.family !== family) return kieError(404, `Task not found: ${taskId}`);
+    if (now < task.visibleAt) return { code: 422, msg: family === 'veo' ? 'record is null' : 'recordInfo is null', data: null };
+    return { code: 200, msg: 'success', data: view(task, now) };
   }
 
   private failNow(task: SimTask, now: number, failMsg: string): void {
@@ -468,7 +507,7 @@ export class SimKie {
         }
         task.callbacksSent++;
         this.callbacksSent++;
-        const body: KieResponse<KieRecord> = { code: 200, msg: 'success', data: this.recordOf(task, Math.max(this.clock.now(), task.completeAt)) };
+        const body = this.callbackBody(task, Math.max(this.clock.now(), task.completeAt));
         for (const listener of [...this.callbackListeners]) listener(task, body);
       },
       Math.max(0, task.completeAt - this.clock.now()) + delay,
@@ -525,15 +564,6 @@ export function stateAt(task: SimTask, at: number): KieState {
 }
 
 export function jobClassOf(body: CreateTaskBody): JobClass {
-  const pro = body.model.startsWith('sora-2-pro');
-  return {
-    family: pro ? 'sora-2-pro' : 'sora-2',
-    resolution: pro && body.input.size === 'high' ? '1080p' : '720p',
-    durationSec: Number(body.input.n_frames),
-  };
-}
-
-function priceKey(kieModel: string, size: string | undefined, nFrames: string): string {
-  return `${kieModel}|${size ?? ''}|${nFrames}`;
+  return { model: body.catalogModel, resolution: body.resolution, durationSec: body.durationSec };
 }
 

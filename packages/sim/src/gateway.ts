@@ -1,15 +1,17 @@
 import {
+  buildKieRequest,
   DEFAULT_CONFIG,
-  getVideoModelInfo,
+  kieCreateBody,
   type Catalog,
   type CreateTaskRequest,
   type CreateTaskResult,
   type GetTaskResult,
   type KieGateway,
   type RemoteStatus,
+  type TaskSpec,
 } from '@clipfleet/engine';
 import type { SimKie, SimTask } from './core.ts';
-import type { KieRecord, KieResponse } from './wire.ts';
+import type { KieRecord, KieResponse, VeoRecord } from './wire.ts';
 
 export interface SimGatewayOptions {
   /** The account key the gateway uses (must be one of the core's apiKeys). */
@@ -51,39 +53,36 @@ export class SimGateway implements KieGateway {
 
   createTask(req: CreateTaskRequest): Promise<CreateTaskResult> {
     const spec = req.task;
-    let body: unknown;
+    let built;
     try {
-      const info = getVideoModelInfo(spec.model, spec.resolution, spec.durationSec, this.catalog);
-      body = {
-        model: spec.imageUrl ? info.kieModels.imageToVideo : info.kieModels.textToVideo,
-        ...(this.callbacks ? { callBackUrl: IN_PROCESS_CALLBACK_URL } : {}),
-        input: {
-          // Hosts may keep prompts out of memory; the task id stands in for the content then.
-          prompt: spec.prompt ?? `prompt of ${spec.taskId}`,
-          aspect_ratio: spec.aspectRatio ?? 'landscape',
-          n_frames: info.nFrames,
-          ...(info.size ? { size: info.size } : {}),
-          ...(spec.imageUrl ? { image_urls: [spec.imageUrl] } : {}),
-        },
-      };
+      // The same catalog mapping the real client sends through; hosts may keep prompts out of memory,
+      // and the task id stands in for the content then.
+      built = buildKieRequest({ ...spec, prompt: spec.prompt ?? `prompt of ${spec.taskId}` }, this.catalog);
     } catch (error) {
       return Promise.resolve({ ok: false, error: { code: 422, message: (error as Error).message } });
     }
-    const answer = this.core.createTask(this.apiKey, body, {
-      key: `${spec.taskId}#${req.attempt}`,
-      contentKey: spec.prompt ?? spec.taskId,
-    });
+    const body = kieCreateBody(built, this.callbacks ? { callBackUrl: IN_PROCESS_CALLBACK_URL } : {});
+    const answer = this.core.createTask(
+      this.apiKey,
+      body,
+      { key: `${spec.taskId}#${req.attempt}`, contentKey: spec.prompt ?? spec.taskId },
+      built.family,
+    );
     if (answer.code === 200 && answer.data) return Promise.resolve({ ok: true, remoteTaskId: answer.data.taskId });
     return Promise.resolve({ ok: false, error: { code: answer.code, message: answer.msg } });
   }
 
-  getTask(remoteTaskId: string): Promise<GetTaskResult> {
+  getTask(remoteTaskId: string, task?: TaskSpec): Promise<GetTaskResult> {
+    const family = task ? this.catalog.models.find((m) => m.id === task.model)?.family : undefined;
+    if (family === 'veo') return Promise.resolve(veoToGetTaskResult(this.core.veoRecordInfo(this.apiKey, remoteTaskId)));
     return Promise.resolve(toGetTaskResult(this.core.recordInfo(this.apiKey, remoteTaskId)));
   }
 
-  private forward(task: SimTask, body: KieResponse<KieRecord>): void {
-    if (task.account !== this.apiKey || !this.handler || !body.data) return;
-    this.handler(task.taskId, toRemoteStatus(body.data));
+  private forward(task: SimTask, body: KieResponse<unknown>): void {
+    if (task.account !== this.apiKey || !this.handler) return;
+    // The core knows the task: its record is the callback's content, whichever family's shape carried it.
+    const status = task.family === 'veo' ? veoToRemoteStatus(this.core.veoRecordOf(task, task.completeAt)) : body.data ? toRemoteStatus(body.data as KieRecord) : undefined;
+    if (status) this.handler(task.taskId, status);
   }
 }
 
@@ -92,6 +91,24 @@ export function toGetTaskResult(answer: KieResponse<KieRecord>): GetTaskResult {
   if (answer.code === 200 && answer.data) return { ok: true, status: toRemoteStatus(answer.data) };
   if (answer.code === 200) return { ok: false, error: { code: 422, message: 'recordInfo is null' } };
   return { ok: false, error: { code: answer.code, message: answer.msg } };
+}
+
+/** Veo's answer -> engine result (`successFlag` instead of `state`). */
+export function veoToGetTaskResult(answer: KieResponse<VeoRecord>): GetTaskResult {
+  if (answer.code === 200 && answer.data) return { ok: true, status: veoToRemoteStatus(answer.data) };
+  if (answer.code === 200) return { ok: false, error: { code: 422, message: 'record is null' } };
+  return { ok: false, error: { code: answer.code, message: answer.msg } };
+}
+
+export function veoToRemoteStatus(record: VeoRecord): RemoteStatus {
+  const status: RemoteStatus = { state: record.successFlag === 1 ? 'success' : record.successFlag === 0 ? 'generating' : 'fail', createTime: record.createTime };
+  if (record.completeTime !== null) status.completeTime = record.completeTime;
+  if (record.response) status.resultUrls = record.response.resultUrls;
+  if (status.state === 'fail') {
+    status.failCode = record.errorCode ?? 501;
+    if (record.errorMessage) status.failMsg = record.errorMessage;
+  }
+  return status;
 }
 
 export function toRemoteStatus(record: KieRecord): RemoteStatus {

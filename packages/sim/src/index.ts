@@ -13,7 +13,7 @@ export {
   type SimStats,
   type SimTask,
 } from './core.ts';
-export { SimGateway, toGetTaskResult, toRemoteStatus, type CallbackHandler, type SimGatewayOptions } from './gateway.ts';
+export { SimGateway, toGetTaskResult, toRemoteStatus, veoToGetTaskResult, veoToRemoteStatus, type CallbackHandler, type SimGatewayOptions } from './gateway.ts';
 export {
   FAULT_NAMES,
   NO_FAULTS,
@@ -35,8 +35,9 @@ export {
   type LatencyProfileName,
 } from './profiles/latency.ts';
 export { Rng, deriveSeed, randomSource, streamFor } from './rng.ts';
-export { validateCreateBody, type CreateTaskBody } from './validate.ts';
-export { KIE_ERROR_MESSAGES, KIE_MODELS, kieError, type KieRecord, type KieResponse, type KieState } from './wire.ts';
+export { UNKNOWN_MODEL_MSG, validateCreateBody, type CreateTaskBody } from './validate.ts';
+export { assumedMedianMs, MODEL_TIMES, type ModelTime } from './profiles/modelTimes.ts';
+export { KIE_ERROR_MESSAGES, kieError, type KieRecord, type KieResponse, type KieState, type VeoRecord } from './wire.ts';
 export { startKieSimServer, type CallbackDeliveryStats, type KieSimServer, type KieSimServerOptions } from './http/server.ts';
 export { signCallback } from './http/signature.ts';
 export { placeholderMp4 } from './http/placeholder.ts';

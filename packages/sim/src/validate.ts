@@ -1,91 +1,175 @@
-import { KIE_MODELS } from './wire.ts';
+import { allowedDurations, DEFAULT_CONFIG, MODES, type Catalog, type Mode, type ModelConfig, type ProviderFamily } from '@clipfleet/engine';
 
-/** A createTask body that passed validation. */
+/** A create request that passed validation, reduced to what the simulator needs. */
 export interface CreateTaskBody {
-  model: (typeof KIE_MODELS)[number];
+  family: ProviderFamily;
+  /** The KIE model id as sent. */
+  model: string;
+  /** The catalog entry it belongs to. */
+  catalogModel: string;
+  mode: Mode;
+  prompt: string;
+  resolution: string;
+  durationSec: number;
   callBackUrl?: string;
   progressCallBackUrl?: string;
-  input: {
-    prompt: string;
-    aspect_ratio: 'portrait' | 'landscape';
-    n_frames: '10' | '15';
-    size?: 'standard' | 'high';
-    image_urls?: string[];
-    remove_watermark?: boolean;
-  };
+  /** The request as received (KIE echoes it as `param` / `paramJson`). */
+  raw: Record<string, unknown>;
 }
 
 export type Validation = { ok: true; body: CreateTaskBody } | { ok: false; field: string; msg: string };
 
-const MAX_PROMPT = 10_000;
+/** KIE's answer for a model id it does not serve (kie-models.md). */
+export const UNKNOWN_MODEL_MSG = 'The page does not exist or is not published';
 
 function bad(field: string, msg: string): Validation {
   return { ok: false, field, msg: `${field}: ${msg}` };
 }
 
-/** Checks a createTask body the way KIE documents it; the message names the offending field. */
-export function validateCreateBody(raw: unknown): Validation {
-  if (typeof raw !== 'object' || raw === null) return bad('body', 'must be a JSON object');
-  const body = raw as Record<string, unknown>;
-  const model = body.model;
-  if (typeof model !== 'string' || !(KIE_MODELS as readonly string[]).includes(model)) {
-    return bad('model', `must be one of ${KIE_MODELS.join(', ')}`);
-  }
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\/\S+$/.test(v);
+
+/** Where a KIE model id lives in the catalog: one id may serve both modes (Seedance, Veo). */
+function entriesFor(catalog: Catalog, family: ProviderFamily, kieModel: string): Array<{ entry: ModelConfig; mode: Mode }> {
+  return catalog.models.flatMap((entry) =>
+    entry.family !== family ? [] : MODES.filter((mode) => entry.modes[mode]?.kieModel === kieModel).map((mode) => ({ entry, mode })),
+  );
+}
+
+/**
+ * Checks a create request the way KIE does, against the model's own mapping in the catalog: the documented
+ * fields only, each with its type (`"5"` vs `5`) and allowed values, the right number of images, the fixed
+ * fields. Market bodies nest the fields under `input`; Veo's are flat. The message names the offending field.
+ */
+export function validateCreateBody(raw: unknown, family: ProviderFamily = 'market', catalog: Catalog = DEFAULT_CONFIG.catalog): Validation {
+  if (!isObject(raw)) return bad('body', 'must be a JSON object');
+  const model = raw.model;
+  if (typeof model !== 'string' || model === '') return bad('model', 'is required');
+  const candidates = entriesFor(catalog, family, model);
+  if (candidates.length === 0) return { ok: false, field: 'model', msg: UNKNOWN_MODEL_MSG };
   for (const url of ['callBackUrl', 'progressCallBackUrl'] as const) {
-    if (body[url] !== undefined && (typeof body[url] !== 'string' || !/^https?:\/\//.test(body[url] as string))) {
-      return bad(url, 'must be an http(s) URL');
+    if (raw[url] !== undefined && !isUrl(raw[url])) return bad(url, 'must be an http(s) URL');
+  }
+  if (family === 'veo' && raw.progressCallBackUrl !== undefined) return bad('progressCallBackUrl', 'is not a Veo field');
+  const input = family === 'market' ? raw.input : raw;
+  const prefix = family === 'market' ? 'input.' : '';
+  if (!isObject(input)) return bad('input', 'is required');
+  const envelope = new Set(family === 'market' ? [] : ['model', 'callBackUrl']);
+
+  // The mode is the one whose images and fixed fields the request matches (an id may serve both).
+  const { entry, mode } = pickMode(candidates, input);
+  const cfg = entry.modes[mode]!;
+  const map = entry.input;
+  const allowed = new Set<string>(['prompt', map.duration.field, ...envelope, ...Object.keys(cfg.fixed)]);
+  if (map.resolution) allowed.add(map.resolution.field);
+  if (cfg.aspectRatios && map.aspectRatio) allowed.add(map.aspectRatio.field);
+  const images = map.images;
+  if (cfg.images.max > 0 && images) {
+    if (images.kind === 'frames') [images.first, images.last].forEach((f) => allowed.add(f));
+    else allowed.add(images.field);
+  }
+  for (const key of Object.keys(input)) {
+    if (input[key] !== undefined && !allowed.has(key)) return bad(`${prefix}${key}`, `is not a field of ${model} (${mode === 'textToVideo' ? 'text' : 'image'}-to-video)`);
+  }
+
+  const prompt = input.prompt;
+  if (typeof prompt !== 'string' || prompt.trim() === '') return bad(`${prefix}prompt`, 'is required');
+  if (prompt.length > map.promptMaxLength) return bad(`${prefix}prompt`, `must be at most ${map.promptMaxLength} characters`);
+
+  const d = input[map.duration.field];
+  const dField = `${prefix}${map.duration.field}`;
+  const durations = allowedDurations(entry);
+  if (d === undefined) return bad(dField, 'is required');
+  if (map.duration.type === 'string' && typeof d !== 'string') return bad(dField, `must be a string of seconds ("${durations[0]}"), not a ${typeof d}`);
+  if (map.duration.type === 'integer' && (typeof d !== 'number' || !Number.isInteger(d))) return bad(dField, `must be an integer number of seconds (${durations[0]})`);
+  const durationSec = Number(d);
+  if (!durations.includes(durationSec)) return bad(dField, `must be one of ${durations.join(', ')}`);
+
+  let resolution = cfg.defaultResolution ?? entry.resolutions[0]!;
+  if (map.resolution) {
+    const rField = `${prefix}${map.resolution.field}`;
+    const sent = input[map.resolution.field];
+    const byWire = Object.entries(map.resolution.values).filter(([r]) => entry.resolutions.includes(r));
+    if (sent !== undefined) {
+      const hit = byWire.find(([, wire]) => wire === sent);
+      if (!hit) return bad(rField, `must be one of ${byWire.map(([, w]) => w).join(', ')}`);
+      resolution = hit[0];
     }
   }
-  const input = body.input;
-  if (typeof input !== 'object' || input === null) return bad('input', 'is required');
-  const i = input as Record<string, unknown>;
-  if (typeof i.prompt !== 'string' || i.prompt.trim() === '') return bad('input.prompt', 'is required');
-  if (i.prompt.length > MAX_PROMPT) return bad('input.prompt', `must be at most ${MAX_PROMPT} characters`);
-  const aspect = i.aspect_ratio ?? 'landscape';
-  if (aspect !== 'portrait' && aspect !== 'landscape') return bad('input.aspect_ratio', 'must be "portrait" or "landscape"');
-  const nFrames = i.n_frames ?? '10';
-  if (nFrames !== '10' && nFrames !== '15') return bad('input.n_frames', 'must be the string "10" or "15"');
-  const pro = model.startsWith('sora-2-pro');
-  let size: 'standard' | 'high' | undefined;
-  if (pro) {
-    // KIE's defaults differ between Pro models; the sim applies them as KIE does when size is absent.
-    const s = i.size ?? (model === 'sora-2-pro-text-to-video' ? 'high' : 'standard');
-    if (s !== 'standard' && s !== 'high') return bad('input.size', 'must be "standard" or "high"');
-    size = s;
-  } else if (i.size !== undefined) {
-    return bad('input.size', 'is only supported by sora-2-pro models');
-  }
-  const imageModel = model.endsWith('image-to-video');
-  let imageUrls: string[] | undefined;
-  if (imageModel) {
-    const urls = i.image_urls;
-    if (!Array.isArray(urls) || urls.length !== 1 || typeof urls[0] !== 'string' || !/^https?:\/\//.test(urls[0])) {
-      return bad('input.image_urls', 'must hold exactly one public http(s) image URL');
+
+  if (cfg.aspectRatios && map.aspectRatio) {
+    const a = input[map.aspectRatio.field];
+    if (a !== undefined && (typeof a !== 'string' || !cfg.aspectRatios.includes(a))) {
+      return bad(`${prefix}${map.aspectRatio.field}`, `must be one of ${cfg.aspectRatios.join(', ')}`);
     }
-    imageUrls = [urls[0]];
-  } else if (i.image_urls !== undefined) {
-    return bad('input.image_urls', 'is only accepted by image-to-video models');
   }
-  if (i.remove_watermark !== undefined && typeof i.remove_watermark !== 'boolean') {
-    return bad('input.remove_watermark', 'must be a boolean');
+
+  const imageCheck = checkImages(input, prefix, cfg.images, images);
+  if (imageCheck) return imageCheck;
+
+  for (const [key, value] of Object.entries(cfg.fixed)) {
+    const sent = input[key];
+    if (typeof value === 'string' ? sent !== value : typeof sent !== typeof value) {
+      return bad(`${prefix}${key}`, typeof value === 'string' ? `must be "${value}" for ${mode === 'textToVideo' ? 'text' : 'image'}-to-video` : `is required (a ${typeof value})`);
+    }
   }
-  if (i.character_id_list !== undefined && (!Array.isArray(i.character_id_list) || i.character_id_list.length > 5)) {
-    return bad('input.character_id_list', 'must be a list of at most 5 ids');
-  }
+
   return {
     ok: true,
     body: {
-      model: model as CreateTaskBody['model'],
-      ...(typeof body.callBackUrl === 'string' ? { callBackUrl: body.callBackUrl } : {}),
-      ...(typeof body.progressCallBackUrl === 'string' ? { progressCallBackUrl: body.progressCallBackUrl } : {}),
-      input: {
-        prompt: i.prompt,
-        aspect_ratio: aspect,
-        n_frames: nFrames,
-        ...(size ? { size } : {}),
-        ...(imageUrls ? { image_urls: imageUrls } : {}),
-        ...(typeof i.remove_watermark === 'boolean' ? { remove_watermark: i.remove_watermark } : {}),
-      },
+      family,
+      model,
+      catalogModel: entry.id,
+      mode,
+      prompt,
+      resolution,
+      durationSec,
+      ...(typeof raw.callBackUrl === 'string' ? { callBackUrl: raw.callBackUrl } : {}),
+      ...(typeof raw.progressCallBackUrl === 'string' ? { progressCallBackUrl: raw.progressCallBackUrl } : {}),
+      raw,
     },
   };
+}
+
+function pickMode(candidates: Array<{ entry: ModelConfig; mode: Mode }>, input: Record<string, unknown>): { entry: ModelConfig; mode: Mode } {
+  if (candidates.length === 1) return candidates[0]!;
+  const matches = candidates.filter(({ entry, mode }) => {
+    const cfg = entry.modes[mode]!;
+    const fixedOk = Object.entries(cfg.fixed).every(([k, v]) => typeof v !== 'string' || input[k] === v);
+    return fixedOk && (imageCount(input, entry.input.images) > 0) === (cfg.images.max > 0);
+  });
+  return matches[0] ?? candidates[0]!;
+}
+
+function imageCount(input: Record<string, unknown>, images: ModelConfig['input']['images']): number {
+  if (!images) return 0;
+  if (images.kind === 'frames') return [images.first, images.last].filter((f) => input[f] !== undefined).length;
+  const v = input[images.field];
+  if (v === undefined) return 0;
+  return Array.isArray(v) ? v.length : 1;
+}
+
+function checkImages(
+  input: Record<string, unknown>,
+  prefix: string,
+  want: { min: number; max: number },
+  images: ModelConfig['input']['images'],
+): Validation | undefined {
+  if (want.max === 0 || !images) return undefined;
+  const count = `${want.min === want.max ? want.min : `${want.min}-${want.max}`} public http(s) image URL${want.max === 1 ? '' : 's'}`;
+  if (images.kind === 'frames') {
+    const first = input[images.first];
+    const last = input[images.last];
+    if (first === undefined && last === undefined) return bad(`${prefix}${images.first}`, 'is required');
+    for (const [field, v] of [[images.first, first], [images.last, last]] as const) {
+      if (v !== undefined && !isUrl(v)) return bad(`${prefix}${field}`, 'must be one public http(s) image URL (a string)');
+    }
+    if (want.max < 2 && first !== undefined && last !== undefined) return bad(`${prefix}${images.last}`, `takes ${count}`);
+    return undefined;
+  }
+  const v = input[images.field];
+  const field = `${prefix}${images.field}`;
+  if (images.kind === 'single') return isUrl(v) ? undefined : bad(field, 'must be one public http(s) image URL (a string)');
+  if (!Array.isArray(v) || v.length < want.min || v.length > want.max || !v.every(isUrl)) return bad(field, `must hold ${count}`);
+  return undefined;
 }

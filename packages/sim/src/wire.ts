@@ -26,12 +26,20 @@ export interface KieRecord {
   progress: number;
 }
 
-export const KIE_MODELS = [
-  'sora-2-text-to-video',
-  'sora-2-image-to-video',
-  'sora-2-pro-text-to-video',
-  'sora-2-pro-image-to-video',
-] as const;
+/** The `data` of a Veo `record-info` answer (kie-models.md). */
+export interface VeoRecord {
+  taskId: string;
+  /** The generate request body, as a JSON string. */
+  paramJson: string;
+  completeTime: number | null;
+  response: { taskId: string; resultUrls: string[]; originUrls: string[]; resolution: string } | null;
+  /** 0 generating, 1 success, 2 failed before completion, 3 generation failed. */
+  successFlag: 0 | 1 | 2 | 3;
+  errorCode: number | null;
+  errorMessage: string;
+  createTime: number;
+  fallbackFlag: boolean;
+}
 
 /** The messages KIE uses for each code (ours where KIE's wording is unknown). */
 export const KIE_ERROR_MESSAGES: Record<number, string> = {

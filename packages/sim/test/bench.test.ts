@@ -17,3 +17,19 @@ describe('benchmark runner', { timeout: 120_000 }, () => {
     expect(a.runs.every((r) => r.metrics.unfinished > 0)).toBe(true);
   });
 });
+
+describe('live-mix scenario', { timeout: 120_000 }, () => {
+  it("runs KIE's live models (market and veo) under every strategy to success", async () => {
+    const { runs } = await runBench({ seed: 1, quick: true, inProcess: true, only: ['live-mix'] });
+    expect(runs.map((r) => r.strategy)).toEqual(['naive', 'seed', 'clipfleet', 'clipfleet+callbacks']);
+    for (const r of runs) {
+      expect(r.metrics.successRate).toBe(1);
+      expect(r.metrics.unfinished).toBe(0);
+      expect(r.metrics.detectionDelayMeanS).not.toBeNull();
+    }
+    const by = (id: string) => runs.find((r) => r.strategy === id)!.metrics;
+    // Adaptive polling spends fewer status calls than the fixed 3 s naive schedule on the same work.
+    expect(by('clipfleet').statusCallsPerTask).toBeLessThan(by('naive').statusCallsPerTask);
+    console.log(runs.map((r) => `${r.strategy}: makespan ${r.metrics.makespanS} s, ${r.metrics.statusCallsPerTask} status calls/task, detect ${r.metrics.detectionDelayMeanS} s`).join('\n'));
+  });
+});

@@ -12,11 +12,11 @@ describe('SimGateway (in-process KieGateway)', () => {
     const { core } = newSim();
     const gateway = new SimGateway(core);
     const pro = await gateway.createTask({ task: spec(), attempt: 1 });
-    const i2v = await gateway.createTask({ task: spec({ taskId: 't2', model: 'sora-2', resolution: '720p', durationSec: 10, imageUrl: 'https://x/y.png' }), attempt: 1 });
+    const i2v = await gateway.createTask({ task: spec({ taskId: 't2', model: 'sora-2', resolution: '720p', durationSec: 10, imageUrls: ['https://x/y.png'] }), attempt: 1 });
     expect(pro.ok && i2v.ok).toBe(true);
     if (!pro.ok || !i2v.ok) return;
-    expect(core.task(pro.remoteTaskId)!.body).toMatchObject({ model: 'sora-2-pro-text-to-video', input: { size: 'high', n_frames: '15', prompt: 'a fox' } });
-    expect(core.task(i2v.remoteTaskId)!.body).toEqual({
+    expect(core.task(pro.remoteTaskId)!.body.raw).toMatchObject({ model: 'sora-2-pro-text-to-video', input: { size: 'high', n_frames: '15', prompt: 'a fox' } });
+    expect(core.task(i2v.remoteTaskId)!.body.raw).toEqual({
       model: 'sora-2-image-to-video',
       input: { prompt: 'a fox', aspect_ratio: 'landscape', n_frames: '10', image_urls: ['https://x/y.png'] },
     });

@@ -67,7 +67,8 @@ describe('web client in chromium', () => {
     const prompts = Array.from({ length: 10 }, (_, i) => `Test clip ${i + 1}: a slow aerial shot over a coastline at dusk`);
     await page.getByLabel(/Prompts/).fill(prompts.join('\n'));
     await page.getByLabel('Name').fill('Browser test batch');
-    await expect.poll(() => page.getByTestId('estimate-credits').textContent()).toMatch(/200 credits/);
+    // The default model is a live one (Kling 2.6, 1080p, 10 s: 55 credits a clip).
+    await expect.poll(() => page.getByTestId('estimate-credits').textContent()).toMatch(/550 credits/);
     await shot('new-batch');
     const submit = page.getByRole('button', { name: /^Submit 10 videos/ });
     expect(await submit.isDisabled()).toBe(false);
@@ -95,6 +96,41 @@ describe('web client in chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Batches' }).click();
     await page.getByRole('link', { name: 'Browser test batch' }).waitFor();
     await shot('batches');
+  });
+
+  it('offers only what the chosen model accepts and submits a mixed batch of live models (market and veo) from a CSV', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'New batch' }).click();
+    // The form follows the catalog: Wan 2.7 lists 2-15 s and its own ratios; Veo 4, 6, 8 s.
+    await page.locator('select[name="defaultModel"]').selectOption('wan-2.7');
+    const options = (name: string) => page.locator(`select[name="${name}"] option`).allTextContents();
+    expect(await options('defaultDuration')).toEqual(Array.from({ length: 14 }, (_, i) => `${i + 2} s`));
+    expect(await options('defaultAspectRatio')).toEqual(['model default (16:9)', '16:9', '9:16', '1:1', '4:3', '3:4']);
+    await page.locator('select[name="defaultModel"]').selectOption('veo-3.1-fast');
+    expect(await options('defaultDuration')).toEqual(['4 s', '6 s', '8 s']);
+    expect(await options('defaultResolution')).toEqual(['720p', '1080p', '4k']);
+    expect(await page.getByTestId('image-hint').textContent()).toMatch(/first frame\) and optionally last_frame_url/);
+
+    await page.getByRole('tab', { name: 'Upload CSV' }).click();
+    const csv = [
+      'prompt,model,resolution,duration,aspect_ratio,image_url,last_frame_url',
+      'A kite over dunes,kling-2.6,1080p,5,9:16,,',
+      'The kite lands,kling-2.6,1080p,10,,https://img.example/kite.png,',
+      'Morning to night,seedance-2,720p,4,,https://img.example/morning.png,https://img.example/night.png',
+      'A tram in the rain,wan-2.7,720p,3,4:3,,',
+      'A glacier calving,veo-3.1-fast,720p,,,,',
+      'City lights,minimax-h3,768P,4,21:9,,',
+    ].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'mixed.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect.poll(() => page.getByTestId('row').count()).toBe(6);
+    expect(await page.getByTestId('invalid-row').count()).toBe(0);
+    await page.getByLabel('Name').fill('Mixed live models');
+    const submit = page.getByRole('button', { name: /^Submit 6 videos/ });
+    await expect.poll(() => submit.isDisabled()).toBe(false);
+    await shot('new-batch-mixed');
+    await submit.click();
+    await page.waitForURL(/#\/batches\/.+/);
+    await expect.poll(() => page.getByTestId('progress-text').textContent(), { timeout: 45_000 }).toMatch(/^6 \/ 6 finished/);
+    await expect.poll(() => page.locator('[data-testid="task-row"][data-state="succeeded"]').count()).toBe(6);
   });
 
   it('opens the inspector and highlights a task\'s active state', async () => {

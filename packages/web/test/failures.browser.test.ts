@@ -7,6 +7,9 @@ import { startBrowserApp, type BrowserApp } from './support/app.ts';
  * detail page has failures to group by cause and to retry.
  */
 
+/** The form's default: the catalog's first live model, Kling 2.6 at 1080p, 10 s. */
+const PRICE = 55;
+
 let app: BrowserApp;
 let baseUrl = '';
 let page: Page;
@@ -38,11 +41,11 @@ describe('failures in chromium', () => {
     await app.shot('batch-failures');
 
     const refunded = async () => Number(/refunded ([\d,]+) credits/.exec((await page.getByTestId('batch-credits').textContent()) ?? '')?.[1]?.replace(/,/g, ''));
-    await expect.poll(refunded).toBe(failed * 20);
+    await expect.poll(refunded).toBe(failed * PRICE);
     await page.getByRole('button', { name: `Retry failed (${failed})` }).click();
     // Content-policy refusals are decided per prompt: the retried tasks are reserved again, run again, fail
     // again and are refunded again.
-    await expect.poll(refunded, { timeout: 30_000 }).toBe(2 * failed * 20);
+    await expect.poll(refunded, { timeout: 30_000 }).toBe(2 * failed * PRICE);
     await expect.poll(() => page.getByTestId('progress-text').textContent(), { timeout: 30_000 }).toMatch(/^8 \/ 8 finished/);
     expect(consoleProblems).toEqual([]);
   });

@@ -18,7 +18,8 @@ export interface CreatedBatch {
  * nothing is written), then the batch is handed to the supervisor.
  */
 export async function createBatch(deps: AppDeps, userId: string, input: BatchRowsInput): Promise<CreatedBatch> {
-  const rows = normalizeRows(input, deps.config.get());
+  // Against the runtime catalog; the real KIE refuses retired models, so they are refused here, before anything is written.
+  const rows = normalizeRows(input, deps.config.get(), { refuseRetired: deps.realProvider });
   const batchId = newId();
   const now = Date.now();
   const tasks = rows.map((r) => ({
@@ -31,6 +32,7 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
     durationSec: r.durationSec,
     aspectRatio: r.aspectRatio,
     imageUrl: r.imageUrl,
+    lastFrameUrl: r.lastFrameUrl,
     price: r.credits,
   }));
   const paused = input.paused ?? false;

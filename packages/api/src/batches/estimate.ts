@@ -39,7 +39,7 @@ export function estimateBatch(rows: NormalizedRow[], config: FleetConfig, planId
         durationSec: row.durationSec,
         count: 0,
         creditsEach: row.credits,
-        concurrency: calculateActualConcurrency(plan, row.model, row.resolution, row.durationSec),
+        concurrency: calculateActualConcurrency(plan, row.model, row.resolution, row.durationSec, plan.concurrency, config.catalog),
         expectedSecondsEach: expectedMs / 1000,
       };
       classes.set(key, c);

@@ -2,16 +2,21 @@ import { DEFAULT_CONFIG } from '@clipfleet/engine';
 import { z } from 'zod';
 
 /**
- * The shape of a batch submission. Catalog checks (model, resolution, duration, prompt length) need the runtime
- * configuration and run in `normalize.ts`; everything here is static shape.
+ * The shape of a batch submission. Catalog checks (model, resolution, duration, aspect ratio, images, prompt
+ * length: what each model accepts) need the runtime configuration and run in `normalize.ts`; everything here is
+ * static shape.
  */
 export const RowSchema = z.object({
   prompt: z.string({ error: 'prompt is required and must be a string' }).refine((s) => s.trim().length > 0, 'prompt is empty'),
   model: z.string().min(1).optional(),
   resolution: z.string().min(1).optional(),
   duration: z.number().int('duration must be a whole number of seconds').positive().optional(),
-  aspectRatio: z.enum(['landscape', 'portrait']).optional(),
+  /** As the model names it: `16:9`, `9:16`, `1:1`, ... (`landscape` / `portrait` for Sora). */
+  aspectRatio: z.string().min(1).max(20).optional(),
+  /** Image-to-video: the image, or the first frame. */
   imageUrl: z.url({ protocol: /^https?$/, error: 'imageUrl must be an http(s) URL' }).optional(),
+  /** The last frame, for models that take a first and a last frame. */
+  lastFrameUrl: z.url({ protocol: /^https?$/, error: 'lastFrameUrl must be an http(s) URL' }).optional(),
 });
 
 export const DefaultsSchema = z.object({

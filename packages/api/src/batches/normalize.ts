@@ -1,4 +1,4 @@
-import { ConfigError, getVideoModelInfo, type FleetConfig } from '@clipfleet/engine';
+import { allowedDurations, checkVideoRequest, ConfigError, defaultModelOf, retiredMessage, rowFieldOf, rowImages, type FleetConfig } from '@clipfleet/engine';
 import type { BatchRowsInput } from './input.ts';
 
 export interface NormalizedRow {
@@ -7,9 +7,18 @@ export interface NormalizedRow {
   model: string;
   resolution: string;
   durationSec: number;
-  aspectRatio: 'landscape' | 'portrait' | null;
+  aspectRatio: string | null;
   imageUrl: string | null;
+  lastFrameUrl: string | null;
   credits: number;
+}
+
+export interface NormalizeOptions {
+  /**
+   * Requests go to the real KIE: retired models are refused up front (the simulator still runs them, so the
+   * seed's benchmark and a key-less `npm start` keep working).
+   */
+  refuseRetired?: boolean;
 }
 
 /** A submission the catalog rejects; `issues` name the row and field (`rows[3].resolution: ...`). */
@@ -22,34 +31,41 @@ export class RowsError extends Error {
 }
 
 /**
- * Applies the defaults and prices every row against the runtime catalog. Throws RowsError naming each bad row
- * and field; nothing is written before this passes.
+ * Applies the defaults and checks every row against its model's options (resolution, duration, aspect ratio,
+ * image count, prompt length) in the runtime catalog, then prices it. Throws RowsError naming each bad row and
+ * field; nothing is written before this passes.
  */
-export function normalizeRows(input: BatchRowsInput, config: FleetConfig): NormalizedRow[] {
+export function normalizeRows(input: BatchRowsInput, config: FleetConfig, opts: NormalizeOptions = {}): NormalizedRow[] {
   const { catalog } = config;
   if (input.rows.length > config.maxBatchRows) {
     throw new RowsError([`rows: a batch holds at most ${config.maxBatchRows} rows (got ${input.rows.length})`]);
   }
-  const firstModel = catalog.models[0]!;
-  const firstVariant = firstModel.variants[0]!;
-  const fallback = {
-    model: input.defaults?.model ?? input.defaultModel ?? firstModel.id,
-    resolution: input.defaults?.resolution ?? input.defaultResolution ?? firstVariant.resolution,
-    duration: input.defaults?.duration ?? input.defaultDuration ?? Math.max(...firstVariant.prices.map((p) => p.durationSec)),
+  const defaults = {
+    model: input.defaults?.model ?? input.defaultModel ?? defaultModelOf(catalog).id,
+    resolution: input.defaults?.resolution ?? input.defaultResolution,
+    duration: input.defaults?.duration ?? input.defaultDuration,
   };
   const issues: string[] = [];
   const out: NormalizedRow[] = [];
+  const retiredAt = new Map<string, number>();
   input.rows.forEach((row, i) => {
     const at = `rows[${i}]`;
-    if (row.prompt.length > catalog.maxPromptLength) {
-      issues.push(`${at}.prompt: prompt is ${row.prompt.length} characters, the limit is ${catalog.maxPromptLength}`);
+    const model = row.model ?? defaults.model;
+    const entry = catalog.models.find((m) => m.id === model);
+    const retired = entry && opts.refuseRetired ? retiredMessage(entry, catalog) : undefined;
+    if (retired) {
+      // The notice once per model; later rows of the same model point back to it.
+      const first = retiredAt.get(model);
+      issues.push(first === undefined ? `${at}.model: ${retired}` : `${at}.model: "${model}" is retired (see rows[${first}])`);
+      if (first === undefined) retiredAt.set(model, i);
       return;
     }
-    const model = row.model ?? fallback.model;
-    const resolution = row.resolution ?? fallback.resolution;
-    const durationSec = row.duration ?? fallback.duration;
+    // Without a default, a model's own first resolution and longest clip (the seed's default was its longest, 15 s).
+    const resolution = row.resolution ?? defaults.resolution ?? entry?.resolutions[0] ?? '';
+    const durationSec = row.duration ?? defaults.duration ?? (entry ? Math.max(...allowedDurations(entry)) : 0);
     try {
-      const info = getVideoModelInfo(model, resolution, durationSec, catalog);
+      const imageUrls = rowImages(row);
+      const { info } = checkVideoRequest({ model, resolution, durationSec, aspectRatio: row.aspectRatio, imageUrls, prompt: row.prompt }, catalog);
       out.push({
         rowIndex: i,
         prompt: row.prompt,
@@ -58,11 +74,12 @@ export function normalizeRows(input: BatchRowsInput, config: FleetConfig): Norma
         durationSec,
         aspectRatio: row.aspectRatio ?? null,
         imageUrl: row.imageUrl ?? null,
+        lastFrameUrl: row.lastFrameUrl ?? null,
         credits: info.credits,
       });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      issues.push(`${at}.${err.path}: ${err.message}`);
+      issues.push(`${at}.${rowFieldOf(err.path, row)}: ${err.message}`);
     }
   });
   if (issues.length > 0) throw new RowsError(issues);

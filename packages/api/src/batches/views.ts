@@ -1,5 +1,6 @@
 import { TASK_STATES, type TaskState } from '@clipfleet/engine';
 import type { BatchesTable, TasksTable } from '../db/types.ts';
+import { imagesOf } from '../store/images.ts';
 
 export function countsView(counts: Record<string, number> | undefined): Record<TaskState, number> {
   const out = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
@@ -34,7 +35,7 @@ export function taskView(row: TasksTable) {
     resolution: row.resolution,
     durationSec: row.duration_sec,
     aspectRatio: row.aspect_ratio,
-    imageUrl: row.image_url,
+    imageUrls: imagesOf(row).imageUrls ?? [],
     credits: row.price,
     state: row.state as TaskState,
     attempts: row.attempts,

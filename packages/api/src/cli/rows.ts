@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, getVideoModelInfo } from '@clipfleet/engine';
 import type { ClipFleetClient } from '../client.ts';
-import { catalogFromApi } from '../rows/catalog.ts';
-import { catalogDefaults, checkRows, parseCsv, parseDuration, type BatchRowInput, type RowDefaults } from '../rows/rows.ts';
+import { catalogDefaults, checkRows, modelDefaults, parseCsv, parseDuration, type BatchRowInput, type RowDefaults } from '../rows/rows.ts';
 import { CliError, EXIT } from './errors.ts';
 
 export interface DefaultFlags {
@@ -34,8 +33,10 @@ export async function readBatchFile(file: string, flags: DefaultFlags, client: C
   if (parsed.fileErrors.length > 0) throw new CliError(`${file}: not a batch CSV`, EXIT.badInput, parsed.fileErrors);
 
   const api = await client.catalog.models.query();
-  const catalog = catalogFromApi(api);
-  const defaults = { ...catalogDefaults(catalog) };
+  const catalog = api.catalog;
+  // --model alone brings that model's own resolution and duration (another model's may not exist on it).
+  const chosen = flags.model === undefined ? undefined : catalog.models.find((m) => m.id === flags.model);
+  const defaults = chosen ? modelDefaults(chosen) : catalogDefaults(catalog);
   if (flags.model) defaults.model = flags.model;
   if (flags.resolution) defaults.resolution = flags.resolution;
   if (flags.duration !== undefined) {
@@ -50,7 +51,7 @@ export async function readBatchFile(file: string, flags: DefaultFlags, client: C
     throw err;
   }
 
-  const checked = checkRows(parsed.rows, defaults, catalog, api.maxBatchRows);
+  const checked = checkRows(parsed.rows, defaults, catalog, api.maxBatchRows, { refusesRetired: api.refusesRetired });
   const issues = [
     ...checked.batchErrors.map((e) => `${file}: ${e}`),
     ...checked.rows.flatMap((r, i) => r.issues.map((issue) => `row ${i + 1} (line ${r.draft.line}), ${issue.field}: ${issue.message}`)),

@@ -173,10 +173,21 @@ const dropRedundantIndex: Migration = {
   },
 };
 
+/** Image-to-video with a first and a last frame (Seedance, Wan, MiniMax, Veo): the last frame's URL. */
+const lastFrame: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('tasks').addColumn('last_frame_url', 'text').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('tasks').dropColumn('last_frame_url').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({
     '2026_11_28_001_init': init,
     '2026_11_28_002_balances': balances,
     '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
+    '2026_12_01_004_task_last_frame': lastFrame,
   }),
 };

@@ -72,6 +72,8 @@ export interface TasksTable {
   duration_sec: number;
   aspect_ratio: string | null;
   image_url: string | null;
+  /** Image-to-video with first and last frame: the last one (migration 004). */
+  last_frame_url: string | null;
   price: number;
   state: string;
   /** The current attempt's number (the next one's while retrying). */

@@ -1,5 +1,6 @@
 import type { EngineClock, KieGateway } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
+import { imagesOf } from '../store/images.ts';
 import type { FleetWriter } from './writer.ts';
 
 /**
@@ -15,7 +16,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       const taskId = req.task.taskId;
       let row;
       try {
-        row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url']).where('id', '=', taskId).executeTakeFirst();
+        row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url', 'last_frame_url']).where('id', '=', taskId).executeTakeFirst();
         await writer.recordAttempt(taskId, req.attempt, clock.now());
       } catch (err) {
         return { ok: false, error: { code: 500, message: `not sent: could not record the attempt (${(err as Error).message})` } };
@@ -24,8 +25,8 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       const task = {
         ...req.task,
         prompt: req.task.prompt ?? row.prompt,
-        ...(row.aspect_ratio ? { aspectRatio: row.aspect_ratio as 'landscape' | 'portrait' } : {}),
-        ...(row.image_url ? { imageUrl: row.image_url } : {}),
+        ...(row.aspect_ratio ? { aspectRatio: row.aspect_ratio } : {}),
+        ...imagesOf(row),
       };
       const result = await inner.createTask({ ...req, task });
       writer.countCall('createTask', result.ok ? 'ok' : String(result.error.code));
@@ -38,8 +39,8 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       }
       return result;
     },
-    async getTask(remoteTaskId) {
-      const result = await inner.getTask(remoteTaskId);
+    async getTask(remoteTaskId, spec) {
+      const result = await inner.getTask(remoteTaskId, spec);
       writer.countCall('getTask', result.ok ? result.status.state : String(result.error.code));
       return result;
     },

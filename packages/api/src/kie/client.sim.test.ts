@@ -87,11 +87,11 @@ describe('KIE client over HTTP against the simulator', () => {
 
   it('sends what kie-api.md asks for: the simulator records the exact body (Pro 1080p image-to-video)', async () => {
     const created = await gw.createTask({
-      task: spec({ model: 'sora-2-pro', resolution: '1080p', durationSec: 15, aspectRatio: 'portrait', imageUrl: 'https://img.example/cat.png' }),
+      task: spec({ model: 'sora-2-pro', resolution: '1080p', durationSec: 15, aspectRatio: 'portrait', imageUrls: ['https://img.example/cat.png'] }),
       attempt: 1,
     });
     if (!created.ok) throw new Error(created.error.message);
-    expect(sim.core.task(created.remoteTaskId)?.body).toEqual({
+    expect(sim.core.task(created.remoteTaskId)?.body.raw).toEqual({
       model: 'sora-2-pro-image-to-video',
       input: {
         prompt: 'a paper boat drifting down a rainy street',
@@ -102,7 +102,7 @@ describe('KIE client over HTTP against the simulator', () => {
       },
     });
     // Pro image-to-video defaults to `standard`: sending size is what makes this a 1080p job.
-    expect(sim.core.task(created.remoteTaskId)?.job).toEqual({ family: 'sora-2-pro', resolution: '1080p', durationSec: 15 });
+    expect(sim.core.task(created.remoteTaskId)?.job).toEqual({ model: 'sora-2-pro', resolution: '1080p', durationSec: 15 });
   });
 
   it('uses resolvePrompt when the task carries no prompt', async () => {
@@ -113,7 +113,7 @@ describe('KIE client over HTTP against the simulator', () => {
     });
     const created = await lazy.createTask({ task: spec({ taskId: 'row-42', prompt: undefined }), attempt: 1 });
     if (!created.ok) throw new Error(created.error.message);
-    expect(sim.core.task(created.remoteTaskId)?.body.input).toMatchObject({ prompt: 'stored prompt for row-42', aspect_ratio: 'portrait' });
+    expect(sim.core.task(created.remoteTaskId)?.body.raw.input).toMatchObject({ prompt: 'stored prompt for row-42', aspect_ratio: 'portrait' });
   });
 
   describe('every error code of kie-api.md, forced on createTask', () => {
@@ -168,9 +168,15 @@ describe('KIE client over HTTP against the simulator', () => {
     it('an unknown task id -> 404', async () => {
       expect(await gw.getTask('task_does_not_exist')).toMatchObject({ ok: false, error: { code: 404, message: expect.stringContaining('not found') } });
     });
-    it('an over-long prompt -> 422 validation error from KIE, naming the field', async () => {
+    it('an over-long prompt -> refused before sending; sent anyway, a 422 from KIE naming the field', async () => {
       const r = await gw.createTask({ task: spec({ prompt: 'x'.repeat(10_001) }), attempt: 1 });
-      expect(r).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('input.prompt') } });
+      expect(r).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('not sent: prompt:') } });
+      const res = await fetch(`${sim.url}/api/v1/jobs/createTask`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sora-2-text-to-video', input: { prompt: 'x'.repeat(10_001), n_frames: '10' } }),
+      });
+      expect(await res.json()).toMatchObject({ code: 422, msg: expect.stringMatching(/^input\.prompt: /) });
     });
     it("the create window (20 per 10 s per account) -> 429 in an HTTP 200; the simulator sends no Retry-After", async () => {
       // A separate account at 1x time so the 10 s window cannot roll over mid-test.

@@ -111,7 +111,7 @@ describe('createTask', () => {
   });
   it('uses resolvePrompt when the spec has no prompt, and reports its failures without sending', async () => {
     const { fetch, seen } = fakeFetch(() => json(s.createOk));
-    const resolvePrompt = async (id: string) => ({ prompt: `prompt of ${id}`, imageUrl: 'https://img/x.png' });
+    const resolvePrompt = async (id: string) => ({ prompt: `prompt of ${id}`, imageUrls: ['https://img/x.png'] });
     const r = await gw(fetch, { resolvePrompt }).createTask({ task: spec({ prompt: undefined }), attempt: 2 });
     expect(r.ok).toBe(true);
     expect(seen[0]?.body).toMatchObject({

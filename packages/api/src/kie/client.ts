@@ -1,12 +1,16 @@
-import type {
-  Catalog,
-  CreateTaskRequest,
-  CreateTaskResult,
-  GetTaskResult,
-  KieGateway,
-  ProviderError,
+import {
+  DEFAULT_CONFIG,
+  type Catalog,
+  type CreateTaskRequest,
+  type CreateTaskResult,
+  type GetTaskResult,
+  type KieGateway,
+  type ProviderError,
+  type ProviderFamily,
+  type TaskSpec,
 } from '@clipfleet/engine';
-import { applyFailureEnvelope, parseEnvelope, parseRecord, parseRetryAfter, recordToStatus } from './parse.ts';
+import { FAMILY_ADAPTERS, type FamilyAdapter } from './families.ts';
+import { applyFailureEnvelope, parseEnvelope, parseRetryAfter } from './parse.ts';
 import { buildCreateTaskBody, errorText, type ResolvedPrompt } from './request.ts';
 import type { KieEnvelope } from './wire.ts';
 
@@ -32,15 +36,14 @@ export interface KieHttpGatewayOptions {
   now?: () => number;
 }
 
-const CREATE_PATH = '/api/v1/jobs/createTask';
-const RECORD_PATH = '/api/v1/jobs/recordInfo';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** The outcome of one HTTP exchange: a parsed envelope with its effective code, or a transport error. */
 type Exchange = { ok: true; env: KieEnvelope; code: number; retryAfterMs?: number } | { ok: false; error: ProviderError };
 
 /**
- * The real KIE client behind the engine's KieGateway port. It never throws: every failure
+ * The real KIE client behind the engine's KieGateway port, one adapter per provider family (families.ts):
+ * the task's model picks it, through the catalog. It never throws: every failure
  * (DNS, refused, reset, timeout, non-JSON, unexpected shape) is a `{ ok: false }` result, and
  * transport-level failures use code 0. The body `code` is the truth even inside HTTP 200.
  */
@@ -49,6 +52,12 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
   const doFetch = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = opts.now ?? Date.now;
+  const catalog = () => opts.catalog ?? DEFAULT_CONFIG.catalog;
+  /** A model the catalog no longer lists (an admin edit while it ran) is asked where most models are. */
+  const adapterFor = (task: TaskSpec | undefined): FamilyAdapter => {
+    const family: ProviderFamily = (task && catalog().models.find((m) => m.id === task.model)?.family) || 'market';
+    return FAMILY_ADAPTERS[family];
+  };
   const headers = { Authorization: `Bearer ${opts.apiKey}`, 'Content-Type': 'application/json', Accept: 'application/json' };
 
   async function exchange(method: 'GET' | 'POST', url: string, body?: unknown): Promise<Exchange> {
@@ -95,7 +104,7 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
     const { task } = req;
     const fromTask: ResolvedPrompt = { prompt: task.prompt ?? '' };
     if (task.aspectRatio) fromTask.aspectRatio = task.aspectRatio;
-    if (task.imageUrl) fromTask.imageUrl = task.imageUrl;
+    if (task.imageUrls?.length) fromTask.imageUrls = task.imageUrls;
     if (task.prompt !== undefined) return { ok: true, value: fromTask };
     if (!opts.resolvePrompt) {
       // A host bug, not a provider condition: 400 (fail, not retryable) matches kie-api.md's "bug" row.
@@ -114,8 +123,8 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
     const value: ResolvedPrompt = { prompt: got.prompt };
     const aspectRatio = got.aspectRatio ?? task.aspectRatio;
     if (aspectRatio) value.aspectRatio = aspectRatio;
-    const imageUrl = got.imageUrl ?? task.imageUrl;
-    if (imageUrl) value.imageUrl = imageUrl;
+    const imageUrls = got.imageUrls ?? task.imageUrls;
+    if (imageUrls?.length) value.imageUrls = imageUrls;
     return { ok: true, value };
   }
 
@@ -130,7 +139,7 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
           ...(opts.progressCallBackUrl ? { progressCallBackUrl: opts.progressCallBackUrl } : {}),
         });
         if (!built.ok) return built;
-        const x = await exchange('POST', base + CREATE_PATH, built.body);
+        const x = await exchange('POST', base + FAMILY_ADAPTERS[built.family].createPath, built.body);
         if (!x.ok) return x;
         if (x.code !== 200) return { ok: false, error: envelopeError(x) };
         const data = x.env.data;
@@ -145,21 +154,20 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
       }
     },
 
-    async getTask(remoteTaskId: string): Promise<GetTaskResult> {
+    async getTask(remoteTaskId: string, task?: TaskSpec): Promise<GetTaskResult> {
       try {
-        const x = await exchange('GET', `${base}${RECORD_PATH}?taskId=${encodeURIComponent(remoteTaskId)}`);
+        const adapter = adapterFor(task);
+        const x = await exchange('GET', base + adapter.recordPath(remoteTaskId));
         if (!x.ok) return x;
         const { env, code } = x;
         // 501 = the generation failed: that is a terminal task state, not a failed query.
-        if (code === 501) return failedGeneration(env);
+        if (code === 501) return failedGeneration(env, adapter);
         if (code !== 200) return { ok: false, error: envelopeError(x) };
         if (env.data === null || env.data === undefined) {
           // Right after createTask the record may not exist yet; the engine owns the grace period.
           return { ok: false, error: { code: 422, message: env.message && env.message !== 'success' ? env.message : 'recordInfo is null' } };
         }
-        const record = parseRecord(env.data);
-        if ('error' in record) return { ok: false, error: { code: 0, message: `recordInfo: ${record.error}` } };
-        const status = recordToStatus(record);
+        const status = adapter.toStatus(env.data);
         if ('error' in status) return { ok: false, error: { code: 0, message: `recordInfo: ${status.error}` } };
         applyFailureEnvelope(status, env);
         return { ok: true, status };
@@ -171,15 +179,12 @@ export function createKieHttpGateway(opts: KieHttpGatewayOptions): KieGateway {
 }
 
 /** A 501 body: use the record when there is one, otherwise the envelope alone says "failed, because msg". */
-function failedGeneration(env: KieEnvelope): GetTaskResult {
-  const record = parseRecord(env.data);
-  if (!('error' in record)) {
-    const status = recordToStatus(record);
-    if (!('error' in status)) {
-      status.state = 'fail';
-      applyFailureEnvelope(status, env);
-      return { ok: true, status };
-    }
+function failedGeneration(env: KieEnvelope, adapter: FamilyAdapter): GetTaskResult {
+  const read = adapter.toStatus(env.data);
+  if (!('error' in read)) {
+    read.state = 'fail';
+    applyFailureEnvelope(read, env);
+    return { ok: true, status: read };
   }
   const status: GetTaskResult = { ok: true, status: { state: 'fail', failCode: 501 } };
   if (env.message) status.status.failMsg = env.message;

@@ -1,38 +1,11 @@
 import type { RemoteState, RemoteStatus } from '@clipfleet/engine';
+import { isObject, stringArray, toNumber, toText, toTimeMs } from './json.ts';
+import { veoCallbackToStatus } from './veo.ts';
 import type { KieEnvelope, KieRecord } from './wire.ts';
 
 /** Pure parsers for KIE responses. They never throw: bad input gives `undefined` or a reason string. */
 
 const REMOTE_STATES: readonly RemoteState[] = ['waiting', 'queuing', 'generating', 'success', 'fail'];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** KIE sends numbers, but some copies send numeric strings ("200", "1765183463848"). */
-function toNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-/** A timestamp: Unix ms as a number / numeric string, or (defensively) a date string. */
-function toTimeMs(v: unknown): number | undefined {
-  const n = toNumber(v);
-  if (n !== undefined) return n;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
-}
-
-function toText(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /** `param` / `resultJson` are JSON strings in the docs; accept an already-parsed object too. */
 export function parseJsonField(v: unknown): unknown {
@@ -45,12 +18,6 @@ export function parseJsonField(v: unknown): unknown {
     }
   }
   return isObject(v) || Array.isArray(v) ? v : undefined;
-}
-
-function stringArray(v: unknown): string[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  const out = v.filter((x): x is string => typeof x === 'string' && x !== '');
-  return out;
 }
 
 /** Reads `{ code, msg | message, data }`. Returns undefined when the body is not a JSON object. */
@@ -142,6 +109,12 @@ export type KieCallbackParse =
 export function parseKieCallback(body: unknown): KieCallbackParse {
   const env = parseEnvelope(body);
   if (!env) return { ok: false, reason: 'callback body is not a JSON object' };
+  // Veo's callbacks carry no `state`: its own shape (veo.ts). Market callbacks have the recordInfo shape.
+  if (isObject(env.data) && env.data.state === undefined && toText(env.data.taskId)) {
+    const status = veoCallbackToStatus(env.code, env.message, env.data);
+    if ('error' in status) return { ok: false, reason: `callback: ${status.error}` };
+    return { ok: true, remoteTaskId: toText(env.data.taskId)!, status, code: env.code };
+  }
   const record = parseRecord(env.data);
   if ('error' in record) return { ok: false, reason: `callback: ${record.error}` };
   const status = recordToStatus(record);

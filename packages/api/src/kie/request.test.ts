@@ -2,6 +2,8 @@ import type { TaskSpec } from '@clipfleet/engine';
 import { describe, expect, it } from 'vitest';
 import { buildCreateTaskBody } from './request.ts';
 
+/** The body builder's envelope and refusals; every model's exact body is in mapping.test.ts. */
+
 const spec = (over: Partial<TaskSpec> = {}): TaskSpec => ({
   taskId: 't1',
   batchId: 'b1',
@@ -15,50 +17,26 @@ const spec = (over: Partial<TaskSpec> = {}): TaskSpec => ({
 });
 
 const build = (task: TaskSpec, opts = {}) =>
-  buildCreateTaskBody(task, { prompt: task.prompt ?? '', ...(task.aspectRatio ? { aspectRatio: task.aspectRatio } : {}), ...(task.imageUrl ? { imageUrl: task.imageUrl } : {}) }, opts);
+  buildCreateTaskBody(task, { prompt: task.prompt ?? '', ...(task.aspectRatio ? { aspectRatio: task.aspectRatio } : {}), ...(task.imageUrls ? { imageUrls: task.imageUrls } : {}) }, opts);
 
 describe('buildCreateTaskBody', () => {
-  it('sora-2 text-to-video: model id, n_frames as a string, default landscape, no size', () => {
-    expect(build(spec())).toEqual({
-      ok: true,
-      body: { model: 'sora-2-text-to-video', input: { prompt: 'a cat on a skateboard', aspect_ratio: 'landscape', n_frames: '10' } },
-    });
+  it('picks the family of the model: market nests `input`, veo is flat', () => {
+    expect(build(spec())).toMatchObject({ ok: true, family: 'market', body: { model: 'sora-2-text-to-video', input: { n_frames: '10' } } });
+    expect(build(spec({ model: 'veo-3.1-lite', durationSec: 8 }))).toMatchObject({ ok: true, family: 'veo', body: { model: 'veo3_lite', duration: 8 } });
   });
-  it('sora-2 image-to-video: image model and exactly one image URL', () => {
-    const r = build(spec({ imageUrl: 'https://img.example/a.png', aspectRatio: 'portrait', durationSec: 15 }));
-    expect(r).toEqual({
-      ok: true,
-      body: {
-        model: 'sora-2-image-to-video',
-        input: { prompt: 'a cat on a skateboard', aspect_ratio: 'portrait', n_frames: '15', image_urls: ['https://img.example/a.png'] },
-      },
-    });
-  });
-  it('Pro always sends size: 720p -> standard, 1080p -> high, for text and image', () => {
-    const cases = [
-      [{ resolution: '720p' }, 'sora-2-pro-text-to-video', 'standard'],
-      [{ resolution: '1080p' }, 'sora-2-pro-text-to-video', 'high'],
-      [{ resolution: '720p', imageUrl: 'https://i/x.jpg' }, 'sora-2-pro-image-to-video', 'standard'],
-      [{ resolution: '1080p', imageUrl: 'https://i/x.jpg' }, 'sora-2-pro-image-to-video', 'high'],
-    ] as const;
-    for (const [over, model, size] of cases) {
-      const r = build(spec({ model: 'sora-2-pro', ...over }));
-      if (!r.ok) throw new Error(r.error.message);
-      expect(r.body.model).toBe(model);
-      expect(r.body.input.size).toBe(size);
-      expect(typeof r.body.input.n_frames).toBe('string');
-    }
-  });
-  it('adds callBackUrl / progressCallBackUrl only when given', () => {
-    const r = build(spec(), { callBackUrl: 'https://h/kie/callback', progressCallBackUrl: 'https://h/kie/progress' });
-    expect(r).toMatchObject({ ok: true, body: { callBackUrl: 'https://h/kie/callback', progressCallBackUrl: 'https://h/kie/progress' } });
+  it('adds callBackUrl; progressCallBackUrl only for market models', () => {
+    const opts = { callBackUrl: 'https://h/kie/callback', progressCallBackUrl: 'https://h/kie/progress' };
+    expect(build(spec(), opts)).toMatchObject({ ok: true, body: opts });
+    const veo = build(spec({ model: 'veo-3.1', durationSec: 8 }), opts);
+    expect(veo).toMatchObject({ ok: true, body: { callBackUrl: 'https://h/kie/callback' } });
+    expect(veo.ok && 'progressCallBackUrl' in veo.body).toBe(false);
     const plain = build(spec());
     expect(plain.ok && 'callBackUrl' in plain.body).toBe(false);
   });
-  it('refuses unsupported combinations and empty prompts without a request (422)', () => {
-    expect(build(spec({ resolution: '1080p' }))).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('resolution') } });
+  it('refuses unsupported options and empty prompts without a request (422 naming the field)', () => {
+    expect(build(spec({ resolution: '1080p' }))).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('not sent: resolution:') } });
     expect(build(spec({ model: 'veo' }))).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('unknown model') } });
-    expect(build(spec({ durationSec: 12 }))).toMatchObject({ ok: false, error: { code: 422 } });
+    expect(build(spec({ durationSec: 12 }))).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('not sent: duration:') } });
     expect(build(spec({ prompt: '   ' }))).toMatchObject({ ok: false, error: { code: 422, message: 'not sent: prompt is empty' } });
   });
 });

@@ -1,11 +1,10 @@
-import { getVideoModelInfo, type Catalog, type ProviderError, type TaskSpec } from '@clipfleet/engine';
-import type { KieCreateTaskBody } from './wire.ts';
+import { buildKieRequest, ConfigError, kieCreateBody, type Catalog, type ProviderError, type ProviderFamily, type TaskSpec } from '@clipfleet/engine';
 
 /** What a task needs from the host when its prompt is kept out of memory. */
 export interface ResolvedPrompt {
   prompt: string;
-  aspectRatio?: 'landscape' | 'portrait';
-  imageUrl?: string;
+  aspectRatio?: string;
+  imageUrls?: string[];
 }
 
 export interface BuildBodyOptions {
@@ -15,40 +14,34 @@ export interface BuildBodyOptions {
   progressCallBackUrl?: string;
 }
 
+export type BuiltBody = { ok: true; family: ProviderFamily; body: Record<string, unknown> } | { ok: false; error: ProviderError };
+
 /**
- * Builds the createTask body exactly as kie-api.md says: the KIE model id depends on whether an
- * image is given; `n_frames` is a string; Pro's `size` is always sent (its defaults differ by model).
- * Pure. An unsupported (model, resolution, duration) is reported as a 422-like error without
- * spending a request: KIE would reject it the same way, and createTask slots are rate limited.
+ * Builds the create body through the model's catalog mapping (field names, string or integer duration, fixed
+ * fields) and its family's envelope. Pure. Anything the model does not accept is reported as a 422-like error
+ * without spending a request: KIE would reject it the same way, and createTask slots are rate limited.
  */
-export function buildCreateTaskBody(
-  task: TaskSpec,
-  resolved: ResolvedPrompt,
-  opts: BuildBodyOptions = {},
-): { ok: true; body: KieCreateTaskBody } | { ok: false; error: ProviderError } {
-  let info;
-  try {
-    info = getVideoModelInfo(task.model, task.resolution, task.durationSec, opts.catalog);
-  } catch (err) {
-    return { ok: false, error: { code: 422, message: `not sent: ${errorText(err)}` } };
-  }
+export function buildCreateTaskBody(task: TaskSpec, resolved: ResolvedPrompt, opts: BuildBodyOptions = {}): BuiltBody {
   if (resolved.prompt.trim() === '') {
     return { ok: false, error: { code: 422, message: 'not sent: prompt is empty' } };
   }
-  const imageUrl = resolved.imageUrl;
-  const body: KieCreateTaskBody = {
-    model: imageUrl ? info.kieModels.imageToVideo : info.kieModels.textToVideo,
-    input: {
-      prompt: resolved.prompt,
-      aspect_ratio: resolved.aspectRatio ?? 'landscape',
-      n_frames: info.nFrames,
-    },
-  };
-  if (info.size !== undefined) body.input.size = info.size;
-  if (imageUrl) body.input.image_urls = [imageUrl];
-  if (opts.callBackUrl) body.callBackUrl = opts.callBackUrl;
-  if (opts.progressCallBackUrl) body.progressCallBackUrl = opts.progressCallBackUrl;
-  return { ok: true, body };
+  try {
+    const req = buildKieRequest(
+      {
+        model: task.model,
+        resolution: task.resolution,
+        durationSec: task.durationSec,
+        prompt: resolved.prompt,
+        aspectRatio: resolved.aspectRatio,
+        imageUrls: resolved.imageUrls,
+      },
+      opts.catalog,
+    );
+    return { ok: true, family: req.family, body: kieCreateBody(req, opts) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, error: { code: 422, message: `not sent: ${err.path}: ${err.message}` } };
+    throw err;
+  }
 }
 
 export function errorText(err: unknown): string {

@@ -1,27 +1,8 @@
 /**
- * KIE's wire format for Sora 2 jobs (see /work/shared/reference/kie-api.md).
+ * KIE's wire format for Market jobs' status (see kie-api.md; create bodies come from the catalog mapping).
  * Everything coming back from KIE is `unknown` until parsed here: copies of the docs disagree
  * (`msg` vs `message`, JSON strings vs objects), so the parsers accept both spellings.
  */
-
-/** Body of `POST /api/v1/jobs/createTask`. */
-export interface KieCreateTaskBody {
-  model: string;
-  callBackUrl?: string;
-  progressCallBackUrl?: string;
-  input: KieSoraInput;
-}
-
-export interface KieSoraInput {
-  prompt: string;
-  aspect_ratio: 'portrait' | 'landscape';
-  /** Seconds as a STRING ("10" | "15"): KIE rejects a number. */
-  n_frames: string;
-  /** Pro only. Sent explicitly because Pro text- and image-to-video have different defaults. */
-  size?: string;
-  /** Image-to-video only: exactly one public URL. */
-  image_urls?: string[];
-}
 
 /** The `data` of a recordInfo response (and of a callback body), after the JSON strings are parsed. */
 export interface KieRecord {

@@ -73,9 +73,32 @@ describe('checkRow', () => {
     expect(fieldOf({ line: 1, prompt: 'x', imageUrl: 'not a url' })).toEqual(['imageUrl']);
   });
 
-  it('maps aspect ratio aliases', () => {
-    expect(checkRow({ line: 1, prompt: 'x', aspectRatio: '9:16' }, defaults).input.aspectRatio).toBe('portrait');
-    expect(checkRow({ line: 1, prompt: 'x', aspectRatio: 'Landscape' }, defaults).input.aspectRatio).toBe('landscape');
+  it("checks each live model's own options, naming the field", () => {
+    const live = { model: 'kling-2.6', resolution: '1080p', duration: 5 };
+    const fieldOf = (row: Parameters<typeof checkRow>[0]) => checkRow(row, live).issues.map((i) => i.field);
+    expect(fieldOf({ line: 1, prompt: 'x', duration: '12' })).toEqual(['duration']); // Kling 2.6: 5 or 10 s
+    expect(fieldOf({ line: 1, prompt: 'x', model: 'seedance-2-fast', resolution: '4k' })).toEqual(['resolution']);
+    expect(fieldOf({ line: 1, prompt: 'x', imageUrl: 'https://i/1.png', lastFrameUrl: 'https://i/2.png' })).toEqual(['lastFrameUrl']);
+    expect(fieldOf({ line: 1, prompt: 'x', lastFrameUrl: 'https://i/2.png' })).toEqual(['lastFrameUrl']);
+    expect(fieldOf({ line: 1, prompt: 'x', imageUrl: 'http://i/1.png' })).toEqual(['imageUrl']);
+    expect(fieldOf({ line: 1, prompt: 'x', aspectRatio: 'landscape' })).toEqual(['aspectRatio']);
+    const seedance = checkRow({ line: 1, prompt: 'x', model: 'seedance-2', resolution: '720p', duration: '5', imageUrl: 'https://i/1.png', lastFrameUrl: 'https://i/2.png' }, live);
+    expect(seedance.issues).toEqual([]);
+    expect(seedance.credits).toBe(103);
+    expect(seedance.input).toEqual({ prompt: 'x', model: 'seedance-2', resolution: '720p', duration: 5, imageUrl: 'https://i/1.png', lastFrameUrl: 'https://i/2.png' });
+  });
+
+  it('applies the default aspect ratio only where the row\'s mode has one', () => {
+    const d = { model: 'wan-2.7', resolution: '720p', duration: 5, aspectRatio: '9:16' };
+    expect(checkRow({ line: 1, prompt: 'x' }, d).input.aspectRatio).toBe('9:16');
+    expect(checkRow({ line: 1, prompt: 'x', imageUrl: 'https://i/1.png' }, d).input.aspectRatio).toBeUndefined();
+    expect(checkRow({ line: 1, prompt: 'x', model: 'kling-2.6', resolution: '1080p' }, d).issues).toEqual([]);
+  });
+
+  it('flags a retired model when the server talks to the real KIE', () => {
+    const r = checkRow({ line: 1, prompt: 'x' }, defaults, DEFAULT_CONFIG.catalog, { refusesRetired: true });
+    expect(r.issues).toEqual([{ field: 'model', message: expect.stringMatching(/^model "sora-2" is retired since 2026-09-24/) }]);
+    expect(checkRow({ line: 1, prompt: 'x' }, defaults).issues).toEqual([]);
   });
 });
 
@@ -101,7 +124,14 @@ describe('parseDuration / catalogChoices', () => {
     expect(parseDuration('1.5')).toBeNull();
   });
   it('lists a model\'s resolutions and durations', () => {
-    expect(catalogChoices(DEFAULT_CONFIG.catalog, 'sora-2-pro')).toEqual({ resolutions: ['720p', '1080p'], durations: [10, 15] });
-    expect(catalogChoices(DEFAULT_CONFIG.catalog, 'nope')).toEqual({ resolutions: [], durations: [] });
+    expect(catalogChoices(DEFAULT_CONFIG.catalog, 'sora-2-pro')).toEqual({
+      resolutions: ['720p', '1080p'],
+      durations: [10, 15],
+      aspectRatios: ['landscape', 'portrait'],
+      images: { min: 1, max: 1 },
+      textToVideo: true,
+    });
+    expect(catalogChoices(DEFAULT_CONFIG.catalog, 'wan-2.7')).toMatchObject({ durations: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], aspectRatios: ['16:9', '9:16', '1:1', '4:3', '3:4'], images: { min: 1, max: 2 } });
+    expect(catalogChoices(DEFAULT_CONFIG.catalog, 'nope')).toEqual({ resolutions: [], durations: [], aspectRatios: [], images: null, textToVideo: false });
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_CONFIG, getVideoModelInfo, type Catalog } from '@clipfleet/engine';
+import { allowedDurations, checkVideoRequest, ConfigError, DEFAULT_CONFIG, defaultModelOf, retiredMessage, rowFieldOf, rowImages, type Catalog, type ModelConfig } from '@clipfleet/engine';
 import Papa from 'papaparse';
 import type { inferRouterInputs } from '@trpc/server';
 import type { AppRouter } from '../trpc/root.ts';
@@ -10,7 +10,7 @@ type RouterInputs = inferRouterInputs<AppRouter>;
  * (the engine's catalog helpers: the same code the API runs, so the form never disagrees with it).
  */
 
-export type RowField = 'prompt' | 'model' | 'resolution' | 'duration' | 'aspectRatio' | 'imageUrl';
+export type RowField = 'prompt' | 'model' | 'resolution' | 'duration' | 'aspectRatio' | 'imageUrl' | 'lastFrameUrl';
 
 /** One row before validation: every value a string, as it came from the textarea or the CSV. */
 export interface DraftRow {
@@ -22,6 +22,7 @@ export interface DraftRow {
   duration?: string;
   aspectRatio?: string;
   imageUrl?: string;
+  lastFrameUrl?: string;
 }
 
 /** What `batch.create` accepts per row, as the server declares it. */
@@ -31,6 +32,8 @@ export interface RowDefaults {
   model: string;
   resolution: string;
   duration: number;
+  /** Applied to text-to-video rows of a model with an aspect choice; absent: the model's default. */
+  aspectRatio?: string;
 }
 
 export interface RowIssue {
@@ -54,15 +57,8 @@ export interface ParseResult {
   fileErrors: string[];
 }
 
-export const CSV_COLUMNS = ['prompt', 'model', 'resolution', 'duration', 'aspect_ratio', 'image_url'] as const;
+export const CSV_COLUMNS = ['prompt', 'model', 'resolution', 'duration', 'aspect_ratio', 'image_url', 'last_frame_url'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
-
-const ASPECT_ALIASES: Record<string, 'landscape' | 'portrait'> = {
-  landscape: 'landscape',
-  portrait: 'portrait',
-  '16:9': 'landscape',
-  '9:16': 'portrait',
-};
 
 /** One prompt per non-empty line. */
 export function parsePromptLines(text: string): ParseResult {
@@ -78,7 +74,7 @@ function normalizeHeader(h: string): string {
   return h.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
-/** A CSV with a header row `prompt,model,resolution,duration,aspect_ratio,image_url` (all but prompt optional). */
+/** A CSV with a header row `prompt,model,resolution,duration,aspect_ratio,image_url,last_frame_url` (all but prompt optional). */
 export function parseCsv(text: string): ParseResult {
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
     header: true,
@@ -112,11 +108,13 @@ export function parseCsv(text: string): ParseResult {
     const duration = get('duration');
     const aspectRatio = get('aspect_ratio');
     const imageUrl = get('image_url');
+    const lastFrameUrl = get('last_frame_url');
     if (model) row.model = model;
     if (resolution) row.resolution = resolution;
     if (duration) row.duration = duration;
     if (aspectRatio) row.aspectRatio = aspectRatio;
     if (imageUrl) row.imageUrl = imageUrl;
+    if (lastFrameUrl) row.lastFrameUrl = lastFrameUrl;
     return row;
   });
   return { rows, fileErrors };
@@ -128,63 +126,69 @@ export function parseDuration(value: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
+const ROW_FIELDS: readonly RowField[] = ['prompt', 'model', 'resolution', 'duration', 'aspectRatio', 'imageUrl', 'lastFrameUrl'];
+
+/** The form field a catalog error is about. */
+function fieldOf(path: string, draft: DraftRow): RowField {
+  const field = rowFieldOf(path, draft);
+  return ROW_FIELDS.find((f) => f === field) ?? 'model';
 }
 
-/** Validates one row against the catalog; never throws. */
-export function checkRow(draft: DraftRow, defaults: RowDefaults, catalog: Catalog = DEFAULT_CONFIG.catalog): CheckedRow {
+/**
+ * Validates one row against its model's options in the catalog (the engine's checkVideoRequest, as the API
+ * runs it); never throws.
+ */
+export interface CheckOptions {
+  /** The server talks to the real KIE: retired models are refused (as the API will). */
+  refusesRetired?: boolean;
+}
+
+export function checkRow(draft: DraftRow, defaults: RowDefaults, catalog: Catalog = DEFAULT_CONFIG.catalog, opts: CheckOptions = {}): CheckedRow {
   const issues: RowIssue[] = [];
   const input: BatchRowInput = { prompt: draft.prompt };
 
   if (!draft.prompt) issues.push({ field: 'prompt', message: 'prompt is empty' });
-  else if (draft.prompt.length > catalog.maxPromptLength)
-    issues.push({
-      field: 'prompt',
-      message: `prompt is ${draft.prompt.length.toLocaleString('en')} characters (max ${catalog.maxPromptLength.toLocaleString('en')})`,
-    });
-
   if (draft.model) input.model = draft.model;
   if (draft.resolution) input.resolution = draft.resolution;
 
   let duration = defaults.duration;
   if (draft.duration !== undefined) {
     const d = parseDuration(draft.duration);
-    if (d === null) issues.push({ field: 'duration', message: `duration "${draft.duration}" is not a number of seconds` });
+    if (d === null) issues.push({ field: 'duration', message: `duration "${draft.duration}" is not a whole number of seconds` });
     else {
       duration = d;
       input.duration = d;
     }
   }
-
-  if (draft.aspectRatio !== undefined) {
-    const a = ASPECT_ALIASES[draft.aspectRatio.toLowerCase()];
-    if (!a) issues.push({ field: 'aspectRatio', message: `aspect ratio "${draft.aspectRatio}" must be landscape or portrait` });
-    else input.aspectRatio = a;
-  }
-
-  if (draft.imageUrl !== undefined) {
-    if (!isHttpUrl(draft.imageUrl)) issues.push({ field: 'imageUrl', message: `image URL "${draft.imageUrl}" is not an http(s) URL` });
-    else input.imageUrl = draft.imageUrl;
-  }
+  if (draft.imageUrl !== undefined) input.imageUrl = draft.imageUrl;
+  if (draft.lastFrameUrl !== undefined) input.lastFrameUrl = draft.lastFrameUrl;
 
   const effective: RowDefaults = {
     model: draft.model ?? defaults.model,
     resolution: draft.resolution ?? defaults.resolution,
     duration,
   };
+  let imageUrls: string[] = [];
+  try {
+    imageUrls = rowImages(draft);
+  } catch (err) {
+    issues.push({ field: 'lastFrameUrl', message: (err as Error).message });
+  }
+  // The form's default aspect applies where the row's mode has one (text-to-video of a model with a choice).
+  const mode = catalog.models.find((m) => m.id === effective.model)?.modes[imageUrls.length > 0 ? 'imageToVideo' : 'textToVideo'];
+  const aspectRatio = draft.aspectRatio ?? (defaults.aspectRatio && mode?.aspectRatios?.includes(defaults.aspectRatio) ? defaults.aspectRatio : undefined);
+  if (aspectRatio !== undefined) input.aspectRatio = aspectRatio;
+  const entry = catalog.models.find((m) => m.id === effective.model);
+  const retired = entry && opts.refusesRetired ? retiredMessage(entry, catalog) : undefined;
+  if (retired) issues.push({ field: 'model', message: retired });
   let credits: number | null = null;
-  if (!issues.some((i) => i.field === 'duration')) {
+  if (issues.length === 0) {
     try {
-      credits = getVideoModelInfo(effective.model, effective.resolution, effective.duration, catalog).credits;
+      const req = { model: effective.model, resolution: effective.resolution, durationSec: effective.duration, aspectRatio, imageUrls, prompt: draft.prompt };
+      credits = checkVideoRequest(req, catalog).info.credits;
     } catch (err) {
-      const field = err instanceof ConfigError && (err.path === 'model' || err.path === 'resolution' || err.path === 'duration') ? err.path : 'model';
-      issues.push({ field, message: err instanceof Error ? err.message : String(err) });
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push({ field: fieldOf(err.path, draft), message: err.message });
     }
   }
   return { draft, input, effective, credits, issues };
@@ -204,8 +208,9 @@ export function checkRows(
   defaults: RowDefaults,
   catalog: Catalog = DEFAULT_CONFIG.catalog,
   maxRows: number = DEFAULT_CONFIG.maxBatchRows,
+  opts: CheckOptions = {},
 ): CheckedBatch {
-  const rows = drafts.map((d) => checkRow(d, defaults, catalog));
+  const rows = drafts.map((d) => checkRow(d, defaults, catalog, opts));
   const batchErrors: string[] = [];
   if (rows.length === 0) batchErrors.push('add at least one prompt');
   if (rows.length > maxRows)
@@ -215,21 +220,35 @@ export function checkRows(
   return { rows, invalidCount, batchErrors, credits };
 }
 
-/** The defaults a new batch starts from: the catalog's first model, its first resolution, its longest duration. */
+/** The defaults a new batch starts from: the catalog's default (live) model, its first resolution, its longest clip. */
 export function catalogDefaults(catalog: Catalog): RowDefaults {
-  const first = catalog.models[0];
-  return {
-    model: first?.id ?? '',
-    resolution: first?.variants[0]?.resolution ?? '',
-    duration: first?.variants[0]?.prices.at(-1)?.durationSec ?? 0,
-  };
+  return modelDefaults(defaultModelOf(catalog));
 }
 
-/** The default-field choices the catalog offers: models, and for a model its resolutions and durations. */
-export function catalogChoices(catalog: Catalog, model: string): { resolutions: string[]; durations: number[] } {
+/** A model's own defaults: its first resolution and its longest clip. */
+export function modelDefaults(model: ModelConfig): RowDefaults {
+  return { model: model.id, resolution: model.resolutions[0] ?? '', duration: allowedDurations(model).at(-1) ?? 0 };
+}
+
+/** What the form offers for a model: its resolutions, durations, text-to-video aspect ratios and image inputs. */
+export interface ModelChoices {
+  resolutions: string[];
+  durations: number[];
+  /** Aspect ratios of its text-to-video mode (empty: none to choose). */
+  aspectRatios: string[];
+  /** Image-to-video: how many images a row carries (null: no image mode). */
+  images: { min: number; max: number } | null;
+  textToVideo: boolean;
+}
+
+export function catalogChoices(catalog: Catalog, model: string): ModelChoices {
   const entry = catalog.models.find((m) => m.id === model);
-  if (!entry) return { resolutions: [], durations: [] };
-  const resolutions = entry.variants.map((v) => v.resolution);
-  const durations = [...new Set(entry.variants.flatMap((v) => v.prices.map((p) => p.durationSec)))].sort((a, b) => a - b);
-  return { resolutions, durations };
+  if (!entry) return { resolutions: [], durations: [], aspectRatios: [], images: null, textToVideo: false };
+  return {
+    resolutions: entry.resolutions,
+    durations: allowedDurations(entry),
+    aspectRatios: entry.modes.textToVideo?.aspectRatios ?? [],
+    images: entry.modes.imageToVideo?.images ?? null,
+    textToVideo: entry.modes.textToVideo !== undefined,
+  };
 }

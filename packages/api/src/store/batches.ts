@@ -9,7 +9,9 @@ export interface NewTask {
   resolution: string;
   durationSec: number;
   aspectRatio: string | null;
+  /** The image, or the first frame; a last frame only with a first. */
   imageUrl: string | null;
+  lastFrameUrl: string | null;
   price: number;
 }
 
@@ -38,7 +40,7 @@ export async function insertBatch(trx: Executor, batch: NewBatch, now = Date.now
       finished_at: null,
     })
     .execute();
-  // 24 columns per row: 400 rows stay well under SQLite's bound-parameter limit.
+  // 25 columns per row: 400 rows stay well under SQLite's bound-parameter limit.
   for (const [i, part] of chunks(batch.tasks, 400).entries()) {
     if (i > 0) await yieldToLoop();
     await trx
@@ -55,6 +57,7 @@ export async function insertBatch(trx: Executor, batch: NewBatch, now = Date.now
           duration_sec: t.durationSec,
           aspect_ratio: t.aspectRatio,
           image_url: t.imageUrl,
+          last_frame_url: t.lastFrameUrl,
           price: t.price,
           state: 'queued',
           attempts: 0,

@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { EngineClock, KieGateway } from '@clipfleet/engine';
+import { DEFAULT_CONFIG, parseFleetConfig, type EngineClock, type KieGateway } from '@clipfleet/engine';
 import { createClipFleetClient, createScaledClock, createServer, type ClipFleetServer, type ServerOptions } from '../../src/index.ts';
 
 export interface TestServer {
@@ -12,6 +12,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The shipped configuration with the seed's model as the default for rows that name none: these tests check
+ * lifecycle and credits against the seed's prices (sora-2: 15 / 20 credits). The live catalog has its own tests.
+ */
+export const SEED_DEFAULT_CONFIG = parseFleetConfig({ ...DEFAULT_CONFIG, catalog: { ...DEFAULT_CONFIG.catalog, defaultModel: 'sora-2' } });
+
 /** A real server on a free port with an in-process gateway; the engine clock runs `scale` times faster. */
 export async function startTestServer(
   gateway: KieGateway,
@@ -22,6 +28,7 @@ export async function startTestServer(
     port: 0,
     devCredits: 0,
     kie: { mode: 'gateway', gateway, clock: opts.clock ?? createScaledClock(opts.scale ?? 100) },
+    config: SEED_DEFAULT_CONFIG,
     ...opts.extra,
   });
   const { url } = await server.start();

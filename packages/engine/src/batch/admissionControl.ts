@@ -1,6 +1,6 @@
 import type { Actor } from 'xstate';
 import { calculateActualConcurrency } from '../config/plans.ts';
-import type { PlanConfig } from '../config/schema.ts';
+import type { Catalog, PlanConfig } from '../config/schema.ts';
 import type { EngineClock } from '../ports/clock.ts';
 import {
   admissionRoom,
@@ -49,9 +49,9 @@ export interface AdmissionControlOptions {
   admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
 }
 
-/** A task's share of its user's capacity at the user's current level. */
-export function weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec): number {
-  return classWeight(calculateActualConcurrency(plan, spec.model, spec.resolution, spec.durationSec, user.degradation.level));
+/** A task's share of its user's capacity at the user's current level (frame sizes from the catalog in force). */
+export function weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec, catalog: Pick<Catalog, 'resolutions'>): number {
+  return classWeight(calculateActualConcurrency(plan, spec.model, spec.resolution, spec.durationSec, user.degradation.level, catalog));
 }
 
 /**
@@ -118,7 +118,7 @@ export class AdmissionControl {
     const toUser = (userId: string): PlannerUser | undefined => {
       const user = registry.users.get(userId)!;
       const plan = registry.planOf(userId);
-      const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: weightFor(user, plan, spec) });
+      const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: weightFor(user, plan, spec, registry.config.catalog) });
       const batches: PlannerBatch[] = [];
       for (const batchId of user.batches.order()) {
         const batch = registry.batches.get(batchId)!;

@@ -318,7 +318,7 @@ class BatchSupervisor implements Supervisor {
         registry: this.registry,
         resume: (record, start) => {
           const user = this.registry.user(record.facts.spec.userId);
-          this.start(record, user, weightFor(user, this.registry.planOf(user.userId), record.facts.spec), start);
+          this.start(record, user, weightFor(user, this.registry.planOf(user.userId), record.facts.spec, this.registry.config.catalog), start);
         },
         failUncertain: (record) =>
           this.endings.end(record, {

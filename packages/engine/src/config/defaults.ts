@@ -1,3 +1,4 @@
+import { defaultCatalog } from './models.ts';
 import type { FleetConfigInput, PlanConfig } from './schema.ts';
 
 /**
@@ -11,6 +12,7 @@ const min = 60 * sec;
 /** The internal layer shared by the shipped plans (seed values, plus ClipFleet's additions). */
 const standardInternal = {
   modelConcurrency: {},
+  // The seed's points; every other resolution and duration is interpolated through them (config/weights.ts).
   resolutionWeight: { '720p': 1.0, '1080p': 0.65 },
   durationWeight: { '10': 1.3, '15': 1.0 },
   slowClasses: [{ resolution: '1080p', durationSec: 15 }],
@@ -59,52 +61,12 @@ const standardInternal = {
     recoverBelowRate: 0.2,
     recoverStep: 1,
   },
-  timeoutsMs: { '720p': 5 * min, '1080p': 15 * min },
+  // Seed: 720p 5 min, 1080p 15 min. Ours: smaller frames as 720p, larger ones longer than 1080p.
+  timeoutsMs: { '480p': 5 * min, '720p': 5 * min, '768P': 5 * min, '1080p': 15 * min, '2K': 20 * min, '4k': 30 * min },
 } satisfies Omit<PlanConfig, 'id' | 'label' | 'concurrency' | 'batchSize'>;
 
 export const defaultFleetConfig = {
-  catalog: {
-    maxPromptLength: 10_000,
-    models: [
-      {
-        id: 'sora-2',
-        label: 'Sora 2',
-        kieModels: { textToVideo: 'sora-2-text-to-video', imageToVideo: 'sora-2-image-to-video' },
-        variants: [
-          {
-            resolution: '720p',
-            prices: [
-              { durationSec: 10, credits: 15 },
-              { durationSec: 15, credits: 20 },
-            ],
-          },
-        ],
-      },
-      {
-        id: 'sora-2-pro',
-        label: 'Sora 2 Pro',
-        kieModels: { textToVideo: 'sora-2-pro-text-to-video', imageToVideo: 'sora-2-pro-image-to-video' },
-        variants: [
-          {
-            resolution: '720p',
-            size: 'standard',
-            prices: [
-              { durationSec: 10, credits: 45 },
-              { durationSec: 15, credits: 60 },
-            ],
-          },
-          {
-            resolution: '1080p',
-            size: 'high',
-            prices: [
-              { durationSec: 10, credits: 100 },
-              { durationSec: 15, credits: 130 },
-            ],
-          },
-        ],
-      },
-    ],
-  },
+  catalog: defaultCatalog,
   plans: [
     { id: 'free', label: 'Free', concurrency: 1, batchSize: 5, ...standardInternal },
     { id: 'pro', label: 'Pro', concurrency: 3, batchSize: 15, ...standardInternal },

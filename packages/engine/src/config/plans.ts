@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.ts';
-import type { FleetConfig, PlanConfig } from './schema.ts';
+import type { Catalog, FleetConfig, PlanConfig } from './schema.ts';
 import { DEFAULT_CONFIG } from './validate.ts';
+import { durationWeightOf, resolutionWeightOf } from './weights.ts';
 
 /** The plan's full configuration (user-facing and internal layer). */
 export function getBatchConfig(planId: string, config: FleetConfig = DEFAULT_CONFIG): PlanConfig {
@@ -15,7 +16,8 @@ export function getBatchConfig(planId: string, config: FleetConfig = DEFAULT_CON
  * How many tasks of one class may run at once for a user on this plan:
  * max(1, round(base x resolutionWeight x durationWeight)), base = the model's concurrency or the plan's.
  * `level` is the user's concurrency level in force (degradation lowers it below `plan.concurrency`);
- * a per-model base is scaled by the same ratio.
+ * a per-model base is scaled by the same ratio. Weights the plan does not list come from its points
+ * (config/weights.ts), with frame sizes from `catalog.resolutions`.
  */
 export function calculateActualConcurrency(
   plan: PlanConfig,
@@ -23,12 +25,18 @@ export function calculateActualConcurrency(
   resolution: string,
   durationSec: number,
   level: number = plan.concurrency,
+  catalog: Pick<Catalog, 'resolutions'> = DEFAULT_CONFIG.catalog,
 ): number {
   const base = Math.max(1, Math.round((baseConcurrency(plan, model) * level) / plan.concurrency));
-  const rw = plan.resolutionWeight[resolution];
-  const dw = plan.durationWeight[String(durationSec)];
-  if (rw === undefined) throw new ConfigError(`plan ${plan.id} has no weight for resolution "${resolution}"`, 'resolution');
-  if (dw === undefined) throw new ConfigError(`plan ${plan.id} has no weight for duration ${durationSec} s`, 'duration');
+  let rw: number;
+  let dw: number;
+  try {
+    rw = resolutionWeightOf(plan.resolutionWeight, resolution, catalog);
+    dw = durationWeightOf(plan.durationWeight, durationSec);
+  } catch (err) {
+    const e = err as ConfigError;
+    throw new ConfigError(`plan ${plan.id}: ${e.message}`, e.path);
+  }
   return Math.max(1, Math.round(base * rw * dw));
 }
 

@@ -3,24 +3,96 @@ import { z } from 'zod';
 const positiveInt = z.number().int().positive();
 const ms = z.number().int().nonnegative();
 
-export const ModelVariantSchema = z.object({
-  resolution: z.string().min(1),
-  /** KIE `size` sent for this resolution (Pro only); omitted when the model has no size choice. */
-  size: z.string().min(1).optional(),
-  /** Credits per video by clip length in seconds. */
-  prices: z.array(z.object({ durationSec: positiveInt, credits: positiveInt })).min(1),
+/** The provider families ClipFleet has an adapter for: each speaks its own endpoints and status shape. */
+export const PROVIDER_FAMILIES = ['market', 'veo'] as const;
+
+/** The two ways to ask for a video: from a prompt alone, or from a prompt and image(s). */
+export const MODES = ['textToVideo', 'imageToVideo'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** A fixed request field: KIE inputs are flat JSON scalars. */
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const ModeSchema = z.object({
+  /** The KIE model id this mode is sent as. */
+  kieModel: z.string().min(1),
+  /**
+   * Aspect ratios this mode accepts, as sent; the first is sent when a row names none. Absent: the mode has
+   * no aspect field (most image-to-video modes take the image's).
+   */
+  aspectRatios: z.array(z.string().min(1)).min(1).optional(),
+  /** How many images a row of this mode carries: 0 for text-to-video; 1, or 1-2 (first and last frame). */
+  images: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }).refine((i) => i.min <= i.max, 'images.min must not exceed images.max'),
+  /** What KIE renders when the resolution field is absent (ClipFleet always sends it; the simulator needs it). */
+  defaultResolution: z.string().min(1).optional(),
+  /** Fields this mode always sends, e.g. Kling's `sound: false`, Veo's `generationType`. */
+  fixed: z.record(z.string(), Scalar).default({}),
 });
+
+/** Which request field carries each option, and how it is typed: models disagree on both. */
+export const InputMappingSchema = z.object({
+  /** Longest prompt the model accepts. */
+  promptMaxLength: positiveInt,
+  /** Seconds as a string (`"5"`, Kling, Sora's `n_frames`) or an integer (`5`, Seedance, Wan, Veo). */
+  duration: z.object({ field: z.string().min(1), type: z.enum(['string', 'integer']) }),
+  /** The resolution / quality field and the value sent for each ClipFleet resolution; absent: none is sent. */
+  resolution: z.object({ field: z.string().min(1), values: z.record(z.string(), z.string().min(1)) }).optional(),
+  /** `aspect_ratio` for most, `ratio` for Wan 2.7; used by modes that list aspectRatios. */
+  aspectRatio: z.object({ field: z.string().min(1) }).optional(),
+  /** list: `image_urls: [first, last?]`; single: `image_url: "..."`; frames: `first_frame_url` / `last_frame_url`. */
+  images: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('list'), field: z.string().min(1) }),
+      z.object({ kind: z.literal('single'), field: z.string().min(1) }),
+      z.object({ kind: z.literal('frames'), first: z.string().min(1), last: z.string().min(1) }),
+    ])
+    .optional(),
+});
+
+/** Credits per clip of each (resolution, duration), or per second of each resolution (rounded up per clip). */
+export const PriceSchema = z.discriminatedUnion('per', [
+  z.object({ per: z.literal('clip'), credits: z.record(z.string(), z.record(z.string().regex(/^\d+$/), positiveInt)) }),
+  z.object({ per: z.literal('second'), credits: z.record(z.string(), z.number().positive()) }),
+]);
+
+/** Whole seconds: an explicit list, or every second of a range. */
+export const DurationsSchema = z.union([
+  z.object({ list: z.array(positiveInt).min(1) }),
+  z.object({ min: positiveInt, max: positiveInt }).refine((d) => d.min <= d.max, 'durations.min must not exceed durations.max'),
+]);
+
+export const ModelStatusSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('live') }),
+  /** The provider shut the model down: kept for the simulator and the seed benchmark, refused for real KIE. */
+  z.object({ state: z.literal('retired'), date: z.iso.date(), notice: z.string().min(1) }),
+]);
 
 export const ModelSchema = z.object({
   id: z.string().min(1),
   label: z.string().min(1),
-  kieModels: z.object({ textToVideo: z.string().min(1), imageToVideo: z.string().min(1) }),
-  variants: z.array(ModelVariantSchema).min(1),
+  family: z.enum(PROVIDER_FAMILIES),
+  status: ModelStatusSchema,
+  modes: z
+    .object({ textToVideo: ModeSchema.optional(), imageToVideo: ModeSchema.optional() })
+    .refine((m) => m.textToVideo !== undefined || m.imageToVideo !== undefined, 'a model needs at least one mode'),
+  /** ClipFleet resolution names (keys of catalog.resolutions) this model renders. */
+  resolutions: z.array(z.string().min(1)).min(1),
+  durations: DurationsSchema,
+  input: InputMappingSchema,
+  price: PriceSchema,
+  /** Where the facts and the price come from, and what is assumed (shown in the README's model table). */
+  source: z.string().min(1).optional(),
 });
 
+/** Frame size of each resolution name: the concurrency rule weights a class by its pixel count. */
+export const ResolutionSchema = z.object({ width: positiveInt, height: positiveInt });
+
 export const CatalogSchema = z.object({
+  resolutions: z.record(z.string(), ResolutionSchema),
   models: z.array(ModelSchema).min(1),
-  /** Longest prompt KIE accepts. */
+  /** The model of rows that name none (and the form's first choice); absent: the first live model. */
+  defaultModel: z.string().min(1).optional(),
+  /** Longest prompt any model accepts (the models' own limits are in their input mapping). */
   maxPromptLength: positiveInt,
 });
 
@@ -101,6 +173,10 @@ export const PlanSchema = z.object({
   batchSize: positiveInt,
   /** Internal layer. */
   modelConcurrency: z.record(z.string(), positiveInt).default({}),
+  /**
+   * Concurrency weight points by resolution and by clip length (seconds); other classes follow a power law
+   * through them (weights.ts). Checked non-increasing with size: a larger clip never gets more concurrency.
+   */
   resolutionWeight: z.record(z.string(), z.number().positive()),
   durationWeight: z.record(z.string(), z.number().positive()),
   /** Classes admitted only after every other class of the batch (the seed's slow queue). */
@@ -108,7 +184,7 @@ export const PlanSchema = z.object({
   polling: PollingSchema,
   retry: RetrySchema,
   degradation: DegradationSchema,
-  /** Per-attempt timeout by resolution. */
+  /** Per-attempt timeout by resolution: every resolution the catalog uses needs one. */
   timeoutsMs: z.record(z.string(), positiveInt),
 });
 
@@ -141,8 +217,10 @@ export const FleetConfigSchema = z.object({
   maxBatchRows: positiveInt,
 });
 
-export type ModelVariant = z.infer<typeof ModelVariantSchema>;
 export type ModelConfig = z.infer<typeof ModelSchema>;
+export type ModeConfig = z.infer<typeof ModeSchema>;
+export type InputMapping = z.infer<typeof InputMappingSchema>;
+export type ProviderFamily = (typeof PROVIDER_FAMILIES)[number];
 export type Catalog = z.infer<typeof CatalogSchema>;
 export type PollingConfig = z.infer<typeof PollingSchema>;
 export type RetryConfig = z.infer<typeof RetrySchema>;

@@ -42,5 +42,6 @@ export interface CreateTaskRequest {
 /** The engine's only way to talk to KIE. Implementations must not throw: failures are results. */
 export interface KieGateway {
   createTask(req: CreateTaskRequest): Promise<CreateTaskResult>;
-  getTask(remoteTaskId: string): Promise<GetTaskResult>;
+  /** `task` tells a multi-family gateway which endpoint knows the remote id (Veo's differ from Market's). */
+  getTask(remoteTaskId: string, task?: TaskSpec): Promise<GetTaskResult>;
 }

@@ -222,7 +222,7 @@ export const taskMachine = setup({
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
-        () => context.runtime.gateway.getTask(context.remoteTaskId!),
+        () => context.runtime.gateway.getTask(context.remoteTaskId!, context.spec),
         (message): GetTaskResult => ({ ok: false, error: { code: 0, message } }),
       ).then((result) => {
         if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });

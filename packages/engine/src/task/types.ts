@@ -10,8 +10,10 @@ export interface TaskSpec {
   durationSec: number;
   /** Optional here so a host may keep prompts out of memory and resolve them in its gateway. */
   prompt?: string;
-  aspectRatio?: 'landscape' | 'portrait';
-  imageUrl?: string;
+  /** As the model takes it (`16:9`, `landscape`); absent: the model's default. */
+  aspectRatio?: string;
+  /** Image-to-video: the image, or the first and last frame. */
+  imageUrls?: string[];
 }
 
 /** Persisted task states. `queued` and `paused` tasks have no live actor. */

@@ -314,7 +314,7 @@ export function capacityLowerBound(input: SimulationInput, durations: Map<string
       count++;
       totalWork += d;
       shortest = Math.min(shortest, d);
-      userWork += d / calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec);
+      userWork += d / calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec, plan.concurrency, config.catalog);
       bound = Math.max(bound, d);
     }
     bound = Math.max(bound, userWork);
@@ -330,7 +330,7 @@ function runningLimit(input: SimulationInput): number {
   for (const batch of input.batches) {
     const plan = getBatchConfig(input.userPlans[batch.userId] ?? input.config.defaultPlan, input.config);
     let most = perUser.get(batch.userId) ?? 0;
-    for (const t of batch.tasks) most = Math.max(most, calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec));
+    for (const t of batch.tasks) most = Math.max(most, calculateActualConcurrency(plan, t.model, t.resolution, t.durationSec, plan.concurrency, input.config.catalog));
     perUser.set(batch.userId, most);
   }
   let sum = 0;

@@ -1,4 +1,4 @@
-import type { BatchInput, TaskSpec } from '@clipfleet/engine';
+import { allowedDurations, liveModels, type BatchInput, type Catalog, type TaskSpec } from '@clipfleet/engine';
 import type { FaultSpec } from '../profiles/faults.ts';
 import type { LatencyProfileName } from '../profiles/latency.ts';
 import { streamFor } from '../rng.ts';
@@ -55,6 +55,32 @@ export function seedTableScenario(plan: 'pro' | 'pro_plus', mix: Mix): Scenario 
   };
 }
 
+/**
+ * Every (live model, resolution) of the catalog, each at its shortest clip and at the clip nearest 8 s, with
+ * the model's image mode on every other shape when it has no text mode: KIE's models today, spread evenly.
+ */
+export function liveShapes(catalog?: Catalog): Shape[] {
+  return liveModels(catalog).flatMap((m) => {
+    const durations = allowedDurations(m);
+    const near8 = durations.reduce((best, d) => (Math.abs(d - 8) < Math.abs(best - 8) ? d : best), durations[0]!);
+    return m.resolutions.flatMap((resolution) => [...new Set([durations[0]!, near8])].map((durationSec) => ({ model: m.id, resolution, durationSec })));
+  });
+}
+
+/** The live-model mix: `count` rows dealt round-robin over liveShapes(), on pro_plus. */
+export function liveMixScenario(count = 100): Scenario {
+  const shapes = liveShapes();
+  const rows = Array.from({ length: count }, (_, i) => shapes[i % shapes.length]!);
+  return {
+    id: 'live-mix',
+    title: `live models: ${count} rows over ${new Set(shapes.map((s) => s.model)).size} models (market + veo), pro_plus`,
+    latency: 'seed',
+    userPlans: { u1: 'pro_plus' },
+    batches: [{ batchId: 'live', userId: 'u1', tasks: tasks('live', 'u1', rows) }],
+    faultFree: true,
+  };
+}
+
 /** A seeded random mix of every class (used by field, fault and scale scenarios and by properties). */
 export function mixedShapes(seed: number, count: number, key: string): Shape[] {
   const rng = streamFor(seed, `mix/${key}`);
@@ -76,6 +102,7 @@ export function multiUser(seed: number, id: string, users: number, perUser: numb
 export function scenarios(seed: number, options: { quick: boolean }): Scenario[] {
   const list: Scenario[] = [];
   for (const plan of ['pro', 'pro_plus'] as const) for (const mix of ['720p', '1080p', '50:50'] as const) list.push(seedTableScenario(plan, mix));
+  list.push(liveMixScenario(100));
   const mixed = (id: string) => multiUser(seed, id, 1, 100, 'pro_plus');
   list.push({ id: 'field', title: 'field latency, 100 mixed, pro_plus', latency: 'field', faultFree: true, ...mixed('field') });
   // Three users so the retry success rate rests on a few dozen retried tasks, not a handful.

@@ -2,7 +2,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { SimKie, type InjectedFault, type SimStats, type SimTask } from '../core.ts';
 import type { FaultSpec } from '../profiles/faults.ts';
 import type { LatencyProfileName } from '../profiles/latency.ts';
-import { kieError, type KieRecord, type KieResponse } from '../wire.ts';
+import { kieError, type KieResponse } from '../wire.ts';
 import { placeholderMp4 } from './placeholder.ts';
 import { ScaledRealClock } from './scaledClock.ts';
 import { signCallback } from './signature.ts';
@@ -69,7 +69,7 @@ export async function startKieSimServer(options: KieSimServerOptions = {}): Prom
   const deliveries: CallbackDeliveryStats = { attempted: 0, delivered: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
 
-  const post = (url: string | undefined, task: SimTask, body: KieResponse<KieRecord>) => {
+  const post = (url: string | undefined, task: SimTask, body: KieResponse<unknown>) => {
     if (!url) return;
     const p = deliverCallback(url, task, body, options.webhookKey, deliveries).finally(() => inFlight.delete(p));
     inFlight.add(p);
@@ -87,11 +87,18 @@ export async function startKieSimServer(options: KieSimServerOptions = {}): Prom
   });
 
   app.post('/api/v1/jobs/createTask', async (request, reply) => send(reply, core.createTask(bearer(request), request.body)));
+  // Veo 3.1 has endpoints of its own: a flat generate body, and record-info with `successFlag`.
+  app.post('/api/v1/veo/generate', async (request, reply) => send(reply, core.createTask(bearer(request), request.body, {}, 'veo')));
 
   app.get('/api/v1/jobs/recordInfo', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const taskId = typeof query.taskId === 'string' && query.taskId !== '' ? query.taskId : undefined;
     return send(reply, core.recordInfo(bearer(request), taskId));
+  });
+  app.get('/api/v1/veo/record-info', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const taskId = typeof query.taskId === 'string' && query.taskId !== '' ? query.taskId : undefined;
+    return send(reply, core.veoRecordInfo(bearer(request), taskId));
   });
 
   app.get('/files/:name', async (request, reply) => {
@@ -137,7 +144,7 @@ export async function startKieSimServer(options: KieSimServerOptions = {}): Prom
 async function deliverCallback(
   url: string,
   task: SimTask,
-  body: KieResponse<KieRecord>,
+  body: KieResponse<unknown>,
   webhookKey: string | undefined,
   stats: CallbackDeliveryStats,
 ): Promise<void> {

@@ -1,18 +1,17 @@
 import { DEFAULT_CONFIG, type Catalog } from '@clipfleet/engine';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { catalogFromApi } from '@clipfleet/api/catalog';
 import { useTRPC } from '../utils/trpc.ts';
 
-/** The server's live catalog (the shipped one until it loads) and its row limit. */
-export function useCatalog(): { catalog: Catalog; maxRows: number; live: boolean } {
+/** The server's live catalog (the shipped one until it loads), its row limit, and whether retired models are refused. */
+export function useCatalog(): { catalog: Catalog; maxRows: number; live: boolean; refusesRetired: boolean } {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.catalog.models.queryOptions(), staleTime: 60_000 });
   return useMemo(
     () =>
       q.data
-        ? { catalog: catalogFromApi(q.data), maxRows: q.data.maxBatchRows, live: true }
-        : { catalog: DEFAULT_CONFIG.catalog, maxRows: DEFAULT_CONFIG.maxBatchRows, live: false },
+        ? { catalog: q.data.catalog, maxRows: q.data.maxBatchRows, live: true, refusesRetired: q.data.refusesRetired }
+        : { catalog: DEFAULT_CONFIG.catalog, maxRows: DEFAULT_CONFIG.maxBatchRows, live: false, refusesRetired: false },
     [q.data],
   );
 }

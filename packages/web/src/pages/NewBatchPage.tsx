@@ -17,12 +17,12 @@ export function NewBatchPage() {
   const me = useQuery(trpc.me.get.queryOptions());
   const [parsed, setParsed] = useState<ParseResult>({ rows: [], fileErrors: [] });
   const [name, setName] = useState('');
-  const { catalog, maxRows } = useCatalog();
+  const { catalog, maxRows, refusesRetired } = useCatalog();
   const [defaults, setDefaults] = useState<RowDefaults>(() => catalogDefaults(DEFAULT_CONFIG.catalog));
 
   // Validation of thousands of rows runs on a deferred copy, so typing in the textarea stays responsive.
   const deferred = useDeferredValue(parsed);
-  const checked = useMemo(() => checkRows(deferred.rows, defaults, catalog, maxRows), [deferred, defaults, catalog, maxRows]);
+  const checked = useMemo(() => checkRows(deferred.rows, defaults, catalog, maxRows, { refusesRetired }), [deferred, defaults, catalog, maxRows, refusesRetired]);
   const inputs = useMemo(() => checked.rows.map((r) => r.input), [checked]);
   const valid = deferred === parsed && parsed.fileErrors.length === 0 && checked.batchErrors.length === 0 && checked.invalidCount === 0;
 
@@ -73,7 +73,7 @@ export function NewBatchPage() {
                 <input type="text" name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
               </label>
               <RowSource onChange={(result) => setParsed(result)} />
-              <DefaultsForm catalog={catalog} value={defaults} onChange={setDefaults} />
+              <DefaultsForm catalog={catalog} value={defaults} onChange={setDefaults} refusesRetired={refusesRetired} />
             </div>
           </section>
           <section className="card" aria-label="Rows">

@@ -58,7 +58,7 @@ async function setRunning(ctx: { deps: AppDeps; user: { id: string } }, batchId:
 
 export const batchRouter = router({
   estimate: protectedProcedure.input(BatchRowsInput).query(async ({ ctx, input }) => {
-    const rows = normalizeRows(input, ctx.deps.config.get());
+    const rows = normalizeRows(input, ctx.deps.config.get(), { refuseRetired: ctx.deps.realProvider });
     const config = ctx.deps.config.get();
     const plan = await planOf(ctx.deps.db, ctx.user.id, config.defaultPlan);
     const estimate = estimateBatch(rows, config, config.plans.some((p) => p.id === plan) ? plan : config.defaultPlan);

@@ -2,13 +2,17 @@ import { listVideoModels } from '@clipfleet/engine';
 import { publicProcedure, router } from '../init.ts';
 
 export const catalogRouter = router({
-  /** The price list: every supported (model, resolution, duration) with its credits. */
+  /**
+   * The catalog in force (every model's options, mapping, price and status, as the web form needs them to check
+   * rows with the engine's own helpers) and the price list of every supported (model, resolution, duration).
+   */
   models: publicProcedure.query(({ ctx }) => {
     const config = ctx.deps.config.get();
     return {
-      maxPromptLength: config.catalog.maxPromptLength,
       maxBatchRows: config.maxBatchRows,
-      models: config.catalog.models.map((m) => ({ id: m.id, label: m.label, resolutions: m.variants.map((v) => v.resolution) })),
+      /** Whether retired models are refused (the real KIE) or still run (the simulator). */
+      refusesRetired: ctx.deps.realProvider,
+      catalog: config.catalog,
       variants: listVideoModels(config.catalog).map((v) => ({ model: v.model, label: v.label, resolution: v.resolution, durationSec: v.durationSec, credits: v.credits })),
     };
   }),

@@ -15,7 +15,7 @@ export function planView(plan: PlanConfig, config: FleetConfig) {
       model: v.model,
       resolution: v.resolution,
       durationSec: v.durationSec,
-      concurrency: calculateActualConcurrency(plan, v.model, v.resolution, v.durationSec),
+      concurrency: calculateActualConcurrency(plan, v.model, v.resolution, v.durationSec, plan.concurrency, config.catalog),
     })),
   };
 }

@@ -84,6 +84,17 @@ export function RowSource({ onChange }: { onChange: (result: ParseResult, source
             Header row with <code>{CSV_COLUMNS.join(',')}</code>; only <code>prompt</code> is required, empty cells use the
             defaults.
           </span>
+          <details className="muted small" data-testid="csv-columns">
+            <summary>CSV columns</summary>
+            <ul>
+              <li><code>model</code>: a catalog id (e.g. <code>kling-2.6</code>, <code>seedance-2</code>, <code>veo-3.1-fast</code>)</li>
+              <li><code>resolution</code>: one the model renders (480p, 720p, 768P, 1080p, 2K, 4k)</li>
+              <li><code>duration</code>: whole seconds the model accepts</li>
+              <li><code>aspect_ratio</code>: as the model spells it (16:9, 9:16, 1:1, ...; Sora: landscape, portrait)</li>
+              <li><code>image_url</code>: https image, or the first frame (makes the row image-to-video)</li>
+              <li><code>last_frame_url</code>: https last frame, for models that take first and last frame</li>
+            </ul>
+          </details>
           <input id={fileId} type="file" name="csv" accept=".csv,text/csv" onChange={onFile} />
           {fileName ? <span className="hint">Loaded {fileName}</span> : null}
         </label>

@@ -9,6 +9,7 @@ const FIELD_LABEL: Record<string, string> = {
   duration: 'duration',
   aspectRatio: 'aspect ratio',
   imageUrl: 'image URL',
+  lastFrameUrl: 'last frame URL',
 };
 
 /** Every row with its effective settings, price, and inline problems; invalid rows first. */
