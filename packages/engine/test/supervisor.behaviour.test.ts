@@ -248,7 +248,8 @@ describe('waiting for results', () => {
     h.supervisor.addBatch({ batchId: 'b', userId: 'u', tasks: makeTasks('b', 'u', repeat(20, SORA_720_10)) });
     await h.run();
     expect(ofType(h.events, 'task.succeeded')).toHaveLength(20);
-    expect(h.gateway.gets.length / 20).toBeLessThanOrEqual(0.2);
+    // One confirming status query per callback (a callback is only a cue), plus a rare backstop poll.
+    expect(h.gateway.gets.length / 20).toBeLessThanOrEqual(1.2);
     for (const e of ofType(h.events, 'task.succeeded')) expect(e.at).toBe(h.gateway.jobEnd(e.remoteTaskId));
   });
 });

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.ts';
 import type { EngineEvent, EngineEventBody } from '../events.ts';
 import type { ProviderError, RemoteStatus } from '../ports/gateway.ts';
 import { classWeight, fitsCapacity, underProviderCap } from '../policy/admission.ts';
+import { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { initialDegradation, rebaseLevel, recordOutcome, type DegradationState } from '../policy/degradation.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
@@ -13,6 +14,7 @@ import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import { classifyError, throttleDelayMs } from '../policy/retry.ts';
 import { initialFacts } from '../task/facts.ts';
+import { taskEventForCallback } from '../task/callbackCue.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
 import { AdmissionQueue } from './admissionQueue.ts';
@@ -91,6 +93,7 @@ class BatchSupervisor implements Supervisor {
   private readonly slotWaiters: string[] = [];
   private readonly limiter: SlidingWindowLimiter;
   private readonly estimator: GenerationTimeEstimator;
+  private readonly callbackLoss = new CallbackLossEstimator();
   private readonly gate: Actor<typeof supervisorMachine>;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly userPlans: Map<string, string>;
@@ -344,9 +347,11 @@ class BatchSupervisor implements Supervisor {
     this.publish({ type: 'task.resumed', ...this.ref(record) });
   }
 
-  deliverCallback(remoteTaskId: string, status: RemoteStatus): void {
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false): void {
     const taskId = this.byRemoteId.get(remoteTaskId);
-    if (taskId) this.tasks.get(taskId)!.actor?.send({ type: 'REMOTE_UPDATE', status });
+    const event = taskEventForCallback(status, verified);
+    if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, taskId !== undefined);
+    if (taskId && event) this.tasks.get(taskId)!.actor?.send(event);
   }
 
   resumeProvider(): void {
@@ -464,7 +469,13 @@ class BatchSupervisor implements Supervisor {
           gateway: this.options.gateway,
           now: () => clock.now(),
           pollDelayMs: (elapsedMs) =>
-            nextPollDelayMs(plan.polling, { elapsedMs, resolution: spec.resolution, expected: this.estimator.expected(classKey, spec.resolution), callbacks }),
+            nextPollDelayMs(plan.polling, {
+              elapsedMs,
+              resolution: spec.resolution,
+              expected: this.estimator.expected(classKey, spec.resolution),
+              callbacks,
+              callbackLossRate: callbacks ? this.callbackLoss.lossFor(record.remoteTaskId, clock.now()) : 0,
+            }),
           timeoutMs: plan.timeoutsMs[spec.resolution]!,
           notFoundGraceMs: plan.polling.notFoundGraceMs,
           retry: plan.retry,
@@ -580,7 +591,10 @@ class BatchSupervisor implements Supervisor {
   }
 
   private forgetRemote(record: TaskRecord): void {
-    if (record.remoteTaskId) this.byRemoteId.delete(record.remoteTaskId);
+    if (record.remoteTaskId) {
+      this.byRemoteId.delete(record.remoteTaskId);
+      this.callbackLoss.forget(record.remoteTaskId);
+    }
     record.remoteTaskId = null;
     record.submittedAt = null;
   }
@@ -613,6 +627,7 @@ class BatchSupervisor implements Supervisor {
     const ref = this.ref(record);
     const submitted = record.remoteTaskId !== null;
     const remoteTaskId = record.remoteTaskId;
+    if (outcome === 'succeeded' && remoteTaskId && this.config.provider.callbacks) this.callbackLoss.confirmed(remoteTaskId, this.options.clock.now());
     this.forgetRemote(record);
     record.state = outcome;
     record.nextDueAt = null;
@@ -683,6 +698,8 @@ class BatchSupervisor implements Supervisor {
         if (record.remoteTaskId !== null) {
           record.submittedAt ??= this.options.clock.now();
           this.byRemoteId.set(record.remoteTaskId, record.spec.taskId);
+          // Its callback may have come while the host was down: poll normally until one is heard.
+          this.callbackLoss.resumed(record.remoteTaskId);
           record.state = 'polling';
           this.start(record, user, plan, weight, 'polling');
         } else {

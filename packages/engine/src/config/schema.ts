@@ -55,7 +55,16 @@ export const PollingSchema = z.object({
    * target delay, max(minTargetDelayMs, sdFactor x the class's spread), so almost every job's callback
    * comes before its first poll (about 0.2 polls per task at sdFactor 5).
    */
-  callbackBackstop: z.object({ sdFactor: z.number().positive(), minTargetDelayMs: positiveInt, maxIntervalMs: positiveInt }),
+  callbackBackstop: z.object({
+    sdFactor: z.number().positive(),
+    minTargetDelayMs: positiveInt,
+    maxIntervalMs: positiveInt,
+    /**
+     * How long a callback trails the job's end (KIE does not say; a cautious guess). With callbacks being
+     * lost, the backstop tightens so that the mean detection delay stays within polling alone's target.
+     */
+    callbackLagMs: ms,
+  }),
   /** How long "recordInfo is null" / 404 right after create counts as "not there yet". */
   notFoundGraceMs: ms,
 });

@@ -43,6 +43,8 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   pollPenaltyMs: number;
   /** Number of the status query in flight: an answer to an older one is ignored. */
   queryId: number;
+  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
+  cuePending: boolean;
 }
 
 export type TaskEvent =
@@ -50,8 +52,10 @@ export type TaskEvent =
   | { type: 'SUBMIT' }
   | { type: 'PAUSE' }
   | { type: 'CANCEL' }
-  /** A provider callback for this task's remote id. */
-  | { type: 'REMOTE_UPDATE'; status: RemoteStatus }
+  /** A callback claims the job ended: ask KIE now (a callback is a cue, never a verdict). */
+  | { type: 'CALLBACK_CUE' }
+  /** Progress from a verified, fresh, first-seen callback: shown, never acted on. */
+  | { type: 'REMOTE_PROGRESS'; status: RemoteStatus }
   /** The answer to status query `queryId` (sent by the task to itself). */
   | { type: 'STATUS_RESULT'; queryId: number; result: GetTaskResult };
 
@@ -69,7 +73,7 @@ export type TaskEmitted =
 type AnyTaskEvent = { type: string; output?: unknown; status?: RemoteStatus; result?: GetTaskResult };
 
 function resultOfEvent(event: AnyTaskEvent): GetTaskResult {
-  return event.type === 'REMOTE_UPDATE' ? { ok: true, status: event.status! } : event.result!;
+  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : event.result!;
 }
 
 /** The error of a createTask answer; null for a success or for any other event. */
@@ -134,6 +138,7 @@ export const taskMachine = setup({
     startsRetrying: ({ context }) => context.retryDueAt !== null,
     currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.queryId,
     cancelRequested: ({ context }) => context.cancelRequested,
+    cuePending: ({ context }) => context.cuePending,
     created: ({ event }) => errorOfCreate(event) === null,
     createWillRetry: ({ context, event }) =>
       decideAfterError(context, errorOfCreate(event)!, context.runtime.retry).next === 'retrying',
@@ -218,7 +223,8 @@ export const taskMachine = setup({
      * invoked actor: a 10,000-task batch makes tens of thousands of polls, and an actor per poll (with its
      * AbortController) was most of the engine's CPU time.
      */
-    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1 })),
+    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1, cuePending: false })),
+    holdCue: assign({ cuePending: true }),
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
@@ -264,6 +270,7 @@ export const taskMachine = setup({
     nextPollMs: 0,
     pollPenaltyMs: 0,
     queryId: 0,
+    cuePending: false,
   }),
   initial: 'init',
   states: {
@@ -302,19 +309,18 @@ export const taskMachine = setup({
       // At the deadline, ask once more before giving up: the job may have just finished (or finished
       // while the host was down, for a task resumed after a restart).
       after: { attemptTimeout: '.expiring' },
+      // Outcomes come only from the task's own status query: a callback makes it ask now.
       on: {
         CANCEL: 'cancelled',
-        REMOTE_UPDATE: [
-          { guard: 'remoteSucceeded', target: 'succeeded', actions: 'recordSuccess' },
-          { guard: 'generationWillRetry', target: 'retrying', actions: ['scheduleRetry', 'announceRetry'] },
-          { guard: 'remoteFailed', target: 'failed', actions: 'recordRemoteFailure' },
-          { actions: 'trackProgress' },
-        ],
+        REMOTE_PROGRESS: { actions: 'trackProgress' },
+        CALLBACK_CUE: { actions: 'holdCue' },
       },
       states: {
         waiting: {
           entry: 'planNextPoll',
+          always: { guard: 'cuePending', target: 'checking' },
           after: { pollDelay: 'checking' },
+          on: { CALLBACK_CUE: 'checking' },
         },
         checking: {
           entry: ['nextQuery', 'queryStatus'],
