@@ -58,8 +58,8 @@ describe('a callback is a cue, never a verdict', () => {
 });
 
 describe('callback loss', () => {
-  /** Runs 40 tasks; KIE calls back for the ones `delivered` picks. Returns status calls per task and the end time. */
-  async function run(delivered: (i: number) => boolean, callbacks = true) {
+  /** Runs `count` tasks; KIE calls back for the ones `delivered` picks. Returns status calls per task and the mean detection delay. */
+  async function run(delivered: (i: number) => boolean, callbacks = true, count = 40) {
     const h = harness({ config: callbacks ? withCallbacks : configWith(() => {}), userPlans: { u: 'enterprise' } });
     const original = h.gateway.createTask.bind(h.gateway);
     let n = 0;
@@ -68,16 +68,16 @@ describe('callback loss', () => {
       const i = n++;
       if (res.ok && callbacks && delivered(i)) {
         const end = h.gateway.jobEnd(res.remoteTaskId)!;
-        h.clock.setTimeout(() => h.supervisor.deliverCallback(res.remoteTaskId, { state: 'success' }), end + 1_000 - h.clock.now());
+        h.clock.setTimeout(() => h.supervisor.deliverCallback(res.remoteTaskId, { state: 'success' }), end + 500 - h.clock.now());
       }
       return res;
     };
-    h.supervisor.addBatch({ batchId: 'b', userId: 'u', tasks: makeTasks('b', 'u', Array.from({ length: 40 }, () => SORA_720_10)) });
+    h.supervisor.addBatch({ batchId: 'b', userId: 'u', tasks: makeTasks('b', 'u', Array.from({ length: count }, () => SORA_720_10)) });
     await h.run();
     const ends = ofType(h.events, 'task.succeeded');
-    expect(ends).toHaveLength(40);
+    expect(ends).toHaveLength(count);
     const detection = ends.map((e) => e.at - h.gateway.jobEnd(e.remoteTaskId)!);
-    return { callsPerTask: h.gateway.gets.length / 40, meanDelay: detection.reduce((a, b) => a + b, 0) / 40 };
+    return { callsPerTask: h.gateway.gets.length / count, meanDelay: detection.reduce((a, b) => a + b, 0) / count };
   }
 
   it('with every third callback lost, jobs are noticed no later on average than by polling alone', async () => {
@@ -87,9 +87,12 @@ describe('callback loss', () => {
     expect(lossy.callsPerTask).toBeLessThan(alone.callsPerTask + 1);
   });
 
-  it('with no callback lost, polling stays a rare backstop', async () => {
-    const reliable = await run(() => true);
-    expect(reliable.callsPerTask).toBeLessThanOrEqual(1.3);
+  it('with no callback lost, polling becomes a rare backstop once callbacks are seen to arrive', async () => {
+    const reliable = await run(() => true, true, 240);
+    const alone = await run(() => false, false, 240);
+    expect(reliable.callsPerTask).toBeLessThanOrEqual(1.5);
+    expect(reliable.meanDelay).toBeLessThan(alone.meanDelay);
+    expect(reliable.callsPerTask).toBeLessThan(alone.callsPerTask / 2);
   });
 
   it('a task resumed after a restart polls on the normal schedule until a callback for it is heard', async () => {

@@ -350,7 +350,7 @@ class BatchSupervisor implements Supervisor {
   deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false): void {
     const taskId = this.byRemoteId.get(remoteTaskId);
     const event = taskEventForCallback(status, verified);
-    if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, taskId !== undefined);
+    if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, taskId !== undefined, this.options.clock.now());
     if (taskId && event) this.tasks.get(taskId)!.actor?.send(event);
   }
 

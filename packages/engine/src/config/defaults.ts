@@ -39,7 +39,7 @@ const standardInternal = {
       minIntervalMs: 2 * sec,
       maxIntervalMs: 120 * sec,
     },
-    callbackBackstop: { sdFactor: 5, minTargetDelayMs: 10 * sec, maxIntervalMs: 10 * min, callbackLagMs: 2 * sec },
+    callbackBackstop: { sdFactor: 5, minTargetDelayMs: 10 * sec, maxIntervalMs: 10 * min, maxLossRate: 0.05 },
     notFoundGraceMs: 90 * sec,
   },
   retry: {

@@ -60,10 +60,10 @@ export const PollingSchema = z.object({
     minTargetDelayMs: positiveInt,
     maxIntervalMs: positiveInt,
     /**
-     * How long a callback trails the job's end (KIE does not say; a cautious guess). With callbacks being
-     * lost, the backstop tightens so that the mean detection delay stays within polling alone's target.
+     * The learned share of lost callbacks above which jobs poll on the normal schedule again (callbacks then
+     * only make them noticed sooner): a lost callback on the backstop costs minutes, so few are tolerable.
      */
-    callbackLagMs: ms,
+    maxLossRate: z.number().min(0).max(1),
   }),
   /** How long "recordInfo is null" / 404 right after create counts as "not there yet". */
   notFoundGraceMs: ms,

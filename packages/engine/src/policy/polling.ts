@@ -14,7 +14,7 @@ export interface PollInput {
   expected: Expectation;
   /** Callbacks are wired: polling only backs them up. */
   callbacks: boolean;
-  /** With callbacks: the chance that this job's callback is lost (learned; 1 = poll as if there were none). Default 0. */
+  /** With callbacks: the chance that this job's callback is lost (learned; 1 for a job resumed after a restart). Default 0. */
   callbackLossRate?: number;
 }
 
@@ -49,36 +49,16 @@ export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number
   const clamp = (ms: number) => Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, ms));
   const early = a.earlyChecksMs.find((at) => at > input.elapsedMs);
   if (early !== undefined) return clamp(early - input.elapsedMs);
-  return clamp(nextPollOnClock(clockFor(input.expected, adaptiveTargetMs(config, input.resolution)), input.elapsedMs));
+  const target = a.targetDelayMs[input.resolution] ?? Math.min(...Object.values(a.targetDelayMs));
+  return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
 
-function adaptiveTargetMs(config: PollingConfig, resolution: string): number {
-  const targets = config.adaptive.targetDelayMs;
-  return targets[resolution] ?? Math.min(...Object.values(targets));
-}
 
-/**
- * The mean detection delay the backstop aims at. Alone it would be max(minTargetDelayMs, sdFactor x spread):
- * almost every callback comes before the first poll. When callbacks get lost (rate p), a job is noticed after
- * the callback's lag L with chance 1 - p and after the backstop's delay B otherwise; keeping the mean
- * (1 - p) L + p B at most polling alone's target D means B <= (D - (1 - p) L) / p. So ClipFleet with lost
- * callbacks is never slower than polling alone, and still polls far less while losses are rare.
- */
-export function backstopTargetMs(config: PollingConfig, input: PollInput): number {
-  const b = config.callbackBackstop;
-  const relaxed = Math.max(b.minTargetDelayMs, b.sdFactor * input.expected.sdMs);
-  const loss = input.callbackLossRate ?? 0;
-  if (loss <= 0) return relaxed;
-  const alone = adaptiveTargetMs(config, input.resolution);
-  const required = (alone - (1 - loss) * b.callbackLagMs) / loss;
-  // Never denser than polling alone: a callback that comes first only makes a job noticed sooner.
-  return Math.min(relaxed, Math.max(alone, required));
-}
-
-/** With callbacks, a poll only catches a lost callback: the optimal schedule for a larger delay. */
+/** With callbacks, a poll only catches a lost callback: the optimal schedule for a much larger delay. */
 export function backstopDelayMs(config: PollingConfig, input: PollInput): number {
   const b = config.callbackBackstop;
-  const delay = nextPollOnClock(clockFor(input.expected, backstopTargetMs(config, input)), input.elapsedMs);
+  const target = Math.max(b.minTargetDelayMs, b.sdFactor * input.expected.sdMs);
+  const delay = nextPollOnClock(clockFor(input.expected, target), input.elapsedMs);
   return Math.min(b.maxIntervalMs, Math.max(config.adaptive.minIntervalMs, delay));
 }
 
@@ -88,8 +68,10 @@ export function nextPollDelayMs(config: PollingConfig, input: PollInput): number
 }
 
 function rawPollDelayMs(config: PollingConfig, input: PollInput): number {
-  // A job whose callback is surely lost (resumed after a restart, not heard from since) polls as without callbacks.
-  if (input.callbacks && (input.callbackLossRate ?? 0) < 1) return backstopDelayMs(config, input);
+  // Callbacks replace polling only while they are known to arrive: when they get lost (or a job was resumed
+  // after a restart and not heard from since), jobs poll on the normal schedule, so a callback can only make
+  // a job noticed sooner and ClipFleet with lost callbacks is never slower than polling alone.
+  if (input.callbacks && (input.callbackLossRate ?? 0) <= config.callbackBackstop.maxLossRate) return backstopDelayMs(config, input);
   switch (config.strategy) {
     case 'fixed':
       return config.fixedIntervalMs;
