@@ -16,7 +16,7 @@ const EnvSchema = z.object({
   KIE_BASE_URL: opt(z.url({ error: 'must be a URL' })),
   PUBLIC_URL: opt(z.url({ error: 'must be a URL' })),
   KIE_WEBHOOK_KEY: opt(z.string()),
-  ADMIN_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+  ADMIN_KEY: opt(z.string().min(32, 'must be at least 32 characters (use a random one; when unset, one is generated)')),
   DEV_CREDITS: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
   WEB_DIST: opt(z.string()),
 });

@@ -1,4 +1,5 @@
 import type { Db } from './db/database.ts';
+import type { Authenticator } from './http/auth.ts';
 import type { Fleet } from './fleet/fleet.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
@@ -8,6 +9,8 @@ export interface AppDeps {
   fleet: Fleet;
   config: RuntimeConfig;
   adminKey: string;
+  /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */
+  auth: Authenticator;
   /** KIE callback signature key (KIE_WEBHOOK_KEY); callbacks are not verified without it. */
   webhookKey: string | undefined;
   /** The in-process KIE simulator, when the server runs against it. */

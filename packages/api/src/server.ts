@@ -6,7 +6,10 @@ import { openDatabase, type Db } from './db/database.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
+import { registerBodyLimitReply } from './http/body-limit.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWebClient } from './http/static.ts';
 import { registerZipRoute } from './http/zip.ts';
 import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
@@ -38,6 +41,8 @@ export interface ServerOptions {
   config?: FleetConfig;
   /** Request body limit in bytes: big enough for 10,000 rows, bounded. Default 32 MiB. */
   bodyLimit?: number;
+  /** Failed authentication attempts allowed per client address and window (then 429). Default 20 a minute. */
+  failedAuthLimit?: FailedAuthLimit;
   logger?: boolean;
 }
 
@@ -53,16 +58,22 @@ export interface ClipFleetServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Admin keys guard every account: at least 32 characters (a generated one has 32 random base64url ones). */
+export const MIN_ADMIN_KEY_LENGTH = 32;
 
 /**
  * The ClipFleet API server: fastify with tRPC at /trpc, the seed's REST route, KIE callbacks, ZIP downloads and
  * the web client. Nothing is opened until start(); stop() closes everything start() opened, in reverse order.
  */
 export function createServer(opts: ServerOptions): ClipFleetServer {
+  if (opts.adminKey !== undefined && opts.adminKey.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new Error(`adminKey: must be at least ${MIN_ADMIN_KEY_LENGTH} characters (it guards every account)`);
+  }
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     routerOptions: { maxParamLength: 5000 },
     // SSE streams are long-lived: stop() must not wait for subscribers to leave.
     forceCloseConnections: true,
@@ -86,7 +97,12 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim };
+    const auth = new Authenticator({ db, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
+    deps = { db, fleet, config, adminKey, auth, webhookKey: opts.webhookKey, sim: kie.sim };
+
+    await registerSecurityHeaders(app);
+    await auth.register(app);
+    registerBodyLimitReply(app, bodyLimit);
 
     await app.register(fastifyTRPCPlugin, {
       prefix: '/trpc',

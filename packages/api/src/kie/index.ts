@@ -2,5 +2,5 @@
 export { createKieHttpGateway, type KieHttpGatewayOptions } from './client.ts';
 export { parseKieCallback, parseRetryAfter, parseRecord, recordToStatus, type KieCallbackParse } from './parse.ts';
 export { buildCreateTaskBody, type ResolvedPrompt } from './request.ts';
-export { signKieWebhook, verifyKieWebhook, KIE_WEBHOOK_HEADERS, type VerifyKieWebhookInput, type VerifyKieWebhookResult } from './webhook.ts';
+export { signKieWebhook, verifyKieWebhook, KIE_WEBHOOK_HEADERS, WebhookReplayCache, type VerifyKieWebhookInput, type VerifyKieWebhookResult } from './webhook.ts';
 export type { KieCreateTaskBody, KieRecord, KieSoraInput } from './wire.ts';
