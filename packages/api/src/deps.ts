@@ -1,5 +1,6 @@
 import type { Db } from './db/database.ts';
 import type { Authenticator } from './http/auth.ts';
+import type { ResultArchive } from './results/archive.ts';
 import type { Fleet } from './fleet/fleet.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   adminKey: string;
   /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */
   auth: Authenticator;
+  /** Result files downloaded from KIE into ClipFleet's own storage. */
+  archive: ResultArchive;
   /** KIE callback signature key (KIE_WEBHOOK_KEY); callbacks are not verified without it. */
   webhookKey: string | undefined;
   /** The in-process KIE simulator, when the server runs against it. */

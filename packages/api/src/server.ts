@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,7 +14,10 @@ import { registerCallbackRoute } from './http/callback.ts';
 import { registerBodyLimitReply } from './http/body-limit.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWebClient } from './http/static.ts';
+import { registerResultFileRoute } from './http/result-files.ts';
 import { registerZipRoute } from './http/zip.ts';
+import { DEFAULT_ARCHIVE_OPTIONS, ResultArchive } from './results/archive.ts';
+import { LocalDiskStorage } from './results/local-disk.ts';
 import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
 import { RuntimeConfig } from './runtime-config.ts';
 import { ensureDevUser } from './dev-user.ts';
@@ -41,6 +47,8 @@ export interface ServerOptions {
   config?: FleetConfig;
   /** Request body limit in bytes: big enough for 10,000 rows, bounded. Default 32 MiB. */
   bodyLimit?: number;
+  /** Archived result files: folder (default `results/` beside the database), size limit, retention (0: forever). */
+  results?: { dir?: string; maxBytes?: number; retentionMs?: number };
   /** Failed authentication attempts allowed per client address and window (then 429). Default 20 a minute. */
   failedAuthLimit?: FailedAuthLimit;
   logger?: boolean;
@@ -60,6 +68,11 @@ export interface ClipFleetServer {
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 /** Admin keys guard every account: at least 32 characters (a generated one has 32 random base64url ones). */
 export const MIN_ADMIN_KEY_LENGTH = 32;
+
+function kieOrigins(kie: KieMode, simUrl: string | undefined): string[] {
+  if (kie.mode === 'real') return [new URL(kie.baseUrl ?? 'https://api.kie.ai').origin];
+  return simUrl ? [new URL(simUrl).origin] : [];
+}
 
 /**
  * The ClipFleet API server: fastify with tRPC at /trpc, the seed's REST route, KIE callbacks, ZIP downloads and
@@ -83,6 +96,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let db: Db | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
+  let archive: ResultArchive | undefined;
+  let scratchDir: string | undefined;
   let starting: Promise<{ url: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -98,7 +113,17 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
     const auth = new Authenticator({ db, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
-    deps = { db, fleet, config, adminKey, auth, webhookKey: opts.webhookKey, sim: kie.sim };
+    // A throwaway database gets a throwaway archive.
+    const resultsDir = opts.results?.dir ?? (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : join(dirname(opts.dbPath), 'results'));
+    archive = new ResultArchive(db, new LocalDiskStorage(resultsDir), {
+      ...DEFAULT_ARCHIVE_OPTIONS,
+      ...(opts.results?.maxBytes !== undefined ? { maxBytes: opts.results.maxBytes } : {}),
+      ...(opts.results?.retentionMs !== undefined ? { retentionMs: opts.results.retentionMs } : {}),
+      // KIE's own host as configured (the simulator's loopback URL in simulated mode) is fetched as it is.
+      fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
+    });
+    await archive.start(fleet.bus);
+    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim };
 
     await registerSecurityHeaders(app);
     await auth.register(app);
@@ -119,6 +144,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);
+    registerResultFileRoute(app, deps);
     app.get('/health', async () => ({ ok: true }));
     await registerWebClient(app, opts.webDist);
 
@@ -132,6 +158,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   async function stop(): Promise<void> {
     await app.close();
     await fleet?.stop();
+    await archive?.stop();
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     await kie?.close();
     await db?.destroy();
   }

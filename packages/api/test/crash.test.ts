@@ -13,7 +13,7 @@ const API_DIR = resolve(import.meta.dirname, '..');
 // Low enough that the restart (a few real seconds) stays well under the 5-minute 720p timeout in engine time.
 const TIME_SCALE = 15;
 const KIE_KEY = 'crash-test-kie-key';
-const ADMIN_KEY = 'crash-test-admin-key-0123456789';
+const ADMIN_KEY = 'crash-test-admin-key-0123456789-abcdef';
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -46,7 +46,8 @@ describe('end to end against the in-process simulator', () => {
     expect(done.counts.succeeded).toBe(3);
     expect(done.credits).toEqual({ reserved: 125, charged: 125, refunded: 0 });
 
-    const zip = await fetch(`${url}/batches/${created.batchId}/download.zip?key=${server.devApiKey}`);
+    await server.deps!.archive.idle(); // the results are downloaded into the archive as tasks succeed
+    const zip = await fetch(`${url}/batches/${created.batchId}/download.zip`, { headers: { authorization: `Bearer ${server.devApiKey}` } });
     expect(zip.status).toBe(200);
     expect(zip.headers.get('content-type')).toBe('application/zip');
     const dir = await unzipper.Open.buffer(Buffer.from(await zip.arrayBuffer()));

@@ -1,17 +1,24 @@
 import { DEFAULT_CONFIG } from '@clipfleet/engine';
 import { z } from 'zod';
+import { imageUrlProblem, promptProblem } from './text-checks.ts';
+
+/** A zod check from a function that names the problem (or null). */
+const check = (problem: (value: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
 
 /**
  * The shape of a batch submission. Catalog checks (model, resolution, duration, prompt length) need the runtime
  * configuration and run in `normalize.ts`; everything here is static shape.
  */
 export const RowSchema = z.object({
-  prompt: z.string({ error: 'prompt is required and must be a string' }).refine((s) => s.trim().length > 0, 'prompt is empty'),
+  prompt: z.string({ error: 'prompt is required and must be a string' }).superRefine(check(promptProblem)),
   model: z.string().min(1).optional(),
   resolution: z.string().min(1).optional(),
   duration: z.number().int('duration must be a whole number of seconds').positive().optional(),
   aspectRatio: z.enum(['landscape', 'portrait']).optional(),
-  imageUrl: z.url({ protocol: /^https?$/, error: 'imageUrl must be an http(s) URL' }).optional(),
+  imageUrl: z.string().superRefine(check(imageUrlProblem)).optional(),
 });
 
 export const DefaultsSchema = z.object({
