@@ -94,7 +94,7 @@ describe('callbacks without KIE_WEBHOOK_KEY: a cue, never a verdict', () => {
   it('takes small bodies only, with a readable 413', async () => {
     const res = await post(t, { ...success('x'), padding: 'x'.repeat(100 * 1024) });
     expect(res.status).toBe(413);
-    expect((await res.json()).message).toMatch(/too large: the limit for POST \/kie\/callback is 65536 bytes/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/too large: the limit for POST \/kie\/callback is 65536 bytes/);
   });
 });
 

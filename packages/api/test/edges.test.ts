@@ -153,7 +153,7 @@ describe('the HTTP surface', () => {
       body: `{"rows":[{"prompt":"${'x'.repeat(50 * 1024 * 1024)}"}]}`,
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).message).toMatch(/request body too large: the limit for POST \/trpc\/batch.create is 33554432 bytes/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/request body too large: the limit for POST \/trpc\/batch.create is 33554432 bytes/);
   });
 
   it('throttles wrong keys per address; other addresses, and the right key from them, still get in', async () => {

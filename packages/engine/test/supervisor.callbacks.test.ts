@@ -95,19 +95,28 @@ describe('callback loss', () => {
     expect(reliable.callsPerTask).toBeLessThan(alone.callsPerTask / 2);
   });
 
-  it('a task resumed after a restart polls on the normal schedule until a callback for it is heard', async () => {
-    const h = harness({ config: withCallbacks, scripts: { 'b-t0': [{ genMs: 60_000, outcome: 'success' }] }, userPlans: { u: 'pro' } });
-    const [spec] = makeTasks('b', 'u', [SORA_720_10]);
-    const created = await h.gateway.createTask({ task: spec!, attempt: 1 });
+  it('a task resumed after a restart polls on the normal schedule until a callback for it is heard, even once callbacks are trusted again', async () => {
+    const [PRO_1080_15] = CLASSES.slice(4) as [TaskClass];
+    const h = harness({ config: withCallbacks, scripts: { 'old-t0': [{ genMs: 400_000, outcome: 'success' }] }, userPlans: { u: 'enterprise' } });
+    const [old] = makeTasks('old', 'u', [PRO_1080_15]);
+    const created = await h.gateway.createTask({ task: old!, attempt: 1 });
     if (!created.ok) throw new Error('fake gateway refused');
-    h.clock.set(30_000); // the host restarts 30 s in; the callback (at 61 s) never comes
+    h.clock.set(30_000); // the host restarts 30 s in; the old job's callback (at 400 s) is never delivered
     const events: EngineEvent[] = [];
-    const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: withCallbacks, userPlans: { u: 'pro' }, onEvent: (e) => events.push(e) }, [
-      { batchId: 'b', userId: 'u', paused: false, tasks: [{ spec: spec!, state: 'polling', attempts: 1, generationRetries: 0, remoteTaskId: created.remoteTaskId, submittedAt: 0, nextDueAt: null }] },
+    const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: withCallbacks, userPlans: { u: 'enterprise' }, onEvent: (e) => events.push(e) }, [
+      { batchId: 'old', userId: 'u', paused: false, tasks: [{ spec: old!, state: 'polling', attempts: 1, generationRetries: 0, remoteTaskId: created.remoteTaskId, submittedAt: 0, nextDueAt: null }] },
     ]);
+    // New work whose callbacks all arrive: the learned loss rate falls and the backstop takes over for it.
+    const original = h.gateway.createTask.bind(h.gateway);
+    h.gateway.createTask = async (req) => {
+      const res = await original(req);
+      if (res.ok) h.clock.setTimeout(() => s2.deliverCallback(res.remoteTaskId, { state: 'success' }), h.gateway.jobEnd(res.remoteTaskId)! + 500 - h.clock.now());
+      return res;
+    };
+    s2.addBatch({ batchId: 'new', userId: 'u', tasks: makeTasks('new', 'u', Array.from({ length: 60 }, () => SORA_720_10)) });
     await runUntil(h.clock, () => s2.isIdle());
-    const [ok] = ofType(events, 'task.succeeded');
-    // Polled as without callbacks (target mean delay 3 s at 720p), not on the backstop's minutes.
-    expect(ok!.at - 60_000).toBeLessThanOrEqual(10_000);
+    const [ok] = ofType(events, 'task.succeeded').filter((e) => e.taskId === 'old-t0');
+    // Polled as without callbacks (target mean delay 5 s at 1080p), not on the backstop's minutes.
+    expect(ok!.at - 400_000).toBeLessThanOrEqual(15_000);
   });
 });
