@@ -96,6 +96,17 @@ describe('callbacks without KIE_WEBHOOK_KEY: a cue, never a verdict', () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { message: string }).message).toMatch(/too large: the limit for POST \/kie\/callback is 65536 bytes/);
   });
+
+  // last in this suite: it uses up the address's allowance
+  it('is rate limited per address: past 1,000 calls a minute, 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const burst = await Promise.all(Array.from({ length: 50 }, () => post(t, success('task_flood'))));
+      statuses.push(...burst.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1_000);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40);
+  });
 });
 
 describe('callbacks with KIE_WEBHOOK_KEY: signed, fresh, not replayed', () => {
