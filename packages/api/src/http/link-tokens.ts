@@ -3,7 +3,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * Short-lived signed tokens for the places a header cannot go: an SSE connection (EventSource sends no headers,
  * tRPC puts connectionParams in the URL) and a download link the browser follows. Minted by an authenticated
- * call, valid for one purpose and a few minutes, so the long-lived API key never appears in a URL, a log or
+ * call, valid for one purpose and a limited time, so the long-lived API key never appears in a URL, a log or
  * the browser history. The secret is per process: a restart invalidates them, and clients mint a new one.
  */
 export type LinkScope = 'stream' | 'download';
@@ -15,15 +15,20 @@ export interface LinkTokenClaims {
   exp: number;
 }
 
-export const LINK_TOKEN_TTL_MS = 5 * 60_000;
+/**
+ * A download link is followed at once. A stream token opens a connection that may last hours; the browser's
+ * EventSource reconnects after a short drop with the same URL, so it must stay valid a while (the tRPC client
+ * mints a fresh one whenever it reconnects by itself, after a minute without data).
+ */
+export const LINK_TOKEN_TTL_MS: Record<LinkScope, number> = { download: 5 * 60_000, stream: 60 * 60_000 };
 
 export class LinkTokens {
   private readonly secret = randomBytes(32);
 
-  constructor(private readonly ttlMs = LINK_TOKEN_TTL_MS) {}
+  constructor(private readonly ttlMs: Record<LinkScope, number> = LINK_TOKEN_TTL_MS) {}
 
   mint(userId: string, scope: LinkScope, now = Date.now()): { token: string; expiresAt: number } {
-    const exp = now + this.ttlMs;
+    const exp = now + this.ttlMs[scope];
     const payload = Buffer.from(JSON.stringify({ u: userId, s: scope, e: exp })).toString('base64url');
     return { token: `lt.${payload}.${this.sign(payload)}`, expiresAt: exp };
   }
