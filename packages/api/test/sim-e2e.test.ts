@@ -58,6 +58,18 @@ describe('end to end against the in-process simulator', () => {
     const manifest = (await dir.files.find((f) => f.path === 'manifest.csv')!.buffer()).toString();
     expect(manifest.split('\n')[0]).toBe('row,task_id,file,url,prompt');
     expect(manifest).toContain('a lighthouse at dusk');
+
+    // One archived file, streamed from the archive with a download token; then retention removes it.
+    const task = (await client.batch.tasks.query({ batchId: created.batchId })).items.find((x) => x.rowIndex === 0)!;
+    const { token } = await client.me.linkToken.mutate({ scope: 'download' });
+    const file = await fetch(`${url}/tasks/${task.id}/files/0?token=${encodeURIComponent(token)}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await file.arrayBuffer()).equals(video)).toBe(true);
+    expect(await server.deps!.archive.sweep(Date.now() + 31 * 24 * 3600_000)).toBeGreaterThanOrEqual(3);
+    const gone = await fetch(`${url}/tasks/${task.id}/files/0`, { headers: { authorization: `Bearer ${server.devApiKey}` } });
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { message: string }).message).toMatch(/deleted from the archive after the retention period/);
   });
 
   it('counts provider calls and exposes the simulator stats to the admin', async () => {
