@@ -120,3 +120,26 @@ describe('callback loss', () => {
     expect(ok!.at - 400_000).toBeLessThanOrEqual(15_000);
   });
 });
+
+describe('a cue whose confirming query fails', () => {
+  it('is asked again within seconds, not on the backstop schedule', async () => {
+    // Callbacks trusted from the start: between cues the task polls on the slow backstop.
+    const trusting = configWith((c) => {
+      c.provider.callbacks = true;
+      for (const p of c.plans) p.polling.callbackBackstop.maxLossRate = 1;
+    });
+    const h = harness({ config: trusting, scripts: { 'b-t0': [{ genMs: 60_000, outcome: 'success' }] }, userPlans: { u: 'pro' } });
+    h.supervisor.addBatch({ batchId: 'b', userId: 'u', tasks: makeTasks('b', 'u', [SORA_720_10]) });
+    await settle();
+    const remote = h.gateway.creates[0]!.remoteTaskId!;
+    const getTask = h.gateway.getTask.bind(h.gateway);
+    let failNext = false;
+    h.gateway.getTask = async (id) => (failNext ? ((failNext = false), { ok: false, error: { code: 500, message: 'server error' } }) : getTask(id));
+    h.clock.set(60_000);
+    failNext = true;
+    h.supervisor.deliverCallback(remote, { state: 'success' });
+    await h.run();
+    const [ok] = ofType(h.events, 'task.succeeded');
+    expect(ok!.at - 60_000).toBeLessThanOrEqual(5_000);
+  });
+});

@@ -45,6 +45,8 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   queryId: number;
   /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
   cuePending: boolean;
+  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
+  cued: boolean;
 }
 
 export type TaskEvent =
@@ -100,11 +102,14 @@ async function settle<T>(call: () => Promise<T>, asError: (message: string) => T
   }
 }
 
+/** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
+const CUE_RETRY_MS = 5_000;
+
 /** How long the last status check at the deadline may take before the task times out anyway. */
 const FINAL_CHECK_LIMIT_MS = 60_000;
 
 /** What a task does with the answer to its own status query; `otherwise` for a job still running or a failed query. */
-function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure')[]) {
+function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure' | 'settleCue')[]) {
   return [
     { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
     { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
@@ -224,7 +229,10 @@ export const taskMachine = setup({
      * AbortController) was most of the engine's CPU time.
      */
     nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1, cuePending: false })),
-    holdCue: assign({ cuePending: true }),
+    noteCue: assign({ cued: true }),
+    holdCue: assign({ cuePending: true, cued: true }),
+    /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
+    settleCue: assign(({ context, event }) => ({ cued: context.cued && verdictOf(context, event).kind === 'queryFailed' })),
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
@@ -234,10 +242,10 @@ export const taskMachine = setup({
         if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });
       });
     },
-    planNextPoll: assign(({ context }) => ({
-      nextPollMs: Math.max(context.runtime.pollDelayMs(elapsed(context)), context.pollPenaltyMs),
-      pollPenaltyMs: 0,
-    })),
+    planNextPoll: assign(({ context }) => {
+      const scheduled = context.runtime.pollDelayMs(elapsed(context));
+      return { nextPollMs: Math.max(context.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, context.pollPenaltyMs), pollPenaltyMs: 0 };
+    }),
     announcePaused: emit({ type: 'paused' as const }),
     announceEnd: enqueueActions(({ context, enqueue }, params: { outcome: TerminalState }) => {
       enqueue.emit({
@@ -271,6 +279,7 @@ export const taskMachine = setup({
     pollPenaltyMs: 0,
     queryId: 0,
     cuePending: false,
+    cued: false,
   }),
   initial: 'init',
   states: {
@@ -320,11 +329,11 @@ export const taskMachine = setup({
           entry: 'planNextPoll',
           always: { guard: 'cuePending', target: 'checking' },
           after: { pollDelay: 'checking' },
-          on: { CALLBACK_CUE: 'checking' },
+          on: { CALLBACK_CUE: { target: 'checking', actions: 'noteCue' } },
         },
         checking: {
           entry: ['nextQuery', 'queryStatus'],
-          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure']) },
+          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure', 'settleCue']) },
         },
         expiring: {
           entry: ['nextQuery', 'queryStatus'],
