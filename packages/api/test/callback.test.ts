@@ -106,7 +106,7 @@ describe('callbacks without KIE_WEBHOOK_KEY: a cue, never a verdict', () => {
     }
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1_000);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40);
-  });
+  }, 60_000);
 });
 
 describe('callbacks with KIE_WEBHOOK_KEY: signed, fresh, not replayed', () => {
