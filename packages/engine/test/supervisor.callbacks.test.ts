@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hydrateSupervisor, type EngineEvent } from '../src/index.ts';
+import { hydrateSupervisor, initialFacts, type EngineEvent } from '../src/index.ts';
 import { CLASSES, configWith, harness, makeTasks, type TaskClass } from './support/fleet.ts';
 import { runUntil, settle } from './support/steppingClock.ts';
 
@@ -104,7 +104,7 @@ describe('callback loss', () => {
     h.clock.set(30_000); // the host restarts 30 s in; the old job's callback (at 400 s) is never delivered
     const events: EngineEvent[] = [];
     const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: withCallbacks, userPlans: { u: 'enterprise' }, onEvent: (e) => events.push(e) }, [
-      { batchId: 'old', userId: 'u', paused: false, tasks: [{ spec: old!, state: 'polling', attempts: 1, generationRetries: 0, remoteTaskId: created.remoteTaskId, submittedAt: 0, nextDueAt: null }] },
+      { batchId: 'old', userId: 'u', paused: false, tasks: [{ ...initialFacts(old!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, submittedAt: 0 }] },
     ]);
     // New work whose callbacks all arrive: the learned loss rate falls and the backstop takes over for it.
     const original = h.gateway.createTask.bind(h.gateway);
