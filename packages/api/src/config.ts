@@ -16,10 +16,12 @@ const EnvSchema = z.object({
   KIE_BASE_URL: opt(z.url({ error: 'must be a URL' })),
   PUBLIC_URL: opt(z.url({ error: 'must be a URL' })),
   KIE_WEBHOOK_KEY: opt(z.string()),
-  ADMIN_KEY: opt(z.string().min(16, 'must be at least 16 characters')),
+  ADMIN_KEY: opt(z.string().min(32, 'must be at least 32 characters (use a random one; when unset, one is generated)')),
   DEV_CREDITS: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
   WEB_DIST: opt(z.string()),
   LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' })),
+  RESULT_RETENTION_DAYS: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps results forever)').transform(Number)),
+  RESULT_MAX_MB: opt(z.string().regex(/^\d+$/, 'must be a whole number of megabytes').transform(Number).refine((n) => n > 0, 'must be at least 1')),
 });
 
 /** A bad environment value: the message is one line naming the variable. */
@@ -48,6 +50,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     ...(e.KIE_WEBHOOK_KEY ? { webhookKey: e.KIE_WEBHOOK_KEY } : {}),
     ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),
     devCredits: e.DEV_CREDITS ?? 10_000,
+    ...(e.RESULT_RETENTION_DAYS !== undefined || e.RESULT_MAX_MB !== undefined
+      ? {
+          results: {
+            ...(e.RESULT_RETENTION_DAYS !== undefined ? { retentionMs: Math.round(e.RESULT_RETENTION_DAYS * 24 * 3600_000) } : {}),
+            ...(e.RESULT_MAX_MB !== undefined ? { maxBytes: e.RESULT_MAX_MB * 1024 * 1024 } : {}),
+          },
+        }
+      : {}),
     ...(e.WEB_DIST ? { webDist: e.WEB_DIST } : defaults.webDist ? { webDist: defaults.webDist } : {}),
     logger: { level: e.LOG_LEVEL ?? 'info' },
   };

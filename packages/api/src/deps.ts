@@ -1,4 +1,6 @@
 import type { Db } from './db/database.ts';
+import type { Authenticator } from './http/auth.ts';
+import type { ResultArchive } from './results/archive.ts';
 import type { Fleet } from './fleet/fleet.ts';
 import type { Metrics } from './metrics/index.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
@@ -9,6 +11,10 @@ export interface AppDeps {
   fleet: Fleet;
   config: RuntimeConfig;
   adminKey: string;
+  /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */
+  auth: Authenticator;
+  /** Result files downloaded from KIE into ClipFleet's own storage. */
+  archive: ResultArchive;
   /** KIE callback signature key (KIE_WEBHOOK_KEY); callbacks are not verified without it. */
   webhookKey: string | undefined;
   /** Requests go to the real KIE (KIE_API_KEY set): retired models are refused up front. */

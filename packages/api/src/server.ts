@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -6,13 +9,19 @@ import { openDatabase, type Db } from './db/database.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
 import { logFleetEvents } from './logging/task-log.ts';
 import { kieAccount, Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
+import { registerBodyLimitReply } from './http/body-limit.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWebClient } from './http/static.ts';
+import { registerResultFileRoute } from './http/result-files.ts';
 import { registerZipRoute } from './http/zip.ts';
+import { DEFAULT_ARCHIVE_OPTIONS, ResultArchive } from './results/archive.ts';
+import { LocalDiskStorage } from './results/local-disk.ts';
 import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
 import { RuntimeConfig } from './runtime-config.ts';
 import { ensureDevUser } from './dev-user.ts';
@@ -46,6 +55,10 @@ export interface ServerOptions {
   logger?: LogSettings;
   /** How often the monitoring page's history is sampled (wall ms). Default 10 s. */
   metricsIntervalMs?: number;
+  /** Archived result files: folder (default `results/` beside the database), size limit, retention (0: forever). */
+  results?: { dir?: string; maxBytes?: number; retentionMs?: number };
+  /** Failed authentication attempts allowed per client address and window (then 429). Default 20 a minute. */
+  failedAuthLimit?: FailedAuthLimit;
 }
 
 export interface ClipFleetServer {
@@ -60,17 +73,28 @@ export interface ClipFleetServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Admin keys guard every account: at least 32 characters (a generated one has 32 random base64url ones). */
+export const MIN_ADMIN_KEY_LENGTH = 32;
+
+function kieOrigins(kie: KieMode, simUrl: string | undefined): string[] {
+  if (kie.mode === 'real') return [new URL(kie.baseUrl ?? 'https://api.kie.ai').origin];
+  return simUrl ? [new URL(simUrl).origin] : [];
+}
 
 /**
  * The ClipFleet API server: fastify with tRPC at /trpc, the seed's REST route, KIE callbacks, ZIP downloads and
  * the web client. Nothing is opened until start(); stop() closes everything start() opened, in reverse order.
  */
 export function createServer(opts: ServerOptions): ClipFleetServer {
+  if (opts.adminKey !== undefined && opts.adminKey.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new Error(`adminKey: must be at least ${MIN_ADMIN_KEY_LENGTH} characters (it guards every account)`);
+  }
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     logger: loggerOptions(opts.logger, [adminKey, opts.kie.mode === 'real' ? opts.kie.apiKey : undefined, opts.webhookKey]),
     genReqId: requestId,
-    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     routerOptions: { maxParamLength: 5000 },
     // SSE streams are long-lived: stop() must not wait for subscribers to leave.
     forceCloseConnections: true,
@@ -82,6 +106,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let fleet: Fleet | undefined;
   let metrics: Metrics | undefined;
   let stopLogging: (() => void) | undefined;
+  let archive: ResultArchive | undefined;
+  let scratchDir: string | undefined;
   let starting: Promise<{ url: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -102,11 +128,26 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    deps = { db, fleet, config, adminKey, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    const auth = new Authenticator({ db, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
+    // A throwaway database gets a throwaway archive.
+    const resultsDir = opts.results?.dir ?? (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : join(dirname(opts.dbPath), 'results'));
+    archive = new ResultArchive(db, new LocalDiskStorage(resultsDir), {
+      ...DEFAULT_ARCHIVE_OPTIONS,
+      ...(opts.results?.maxBytes !== undefined ? { maxBytes: opts.results.maxBytes } : {}),
+      ...(opts.results?.retentionMs !== undefined ? { retentionMs: opts.results.retentionMs } : {}),
+      // KIE's own host as configured (the simulator's loopback URL in simulated mode) is fetched as it is.
+      fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
+    });
+    await archive.start(fleet.bus);
+    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);
     });
+
+    await registerSecurityHeaders(app);
+    await auth.register(app);
+    registerBodyLimitReply(app, bodyLimit);
 
     await app.register(fastifyTRPCPlugin, {
       prefix: '/trpc',
@@ -124,6 +165,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);
     registerMetricsRoute(app, metrics, adminKey);
+    registerResultFileRoute(app, deps);
     app.get('/health', async () => ({ ok: true }));
     await registerWebClient(app, opts.webDist);
 
@@ -139,6 +181,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     stopLogging?.();
     metrics?.detach();
     await fleet?.stop();
+    await archive?.stop();
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     await kie?.close();
     await db?.destroy();
   }

@@ -13,7 +13,7 @@ describe('restart on the same database', () => {
   it('resumes unfinished batches by itself: tasks with a remote id are polled, not resubmitted', async () => {
     const dbPath = join(dir, 'resume.db');
     const kie = new FakeKie({ jobMs: 250 }); // outlives the server: KIE keeps the jobs across our restart
-    const adminKey = 'resume-test-admin-key-000000';
+    const adminKey = 'resume-test-admin-key-0000000000000000';
     const first = await startTestServer(kie, { scale: 20, extra: { dbPath, adminKey } });
     const { apiKey, userId } = await first.user(10_000);
     await first.admin.admin.setPlan.mutate({ userId, plan: 'pro_plus' });
@@ -44,7 +44,7 @@ describe('restart on the same database', () => {
 
   it('closes a batch whose tasks had all ended before batch.finished was written', async () => {
     const dbPath = join(dir, 'ended.db');
-    const adminKey = 'resume-test-admin-key-000000';
+    const adminKey = 'resume-test-admin-key-0000000000000000';
     const first = await startTestServer(new FakeKie({ jobMs: 10 }), { scale: 50, extra: { dbPath, adminKey } });
     const { apiKey } = await first.user(1000);
     const { batchId } = await first.client(apiKey).batch.create.mutate({ rows: [{ prompt: 'x' }], defaultDuration: 10 });
@@ -65,7 +65,7 @@ describe('restart on the same database', () => {
 
   it('gives tasks whose timeout passed during the downtime one last look instead of timing them out blind', async () => {
     const dbPath = join(dir, 'overdue.db');
-    const adminKey = 'resume-test-admin-key-000000';
+    const adminKey = 'resume-test-admin-key-0000000000000000';
     const kie = new FakeKie({ jobMs: 200 });
     const first = await startTestServer(kie, { scale: 20, extra: { dbPath, adminKey } });
     const { apiKey } = await first.user(1000);

@@ -46,7 +46,8 @@ describe('end to end against the in-process simulator', () => {
     expect(done.counts.succeeded).toBe(3);
     expect(done.credits).toEqual({ reserved: 125, charged: 125, refunded: 0 });
 
-    const zip = await fetch(`${url}/batches/${created.batchId}/download.zip?key=${server.devApiKey}`);
+    await server.deps!.archive.idle(); // the results are downloaded into the archive as tasks succeed
+    const zip = await fetch(`${url}/batches/${created.batchId}/download.zip`, { headers: { authorization: `Bearer ${server.devApiKey}` } });
     expect(zip.status).toBe(200);
     expect(zip.headers.get('content-type')).toBe('application/zip');
     const dir = await unzipper.Open.buffer(Buffer.from(await zip.arrayBuffer()));
@@ -57,6 +58,18 @@ describe('end to end against the in-process simulator', () => {
     const manifest = (await dir.files.find((f) => f.path === 'manifest.csv')!.buffer()).toString();
     expect(manifest.split('\n')[0]).toBe('row,task_id,file,url,prompt');
     expect(manifest).toContain('a lighthouse at dusk');
+
+    // One archived file, streamed from the archive with a download token; then retention removes it.
+    const task = (await client.batch.tasks.query({ batchId: created.batchId })).items.find((x) => x.rowIndex === 0)!;
+    const { token } = await client.me.linkToken.mutate({ scope: 'download' });
+    const file = await fetch(`${url}/tasks/${task.id}/files/0?token=${encodeURIComponent(token)}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await file.arrayBuffer()).equals(video)).toBe(true);
+    expect(await server.deps!.archive.sweep(Date.now() + 31 * 24 * 3600_000)).toBeGreaterThanOrEqual(3);
+    const gone = await fetch(`${url}/tasks/${task.id}/files/0`, { headers: { authorization: `Bearer ${server.devApiKey}` } });
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { message: string }).message).toMatch(/deleted from the archive after the retention period/);
   });
 
   it('counts provider calls and exposes the simulator stats to the admin', async () => {

@@ -83,7 +83,7 @@ describe('batch.onProgress over SSE', () => {
     const reference = all[0]!.map((e) => e.id);
     expect(reference.length).toBeGreaterThan(10);
     for (const got of all) expect(got.map((e) => e.id)).toEqual(reference);
-  });
+  }, 20_000);
 
   it('onProgressGrouped carries the same log, several events per message, and resumes from a group id', async () => {
     const { client } = await t.user(10_000);

@@ -94,6 +94,9 @@ describe('environment', () => {
   it('defaults to the simulator at 20x on port 3000', () => {
     expect(optionsFromEnv({})).toMatchObject({ port: 3000, dbPath: './data/clipfleet.db', kie: { mode: 'sim', timeScale: 20 } });
   });
+  it('reads result archive settings', () => {
+    expect(optionsFromEnv({ RESULT_RETENTION_DAYS: '7', RESULT_MAX_MB: '100' }).results).toEqual({ retentionMs: 7 * 24 * 3600_000, maxBytes: 100 * 1024 * 1024 });
+  });
   it('uses the real KIE client when KIE_API_KEY is set', () => {
     expect(optionsFromEnv({ KIE_API_KEY: 'k' }).kie).toEqual({ mode: 'real', apiKey: 'k', baseUrl: 'https://api.kie.ai', timeScale: 1 });
   });
@@ -102,7 +105,8 @@ describe('environment', () => {
     [{ PORT: '70000' }, /^PORT="70000": must be a port number/],
     [{ TIME_SCALE: '-3' }, /^TIME_SCALE="-3": must be a positive number/],
     [{ KIE_BASE_URL: 'nope' }, /^KIE_BASE_URL="nope": must be a URL/],
-    [{ ADMIN_KEY: 'short' }, /^ADMIN_KEY="short": must be at least 16 characters/],
+    [{ ADMIN_KEY: 'sixteen-chars-ok' }, /^ADMIN_KEY="sixteen-chars-ok": must be at least 32 characters/],
+    [{ RESULT_RETENTION_DAYS: 'soon' }, /^RESULT_RETENTION_DAYS="soon": must be a number of days/],
   ])('rejects %o with one line naming it', (env, message) => {
     expect(() => optionsFromEnv(env)).toThrow(EnvError);
     expect(() => optionsFromEnv(env)).toThrow(message);

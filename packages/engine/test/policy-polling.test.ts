@@ -195,7 +195,7 @@ describe('completion model', () => {
 
 describe('callback backstop', () => {
   it('shipped config: target delay max(10 s, 5 x spread), intervals up to 10 min', () => {
-    expect(polling.callbackBackstop).toEqual({ sdFactor: 5, minTargetDelayMs: 10 * s, maxIntervalMs: 600 * s });
+    expect(polling.callbackBackstop).toEqual({ sdFactor: 5, minTargetDelayMs: 10 * s, maxIntervalMs: 600 * s, maxLossRate: 0.05 });
   });
 
   it('callbacks override every strategy', () => {

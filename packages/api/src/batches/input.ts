@@ -1,5 +1,12 @@
 import { DEFAULT_CONFIG } from '@clipfleet/engine';
 import { z } from 'zod';
+import { imageUrlProblem, promptProblem } from './text-checks.ts';
+
+/** A zod check from a function that names the problem (or null). */
+const check = (problem: (value: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
 
 /**
  * The shape of a batch submission. Catalog checks (model, resolution, duration, aspect ratio, images, prompt
@@ -7,16 +14,16 @@ import { z } from 'zod';
  * static shape.
  */
 export const RowSchema = z.object({
-  prompt: z.string({ error: 'prompt is required and must be a string' }).refine((s) => s.trim().length > 0, 'prompt is empty'),
+  prompt: z.string({ error: 'prompt is required and must be a string' }).superRefine(check(promptProblem)),
   model: z.string().min(1).optional(),
   resolution: z.string().min(1).optional(),
   duration: z.number().int('duration must be a whole number of seconds').positive().optional(),
   /** As the model names it: `16:9`, `9:16`, `1:1`, ... (`landscape` / `portrait` for Sora). */
   aspectRatio: z.string().min(1).max(20).optional(),
   /** Image-to-video: the image, or the first frame. */
-  imageUrl: z.url({ protocol: /^https?$/, error: 'imageUrl must be an http(s) URL' }).optional(),
+  imageUrl: z.string().superRefine(check(imageUrlProblem)).optional(),
   /** The last frame, for models that take a first and a last frame. */
-  lastFrameUrl: z.url({ protocol: /^https?$/, error: 'lastFrameUrl must be an http(s) URL' }).optional(),
+  lastFrameUrl: z.string().superRefine(check(imageUrlProblem)).optional(),
 });
 
 export const DefaultsSchema = z.object({

@@ -183,11 +183,36 @@ const lastFrame: Migration = {
   },
 };
 
+/** Result files archived from KIE's expiring URLs into ClipFleet's own storage (one row per task and URL). */
+const resultFiles: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('result_files')
+      .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+      .addColumn('idx', 'integer', (c) => c.notNull())
+      .addColumn('source_url', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull()) // archived | failed | expired
+      .addColumn('storage_key', 'text')
+      .addColumn('bytes', 'bigint')
+      .addColumn('content_type', 'text')
+      .addColumn('error', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('result_files_pk', ['task_id', 'idx'])
+      .execute();
+    await db.schema.createIndex('result_files_state_updated').on('result_files').columns(['state', 'updated_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('result_files').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({
     '2026_11_28_001_init': init,
     '2026_11_28_002_balances': balances,
     '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
     '2026_12_01_004_task_last_frame': lastFrame,
+    '2026_12_01_010_result_files': resultFiles,
   }),
 };

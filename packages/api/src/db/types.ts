@@ -123,6 +123,19 @@ export interface UserBalancesTable {
   balance: number;
 }
 
+export interface ResultFilesTable {
+  task_id: string;
+  idx: number;
+  source_url: string;
+  state: 'archived' | 'failed' | 'expired';
+  storage_key: string | null;
+  bytes: number | null;
+  content_type: string | null;
+  error: string | null;
+  attempts: number;
+  updated_at: number;
+}
+
 export interface Database {
   user_balances: UserBalancesTable;
   users: UsersTable;
@@ -134,4 +147,5 @@ export interface Database {
   task_events: TaskEventsTable;
   provider_calls: ProviderCallsTable;
   settings: SettingsTable;
+  result_files: ResultFilesTable;
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signKieWebhook, verifyKieWebhook } from './webhook.ts';
+import { signKieWebhook, verifyKieWebhook, WebhookReplayCache } from './webhook.ts';
 
 const key = 'whsec_test_key';
 const taskId = 'task_sora-2-text-to-video_1';
@@ -34,16 +34,16 @@ describe('signKieWebhook', () => {
 
 describe('verifyKieWebhook', () => {
   it('accepts a fresh, correctly signed call (seconds timestamp)', () => {
-    expect(verifyKieWebhook(input())).toEqual({ ok: true });
+    expect(verifyKieWebhook(input())).toMatchObject({ ok: true });
   });
   it('accepts a millisecond timestamp', () => {
     const ts = String(nowMs);
-    expect(verifyKieWebhook(input({ timestampHeader: ts, signatureHeader: signKieWebhook(taskId, ts, key) }))).toEqual({ ok: true });
+    expect(verifyKieWebhook(input({ timestampHeader: ts, signatureHeader: signKieWebhook(taskId, ts, key) }))).toMatchObject({ ok: true });
   });
   it('accepts skew just inside the tolerance both ways', () => {
     for (const delta of [-299, 299]) {
       const ts = String(Number(tsSec) + delta);
-      expect(verifyKieWebhook(input({ timestampHeader: ts, signatureHeader: signKieWebhook(taskId, ts, key) }))).toEqual({ ok: true });
+      expect(verifyKieWebhook(input({ timestampHeader: ts, signatureHeader: signKieWebhook(taskId, ts, key) }))).toMatchObject({ ok: true });
     }
   });
   it('rejects a stale timestamp even when the signature is right', () => {
@@ -89,5 +89,19 @@ describe('verifyKieWebhook', () => {
   });
   it('rejects a 32-byte signature of the wrong content', () => {
     expect(verifyKieWebhook(input({ signatureHeader: Buffer.alloc(32).toString('base64') }))).toEqual({ ok: false, reason: 'bad signature' });
+  });
+});
+
+describe('WebhookReplayCache', () => {
+  it('accepts a signed delivery once, forgets it when it could no longer pass the freshness check, and stays bounded', () => {
+    const cache = new WebhookReplayCache(1_000, 3);
+    expect(cache.firstSeen('t1', '100', 100, 100)).toBe(true);
+    expect(cache.firstSeen('t1', '100', 100, 200)).toBe(false);
+    expect(cache.firstSeen('t1', '101', 101, 200)).toBe(true);
+    expect(cache.firstSeen('t2', '100', 100, 200)).toBe(true);
+    expect(cache.firstSeen('t3', '100', 100, 200)).toBe(true);
+    expect(cache.size).toBe(3);
+    expect(cache.firstSeen('t4', '2000', 2_000, 2_000)).toBe(true);
+    expect(cache.size).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { bearerToken, isAdminKey } from '../trpc/context.ts';
+import { bearerToken } from '../http/auth.ts';
+import { isAdminKey } from '../trpc/context.ts';
 import { appRouter } from '../trpc/root.ts';
 import type { Metrics } from './index.ts';
 

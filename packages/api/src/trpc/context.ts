@@ -1,15 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { AppDeps } from '../deps.ts';
-import { findUserByApiKey, type UserRecord } from '../store/users.ts';
-
-/** The bearer token of a request: the Authorization header, or (SSE from browsers cannot set headers) connectionParams. */
-export function bearerToken(header: string | undefined, connectionParams?: Record<string, string | undefined> | null): string | undefined {
-  const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  if (match) return match[1]!.trim();
-  const fromParams = connectionParams?.apiKey ?? connectionParams?.token;
-  return typeof fromParams === 'string' && fromParams ? fromParams : undefined;
-}
+import { AuthThrottled, bearerToken } from '../http/auth.ts';
 
 export function isAdminKey(token: string | undefined, adminKey: string): boolean {
   if (!token) return false;
@@ -18,16 +11,22 @@ export function isAdminKey(token: string | undefined, adminKey: string): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function resolveCaller(deps: AppDeps, token: string | undefined): Promise<{ user: UserRecord | null; isAdmin: boolean }> {
-  if (!token) return { user: null, isAdmin: false };
-  if (isAdminKey(token, deps.adminKey)) return { user: null, isAdmin: true };
-  return { user: (await findUserByApiKey(deps.db, token)) ?? null, isAdmin: false };
-}
-
+/**
+ * Queries and mutations authenticate with `Authorization: Bearer <key>`. SSE subscriptions cannot send headers
+ * from a browser: they carry a short-lived stream token from `me.linkToken` in connectionParams (which tRPC puts
+ * in the URL), never the API key.
+ */
 export function contextFactory(deps: AppDeps) {
   return async ({ req, info }: CreateFastifyContextOptions) => {
-    const token = bearerToken(req.headers.authorization, info.connectionParams);
-    return { deps, ...(await resolveCaller(deps, token)) };
+    const header = bearerToken(req.headers.authorization);
+    const streamToken = info.connectionParams?.token;
+    const token = header ?? (typeof streamToken === 'string' && streamToken ? streamToken : undefined);
+    try {
+      return { deps, ...(await deps.auth.resolve(req, token, header ? undefined : 'stream')) };
+    } catch (err) {
+      if (err instanceof AuthThrottled) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message });
+      throw err;
+    }
   };
 }
 

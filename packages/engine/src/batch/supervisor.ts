@@ -2,8 +2,10 @@ import { getBatchConfig } from '../config/plans.ts';
 import type { FleetConfig } from '../config/schema.ts';
 import type { EngineEvent, EngineEventBody } from '../events.ts';
 import type { RemoteStatus } from '../ports/gateway.ts';
+import { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
+import { taskEventForCallback } from '../task/callbackCue.ts';
 import { applyTaskEvent, initialFacts } from '../task/facts.ts';
 import type { TaskEmitted, TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, type TaskFacts } from '../task/types.ts';
@@ -39,6 +41,7 @@ class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
   private readonly limiter: SlidingWindowLimiter;
   private readonly estimator: GenerationTimeEstimator;
+  private readonly callbackLoss = new CallbackLossEstimator();
   private readonly health: HealthControl;
   private readonly actors: TaskActors;
   private readonly admission: AdmissionControl;
@@ -65,6 +68,7 @@ class BatchSupervisor implements Supervisor {
       gateway: options.gateway,
       random: options.random,
       estimator: this.estimator,
+      callbackLoss: this.callbackLoss,
       onTaskEvent: (record, event) => this.onTaskEvent(record, event),
     });
     this.admission = new AdmissionControl({
@@ -222,8 +226,19 @@ class BatchSupervisor implements Supervisor {
     this.registry.requeue(record);
   }
 
-  deliverCallback(remoteTaskId: string, status: RemoteStatus): void {
-    this.registry.taskOfRemote(remoteTaskId)?.actor?.send({ type: 'REMOTE_UPDATE', status });
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false): void {
+    const record = this.registry.taskOfRemote(remoteTaskId);
+    const event = taskEventForCallback(status, verified);
+    if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, record !== undefined, this.options.clock.now());
+    if (record && event) record.actor?.send(event);
+  }
+
+  /** The task's remote job is done with (ended or retried): a success KIE confirmed teaches callback loss. */
+  private leaveRemote(record: TaskRecord, succeeded: boolean): void {
+    const { remoteTaskId } = record.facts;
+    if (remoteTaskId === null) return;
+    if (succeeded && this.registry.config.provider.callbacks) this.callbackLoss.confirmed(remoteTaskId, this.options.clock.now());
+    else this.callbackLoss.forget(remoteTaskId);
   }
 
   resumeProvider(): void {
@@ -282,6 +297,7 @@ class BatchSupervisor implements Supervisor {
         this.publish({ type: 'task.status', ...ref, remoteState: event.remoteState, progress: event.progress });
         return;
       case 'retryScheduled':
+        this.leaveRemote(record, false);
         this.registry.unroute(record);
         this.publish({
           type: 'task.retryScheduled', ...ref, nextAttempt: event.nextAttempt, generationRetries: event.generationRetries, delayMs: event.delayMs, dueAt: event.dueAt,
@@ -300,6 +316,7 @@ class BatchSupervisor implements Supervisor {
         return;
       case 'ended':
         this.release(record);
+        this.leaveRemote(record, event.outcome === 'succeeded');
         this.endings.end(record, event);
         this.pump();
         return;
@@ -317,6 +334,8 @@ class BatchSupervisor implements Supervisor {
       {
         registry: this.registry,
         resume: (record, start) => {
+          // Its callback may have come while the host was down: poll normally until one is heard.
+          if (start === 'polling' && record.facts.remoteTaskId) this.callbackLoss.resumed(record.facts.remoteTaskId);
           const user = this.registry.user(record.facts.spec.userId);
           this.start(record, user, weightFor(user, this.registry.planOf(user.userId), record.facts.spec, this.registry.config.catalog), start);
         },

@@ -2,6 +2,7 @@ import { createActor, type Actor } from 'xstate';
 import type { FleetConfig, PlanConfig } from '../config/schema.ts';
 import type { EngineClock } from '../ports/clock.ts';
 import type { KieGateway } from '../ports/gateway.ts';
+import type { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
@@ -12,6 +13,8 @@ export interface TaskActorsOptions {
   gateway: KieGateway;
   random?: (() => number) | undefined;
   estimator: GenerationTimeEstimator;
+  /** With callbacks, how likely a job's callback is lost (the poll schedule follows it). */
+  callbackLoss: CallbackLossEstimator;
   /** Everything a task's actor tells the supervisor. */
   onTaskEvent: (record: TaskRecord, event: TaskEmitted) => void;
 }
@@ -32,7 +35,7 @@ export class TaskActors {
    */
   create(record: TaskRecord, user: UserEntry, plan: PlanConfig, config: FleetConfig, weight: number, start: TaskMachineInput['start'], attempt: number): Actor<TaskMachine> {
     const { spec } = record.facts;
-    const { clock, gateway, random, estimator } = this.options;
+    const { clock, gateway, random, estimator, callbackLoss } = this.options;
     record.weight = weight;
     user.capacityUsed += weight;
     user.running++;
@@ -53,7 +56,13 @@ export class TaskActors {
           gateway,
           now: () => clock.now(),
           pollDelayMs: (elapsedMs) =>
-            nextPollDelayMs(plan.polling, { elapsedMs, resolution: spec.resolution, expected: estimator.expected(classKey, spec.resolution), callbacks }),
+            nextPollDelayMs(plan.polling, {
+              elapsedMs,
+              resolution: spec.resolution,
+              expected: estimator.expected(classKey, spec.resolution),
+              callbacks,
+              callbackLossRate: callbacks ? callbackLoss.lossFor(record.facts.remoteTaskId, clock.now()) : 0,
+            }),
           timeoutMs: plan.timeoutsMs[spec.resolution]!,
           notFoundGraceMs: plan.polling.notFoundGraceMs,
           retry: plan.retry,

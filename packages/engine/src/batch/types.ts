@@ -75,8 +75,11 @@ export interface Supervisor {
   cancelTask(taskId: string): void;
   pauseTask(taskId: string): void;
   resumeTask(taskId: string): void;
-  /** A provider callback (at-least-once: duplicates and stale ones are ignored). */
-  deliverCallback(remoteTaskId: string, status: RemoteStatus): void;
+  /**
+   * A provider callback: a cue that makes the task ask KIE at once (its own status query decides the outcome).
+   * `verified` (signed, fresh, first seen): its progress may be shown. Duplicates are harmless.
+   */
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified?: boolean): void;
   /** Hot reload: validated config applies to the next admissions; running tasks keep theirs. */
   updateConfig(config: FleetConfig): void;
   setUserPlan(userId: string, planId: string): void;

@@ -41,7 +41,7 @@ const standardInternal = {
       minIntervalMs: 2 * sec,
       maxIntervalMs: 120 * sec,
     },
-    callbackBackstop: { sdFactor: 5, minTargetDelayMs: 10 * sec, maxIntervalMs: 10 * min },
+    callbackBackstop: { sdFactor: 5, minTargetDelayMs: 10 * sec, maxIntervalMs: 10 * min, maxLossRate: 0.05 },
     notFoundGraceMs: 90 * sec,
   },
   retry: {

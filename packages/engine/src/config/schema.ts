@@ -127,7 +127,16 @@ export const PollingSchema = z.object({
    * target delay, max(minTargetDelayMs, sdFactor x the class's spread), so almost every job's callback
    * comes before its first poll (about 0.2 polls per task at sdFactor 5).
    */
-  callbackBackstop: z.object({ sdFactor: z.number().positive(), minTargetDelayMs: positiveInt, maxIntervalMs: positiveInt }),
+  callbackBackstop: z.object({
+    sdFactor: z.number().positive(),
+    minTargetDelayMs: positiveInt,
+    maxIntervalMs: positiveInt,
+    /**
+     * The learned share of lost callbacks above which jobs poll on the normal schedule again (callbacks then
+     * only make them noticed sooner): a lost callback on the backstop costs minutes, so few are tolerable.
+     */
+    maxLossRate: z.number().min(0).max(1),
+  }),
   /** How long "recordInfo is null" / 404 right after create counts as "not there yet". */
   notFoundGraceMs: ms,
 });

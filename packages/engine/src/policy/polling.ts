@@ -14,6 +14,8 @@ export interface PollInput {
   expected: Expectation;
   /** Callbacks are wired: polling only backs them up. */
   callbacks: boolean;
+  /** With callbacks: the chance that this job's callback is lost (learned; 1 for a job resumed after a restart). Default 0. */
+  callbackLossRate?: number;
 }
 
 /** The seed's staged schedule: the interval of the stage that `elapsedMs` falls in. */
@@ -51,6 +53,7 @@ export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number
   return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
 
+
 /** With callbacks, a poll only catches a lost callback: the optimal schedule for a much larger delay. */
 export function backstopDelayMs(config: PollingConfig, input: PollInput): number {
   const b = config.callbackBackstop;
@@ -65,7 +68,10 @@ export function nextPollDelayMs(config: PollingConfig, input: PollInput): number
 }
 
 function rawPollDelayMs(config: PollingConfig, input: PollInput): number {
-  if (input.callbacks) return backstopDelayMs(config, input);
+  // Callbacks replace polling only while they are known to arrive: when they get lost (or a job was resumed
+  // after a restart and not heard from since), jobs poll on the normal schedule, so a callback can only make
+  // a job noticed sooner and ClipFleet with lost callbacks is never slower than polling alone.
+  if (input.callbacks && (input.callbackLossRate ?? 0) <= config.callbackBackstop.maxLossRate) return backstopDelayMs(config, input);
   switch (config.strategy) {
     case 'fixed':
       return config.fixedIntervalMs;

@@ -43,6 +43,10 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   pollPenaltyMs: number;
   /** Number of the status query in flight: an answer to an older one is ignored. */
   queryId: number;
+  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
+  cuePending: boolean;
+  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
+  cued: boolean;
 }
 
 export type TaskEvent =
@@ -50,8 +54,10 @@ export type TaskEvent =
   | { type: 'SUBMIT' }
   | { type: 'PAUSE' }
   | { type: 'CANCEL' }
-  /** A provider callback for this task's remote id. */
-  | { type: 'REMOTE_UPDATE'; status: RemoteStatus }
+  /** A callback claims the job ended: ask KIE now (a callback is a cue, never a verdict). */
+  | { type: 'CALLBACK_CUE' }
+  /** Progress from a verified, fresh, first-seen callback: shown, never acted on. */
+  | { type: 'REMOTE_PROGRESS'; status: RemoteStatus }
   /** The answer to status query `queryId` (sent by the task to itself). */
   | { type: 'STATUS_RESULT'; queryId: number; result: GetTaskResult };
 
@@ -69,7 +75,7 @@ export type TaskEmitted =
 type AnyTaskEvent = { type: string; output?: unknown; status?: RemoteStatus; result?: GetTaskResult };
 
 function resultOfEvent(event: AnyTaskEvent): GetTaskResult {
-  return event.type === 'REMOTE_UPDATE' ? { ok: true, status: event.status! } : event.result!;
+  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : event.result!;
 }
 
 /** The error of a createTask answer; null for a success or for any other event. */
@@ -96,11 +102,14 @@ async function settle<T>(call: () => Promise<T>, asError: (message: string) => T
   }
 }
 
+/** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
+const CUE_RETRY_MS = 5_000;
+
 /** How long the last status check at the deadline may take before the task times out anyway. */
 const FINAL_CHECK_LIMIT_MS = 60_000;
 
 /** What a task does with the answer to its own status query; `otherwise` for a job still running or a failed query. */
-function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure')[]) {
+function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure' | 'settleCue')[]) {
   return [
     { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
     { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
@@ -134,6 +143,7 @@ export const taskMachine = setup({
     startsRetrying: ({ context }) => context.retryDueAt !== null,
     currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.queryId,
     cancelRequested: ({ context }) => context.cancelRequested,
+    cuePending: ({ context }) => context.cuePending,
     created: ({ event }) => errorOfCreate(event) === null,
     createWillRetry: ({ context, event }) =>
       decideAfterError(context, errorOfCreate(event)!, context.runtime.retry).next === 'retrying',
@@ -218,7 +228,11 @@ export const taskMachine = setup({
      * invoked actor: a 10,000-task batch makes tens of thousands of polls, and an actor per poll (with its
      * AbortController) was most of the engine's CPU time.
      */
-    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1 })),
+    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1, cuePending: false })),
+    noteCue: assign({ cued: true }),
+    holdCue: assign({ cuePending: true, cued: true }),
+    /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
+    settleCue: assign(({ context, event }) => ({ cued: context.cued && verdictOf(context, event).kind === 'queryFailed' })),
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
@@ -228,10 +242,10 @@ export const taskMachine = setup({
         if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });
       });
     },
-    planNextPoll: assign(({ context }) => ({
-      nextPollMs: Math.max(context.runtime.pollDelayMs(elapsed(context)), context.pollPenaltyMs),
-      pollPenaltyMs: 0,
-    })),
+    planNextPoll: assign(({ context }) => {
+      const scheduled = context.runtime.pollDelayMs(elapsed(context));
+      return { nextPollMs: Math.max(context.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, context.pollPenaltyMs), pollPenaltyMs: 0 };
+    }),
     announcePaused: emit({ type: 'paused' as const }),
     announceEnd: enqueueActions(({ context, enqueue }, params: { outcome: TerminalState }) => {
       enqueue.emit({
@@ -264,6 +278,8 @@ export const taskMachine = setup({
     nextPollMs: 0,
     pollPenaltyMs: 0,
     queryId: 0,
+    cuePending: false,
+    cued: false,
   }),
   initial: 'init',
   states: {
@@ -302,23 +318,22 @@ export const taskMachine = setup({
       // At the deadline, ask once more before giving up: the job may have just finished (or finished
       // while the host was down, for a task resumed after a restart).
       after: { attemptTimeout: '.expiring' },
+      // Outcomes come only from the task's own status query: a callback makes it ask now.
       on: {
         CANCEL: 'cancelled',
-        REMOTE_UPDATE: [
-          { guard: 'remoteSucceeded', target: 'succeeded', actions: 'recordSuccess' },
-          { guard: 'generationWillRetry', target: 'retrying', actions: ['scheduleRetry', 'announceRetry'] },
-          { guard: 'remoteFailed', target: 'failed', actions: 'recordRemoteFailure' },
-          { actions: 'trackProgress' },
-        ],
+        REMOTE_PROGRESS: { actions: 'trackProgress' },
+        CALLBACK_CUE: { actions: 'holdCue' },
       },
       states: {
         waiting: {
           entry: 'planNextPoll',
+          always: { guard: 'cuePending', target: 'checking' },
           after: { pollDelay: 'checking' },
+          on: { CALLBACK_CUE: { target: 'checking', actions: 'noteCue' } },
         },
         checking: {
           entry: ['nextQuery', 'queryStatus'],
-          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure']) },
+          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure', 'settleCue']) },
         },
         expiring: {
           entry: ['nextQuery', 'queryStatus'],

@@ -1,25 +1,14 @@
-import { getApiKey } from './auth.ts';
-
-/** Downloads an authenticated file: fetch with the bearer key, then save the blob. */
-export async function downloadWithAuth(url: string, fileName: string): Promise<void> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${getApiKey() ?? ''}` } });
-  if (!res.ok) {
-    let message = `download failed (HTTP ${res.status})`;
-    try {
-      const body = (await res.json()) as { message?: string; error?: string };
-      message = body.message ?? body.error ?? message;
-    } catch {
-      /* not JSON */
-    }
-    throw new Error(message);
-  }
-  const blob = await res.blob();
-  const objectUrl = URL.createObjectURL(blob);
+/**
+ * Starts a browser download of an authenticated file. The link carries a short-lived download token (from
+ * `me.linkToken`), never the API key, and the browser streams the file to disk (a ZIP of a big batch never
+ * sits in the page's memory).
+ */
+export function downloadWithToken(url: string, token: string, fileName: string): void {
   const a = document.createElement('a');
-  a.href = objectUrl;
+  a.href = `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
   a.download = fileName;
+  a.rel = 'noopener';
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
 }

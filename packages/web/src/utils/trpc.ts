@@ -14,26 +14,29 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export type ClipFleetClient = ReturnType<typeof createClient>;
 
 /**
- * Queries and mutations go batched over HTTP with `Authorization: Bearer <key>`;
- * subscriptions go over SSE. EventSource cannot set headers, so the key travels in tRPC's
- * `connectionParams` (serialized into the SSE URL) where the API's context reads it.
+ * Queries and mutations go batched over HTTP with `Authorization: Bearer <key>`; subscriptions go over SSE.
+ * EventSource cannot set headers and tRPC serializes `connectionParams` into the SSE URL, so each connection
+ * (and reconnection) carries a fresh short-lived stream token from `me.linkToken`, never the API key.
  */
 export function createClient(apiKey: string, baseUrl = '') {
   const url = `${baseUrl}/trpc`;
+  const http = () =>
+    httpBatchLink({
+      url,
+      // Queries go as POST: an estimate of thousands of rows does not fit in a URL.
+      methodOverride: 'POST',
+      headers: () => ({ authorization: `Bearer ${apiKey}` }),
+    });
+  const minter = createTRPCClient<AppRouter>({ links: [http()] });
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({
           url,
-          connectionParams: () => ({ apiKey, authorization: `Bearer ${apiKey}` }),
+          connectionParams: async () => ({ token: (await minter.me.linkToken.mutate({ scope: 'stream' })).token }),
         }),
-        false: httpBatchLink({
-          url,
-          // Queries go as POST: an estimate of thousands of rows does not fit in a URL.
-          methodOverride: 'POST',
-          headers: () => ({ authorization: `Bearer ${apiKey}` }),
-        }),
+        false: http(),
       }),
     ],
   });

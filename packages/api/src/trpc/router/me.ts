@@ -1,6 +1,7 @@
 import { getBatchConfig } from '@clipfleet/engine';
 import { balanceOf } from '../../store/ledger.ts';
 import { planOf } from '../../store/payments.ts';
+import { z } from 'zod';
 import { protectedProcedure, router } from '../init.ts';
 import { planView } from './plans.ts';
 
@@ -27,4 +28,11 @@ export const meRouter = router({
       queued: load?.queued ?? 0,
     };
   }),
+  /**
+   * A short-lived token for where a header cannot go: `stream` for SSE subscriptions (connectionParams.token),
+   * `download` for links (`?token=` on the ZIP and file routes). The API key itself never goes in a URL.
+   */
+  linkToken: protectedProcedure
+    .input(z.object({ scope: z.enum(['stream', 'download']) }))
+    .mutation(({ ctx, input }) => ctx.deps.auth.links.mint(ctx.user.id, input.scope)),
 });

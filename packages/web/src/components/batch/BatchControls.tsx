@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { downloadWithAuth } from '../../utils/download.ts';
-import { errorMessage, useTRPC } from '../../utils/trpc.ts';
+import { downloadWithToken } from '../../utils/download.ts';
+import { errorMessage, useTRPC, useTRPCClient } from '../../utils/trpc.ts';
 
 /** Pause / resume / cancel / retry failed, and the ZIP of finished videos. */
 export function BatchControls({
@@ -18,6 +18,7 @@ export function BatchControls({
   succeededCount: number;
 }) {
   const trpc = useTRPC();
+  const trpcClient = useTRPCClient();
   const queryClient = useQueryClient();
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const [downloading, setDownloading] = useState(false);
@@ -37,7 +38,8 @@ export function BatchControls({
     setDownloading(true);
     setDownloadError(null);
     try {
-      await downloadWithAuth(`/batches/${encodeURIComponent(batchId)}/download.zip`, `clipfleet-${batchId}.zip`);
+      const { token } = await trpcClient.me.linkToken.mutate({ scope: 'download' });
+      downloadWithToken(`/batches/${encodeURIComponent(batchId)}/download.zip`, token, `clipfleet-${batchId}.zip`);
     } catch (err) {
       setDownloadError(err);
     } finally {
