@@ -56,11 +56,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
-  const { batches, cancelling, ended } = await loadUnfinished(db);
+  const { batches, ended } = await loadUnfinished(db);
   for (const batchId of ended) await markBatchFinished(db, batchId);
+  // A cancel that was accepted but not finished before the crash is carried out by the hydrate itself.
   const supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
-  // A cancel that was accepted but not finished before the crash is carried out now.
-  for (const batchId of cancelling) supervisor.cancelBatch(batchId);
 
   let stopped = false;
   return {

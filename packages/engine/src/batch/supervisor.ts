@@ -57,6 +57,8 @@ interface BatchEntry {
   batchId: string;
   userId: string;
   paused: boolean;
+  /** Set before any task is ended: a cancelled batch admits and submits nothing more. */
+  cancelled: boolean;
   queue: AdmissionQueue;
   taskIds: string[];
   open: number;
@@ -224,6 +226,7 @@ class BatchSupervisor implements Supervisor {
       batchId,
       userId,
       paused,
+      cancelled: false,
       queue: new AdmissionQueue(specs, compareForAdmission(plan.slowClasses)),
       taskIds: specs.map((t) => t.taskId),
       open: 0,
@@ -281,14 +284,18 @@ class BatchSupervisor implements Supervisor {
   cancelBatch(batchId: string): void {
     const batch = this.batchOf(batchId);
     if (!batch || batch.open === 0) return;
-    this.publish({ type: 'batch.cancelled', batchId, userId: batch.userId });
+    // One step: ending a running task frees capacity and pumps, so the batch must stop admitting first.
+    if (!batch.cancelled) {
+      batch.cancelled = true;
+      this.publish({ type: 'batch.cancelled', batchId, userId: batch.userId });
+    }
     for (const id of batch.taskIds) this.cancelRecord(this.tasks.get(id)!);
     this.pump();
   }
 
   retryFailed(batchId: string): string[] {
     const batch = this.batchOf(batchId);
-    if (!batch) return [];
+    if (!batch || batch.cancelled) return [];
     const retried: string[] = [];
     for (const id of batch.taskIds) {
       const record = this.tasks.get(id)!;
@@ -389,7 +396,7 @@ class BatchSupervisor implements Supervisor {
       const record = this.tasks.get(this.slotWaiters[0]!)!;
       // The supervisor's own record, not the actor snapshot: this runs inside actor transitions,
       // before their snapshots are committed.
-      if (record.state !== 'queued' || !record.actor) {
+      if (record.state !== 'queued' || !record.actor || this.batches.get(record.spec.batchId)!.cancelled) {
         this.slotWaiters.shift(); // paused or cancelled while waiting
         continue;
       }
@@ -423,7 +430,7 @@ class BatchSupervisor implements Supervisor {
           user.batches.remove(batchId);
           continue;
         }
-        if (batch.paused) continue;
+        if (batch.paused || batch.cancelled) continue;
         hasWork = true;
         const weight = this.weightFor(user, plan, next);
         // Head-of-line: the seed's order holds inside a batch, so a heavy task is not overtaken by lighter ones.
@@ -664,11 +671,14 @@ class BatchSupervisor implements Supervisor {
     for (const b of batches) {
       const entry = this.registerBatch(b.batchId, b.userId, b.paused, b.tasks.filter((t) => t.state === 'queued').map((t) => t.spec));
       entry.taskIds = b.tasks.map((t) => t.spec.taskId);
+      // A cancel accepted before the restart admits nothing now either; it is carried out below.
+      entry.cancelled = b.cancelled ?? false;
       for (const facts of b.tasks) {
         this.tasks.set(facts.spec.taskId, recordFrom(facts));
         if (!isTerminal(facts.state)) entry.open++;
       }
       for (const facts of b.tasks) this.resumeFacts(this.tasks.get(facts.spec.taskId)!);
+      if (entry.cancelled) for (const id of entry.taskIds) this.cancelRecord(this.tasks.get(id)!);
     }
     this.pump();
   }

@@ -101,5 +101,7 @@ export interface HydrateBatch {
   batchId: string;
   userId: string;
   paused: boolean;
+  /** The user cancelled it before the restart: nothing more is admitted, what runs is cancelled. */
+  cancelled?: boolean;
   tasks: TaskFacts[];
 }
