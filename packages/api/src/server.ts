@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from './db/database.ts';
+import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
@@ -20,6 +21,8 @@ export type { KieMode } from './fleet/kie.ts';
 export interface ServerOptions {
   /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
   dbPath: string;
+  /** When another process holds the database: wait for it to stop and take over, instead of refusing to start. */
+  standby?: boolean;
   /** 0 picks a free port. Default 3000. */
   port?: number;
   host?: string;
@@ -70,13 +73,19 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let devApiKey: string | undefined;
   let deps: AppDeps | undefined;
   let db: Db | undefined;
+  let lockedPath: string | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
   let starting: Promise<{ url: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<{ url: string }> {
-    db = await openDatabase(opts.dbPath);
+    db = await openDatabase(opts.dbPath, {
+      standby: opts.standby ?? false,
+      onWaiting: (holder) =>
+        console.log(`standby: database "${opts.dbPath}" is held by ${holder ? `pid ${holder.pid} on ${holder.host}` : 'another process'}; taking over when it stops`),
+    });
+    lockedPath = opts.dbPath === ':memory:' ? undefined : opts.dbPath;
     const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG);
     kie = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => config.get().catalog });
     if (kie.callbacks && !config.get().provider.callbacks) {
@@ -118,6 +127,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     await fleet?.stop();
     await kie?.close();
     await db?.destroy();
+    if (lockedPath) releaseWriterLock(lockedPath);
   }
 
   return {

@@ -1,68 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient } from '../src/index.ts';
+import { freePort, kill9, launch } from './helpers/processes.ts';
 
-const API_DIR = resolve(import.meta.dirname, '..');
 // Low enough that the restart (a few real seconds) stays well under the 5-minute 720p timeout in engine time.
 const TIME_SCALE = 15;
 const KIE_KEY = 'crash-test-kie-key';
 const ADMIN_KEY = 'crash-test-admin-key-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
-}
-
-interface Launched {
-  child: ChildProcess;
-  output: string[];
-  url: string;
-  devKey: string | undefined;
-}
-
-/** `node --import tsx src/main.ts` (no tsx wrapper process, so SIGKILL hits the server itself). */
-async function launch(env: Record<string, string>): Promise<Launched> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${output.join('')}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const text = output.join('');
-      const url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
-      const ready = url && (/Dev user created/.test(text) || /Admin key|resumed/.test(text) || env.ADMIN_KEY);
-      if (url && ready && /listening on/.test(text)) {
-        clearTimeout(timer);
-        // give the dev-key line (printed right after) a moment to arrive
-        setTimeout(() => res({ child, output, url, devKey: /API key \(shown once\): (\S+)/.exec(output.join(''))?.[1] }), 100);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
-    child.on('exit', (code) => rej(new Error(`server exited with ${code}:\n${output.join('')}`)));
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => res());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
   let sim: KieSimServer;

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const API_DIR = resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+export interface Launched {
+  child: ChildProcess;
+  output: string[];
+  url: string;
+  devKey: string | undefined;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: string[];
+  /** Resolves once the server listens (rejects if it exits first or takes longer than `timeoutMs`). */
+  ready: Promise<Launched>;
+  /** Resolves when the output matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** `node --import tsx src/main.ts` (no tsx wrapper process, so SIGKILL hits the server itself). */
+export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Spawned {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const listeners = new Set<() => void>();
+  const onOutput = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const waitFor = (pattern: RegExp, ms = timeoutMs) =>
+    new Promise<void>((res, rej) => {
+      const check = () => {
+        if (!pattern.test(output.join(''))) return;
+        cleanup();
+        res();
+      };
+      const onExit = (code: number | null) => {
+        cleanup();
+        rej(new Error(`server exited with ${code} before ${pattern}:\n${output.join('')}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error(`no ${pattern} within ${ms} ms:\n${output.join('')}`));
+      }, ms);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+      };
+      listeners.add(check);
+      child.once('exit', onExit);
+      check();
+    });
+  const ready = waitFor(/listening on (http:\/\/\S+)/).then(async () => {
+    // give the dev-key line (printed right after) a moment to arrive
+    await new Promise((r) => setTimeout(r, 100));
+    const text = output.join('');
+    return { child, output, url: /listening on (http:\/\/\S+)/.exec(text)![1]!, devKey: /API key \(shown once\): (\S+)/.exec(text)?.[1] };
+  });
+  // A caller that expects an exit (a refused start) never awaits `ready`.
+  ready.catch(() => {});
+  return { child, output, ready, waitFor };
+}
+
+export function launch(env: Record<string, string>): Promise<Launched> {
+  return spawnServer(env).ready;
+}
+
+export function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    child.once('exit', () => res());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Resolves with the exit code (and output) of a process expected to stop by itself. */
+export function exited(spawned: Spawned, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((res, rej) => {
+    const { child } = spawned;
+    if (child.exitCode !== null) return res({ code: child.exitCode, output: spawned.output.join('') });
+    const timer = setTimeout(() => rej(new Error(`still running after ${timeoutMs} ms:\n${spawned.output.join('')}`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      // stdio may still hold the last chunk
+      setTimeout(() => res({ code, output: spawned.output.join('') }), 50);
+    });
+  });
+}
