@@ -112,7 +112,12 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);
-    app.get('/health', async () => ({ ok: true }));
+    // Not ok (503) while the database cannot be written: the fleet then admits nothing and retries its writes.
+    app.get('/health', async (_req, reply) => {
+      const storage = running.storage();
+      if (!storage.writable) reply.code(503);
+      return { ok: storage.writable, storage };
+    });
     await registerWebClient(app, opts.webDist);
 
     await app.listen({ port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' });

@@ -11,11 +11,12 @@ import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
-import { classifyError, throttleDelayMs } from '../policy/retry.ts';
+import { classifyError, STORAGE_ERROR_CODE, throttleDelayMs } from '../policy/retry.ts';
 import { initialFacts } from '../task/facts.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
 import { AdmissionQueue } from './admissionQueue.ts';
+import { StorageGate } from './storageGate.ts';
 import { supervisorMachine, type ProviderGate } from './supervisorMachine.ts';
 import type {
   BatchInput,
@@ -32,6 +33,8 @@ import type {
 export const ENGINE_CODES = {
   /** A restart found an attempt recorded but no remote id: KIE may or may not have it, so it is not resent. */
   submitUncertain: 1001,
+  /** The host could not read or write its store: the attempt was not sent; it waits without using the budget. */
+  storageUnavailable: STORAGE_ERROR_CODE,
 } as const;
 
 /** The createTask window we keep: KIE's, plus our margin for arrival jitter. */
@@ -94,6 +97,7 @@ class BatchSupervisor implements Supervisor {
   private readonly limiter: SlidingWindowLimiter;
   private readonly estimator: GenerationTimeEstimator;
   private readonly gate: Actor<typeof supervisorMachine>;
+  private readonly storage = new StorageGate();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly userPlans: Map<string, string>;
   private running = 0;
@@ -360,6 +364,17 @@ class BatchSupervisor implements Supervisor {
     this.gate.send({ type: 'RESUME' });
   }
 
+  storageUnavailable(message: string): void {
+    if (this.storage.close(this.options.clock.now(), message)) this.publish({ type: 'storage.unavailable', message });
+  }
+
+  storageAvailable(): void {
+    const downMs = this.storage.open(this.options.clock.now());
+    if (downMs === null) return;
+    this.publish({ type: 'storage.available', downMs });
+    this.pump();
+  }
+
   // ---- admission ------------------------------------------------------------------------------
 
   private weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec): number {
@@ -391,7 +406,7 @@ class BatchSupervisor implements Supervisor {
 
   /** Gives the longest-waiting admitted task a createTask slot, if the provider and rate window allow. */
   private grantSlot(): boolean {
-    if (this.gateState() !== 'healthy') return false;
+    if (this.gateState() !== 'healthy' || !this.storage.isOpen) return false;
     while (this.slotWaiters.length > 0) {
       const record = this.tasks.get(this.slotWaiters[0]!)!;
       // The supervisor's own record, not the actor snapshot: this runs inside actor transitions,
@@ -411,7 +426,7 @@ class BatchSupervisor implements Supervisor {
   /** Admits one task: users in round-robin order, each user's batches in round-robin order. */
   private admitOne(): boolean {
     const now = this.options.clock.now();
-    if (this.slotWaiters.length > 0 || this.gateState() !== 'healthy') return false;
+    if (this.slotWaiters.length > 0 || this.gateState() !== 'healthy' || !this.storage.isOpen) return false;
     if (!underProviderCap(this.running, this.providerHealth.level)) return false;
     if (this.limiter.countInWindow(now) >= this.config.provider.createLimit) return false;
     // A task may sit in its queue twice (paused and resumed before the head reached it): only one without an actor counts.
@@ -725,6 +740,7 @@ class BatchSupervisor implements Supervisor {
     }));
     return {
       provider: this.gateState(),
+      storage: this.storage.isOpen ? 'writable' : 'unwritable',
       providerLimit: this.providerHealth.level,
       running: this.running,
       queued: users.reduce((n, u) => n + u.queued, 0),

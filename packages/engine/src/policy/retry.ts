@@ -13,7 +13,12 @@ export type ErrorDecision =
   | { kind: 'retry'; generationFailure: boolean }
   | { kind: 'throttle'; retryAfterMs: number | undefined }
   | { kind: 'halt' }
+  /** The host could not read or write its own store: wait and resubmit, budget untouched, provider not blamed. */
+  | { kind: 'storage' }
   | { kind: 'fatal' };
+
+/** The engine-side code of a host storage failure (provider codes are below 1000). */
+export const STORAGE_ERROR_CODE = 1002;
 
 const CONTENT_REFUSAL = /safety|nsfw|copyright|content[ _-]?polic|policy violation|moderation|prohibited|violat/i;
 
@@ -38,6 +43,8 @@ function classifyCode(error: ProviderError): ErrorDecision {
     case 402:
     case 433:
       return { kind: 'halt' };
+    case STORAGE_ERROR_CODE:
+      return { kind: 'storage' };
     case 0: // transport failure: no answer, nothing known to be created
     case 408:
     case 500:
