@@ -11,7 +11,7 @@ import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { compareForAdmission, RoundRobin } from '../policy/ordering.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
-import { classifyError, STORAGE_ERROR_CODE, throttleDelayMs } from '../policy/retry.ts';
+import { classifyError, retryBudget, STORAGE_ERROR_CODE, throttleDelayMs } from '../policy/retry.ts';
 import { initialFacts } from '../task/facts.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, TASK_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from '../task/types.ts';
@@ -472,6 +472,7 @@ class BatchSupervisor implements Supervisor {
     const classKey = GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec);
     const clock = this.options.clock;
     const callbacks = this.config.provider.callbacks;
+    const degraded = () => user.degradation.level < plan.concurrency || this.providerHealth.level < this.config.provider.maxRunning;
     const actor = createActor(taskMachine, {
       clock,
       input: {
@@ -489,7 +490,10 @@ class BatchSupervisor implements Supervisor {
             nextPollDelayMs(plan.polling, { elapsedMs, resolution: spec.resolution, expected: this.estimator.expected(classKey, spec.resolution), callbacks }),
           timeoutMs: plan.timeoutsMs[spec.resolution]!,
           notFoundGraceMs: plan.polling.notFoundGraceMs,
-          retry: plan.retry,
+          // Read at each decision: the budget grows while the provider is degraded (see retryBudget).
+          get retry() {
+            return retryBudget(plan.retry, degraded());
+          },
           random: this.options.random,
         },
       },

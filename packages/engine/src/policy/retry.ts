@@ -93,6 +93,16 @@ export function retryDelayMs(retry: number, config: RetryConfig, random?: () => 
   return random && config.jitterRatio > 0 ? Math.floor(base * (1 + config.jitterRatio * random())) : base;
 }
 
+/**
+ * The retry budget in force. While the provider is degraded (its cap or the user's concurrency lowered by
+ * failures), failed generations are mostly the provider's overload, not the prompt's: they may use the whole
+ * retry budget instead of the small one for generation failures. Content refusals stay final (classifyError).
+ */
+export function retryBudget(config: RetryConfig, providerDegraded: boolean): RetryConfig {
+  if (!providerDegraded || config.maxGenerationFailureRetries >= config.maxRetries) return config;
+  return { ...config, maxGenerationFailureRetries: config.maxRetries };
+}
+
 /** Wait after the n-th consecutive throttle (1-based): Retry-After when given, else doubling from base to max. */
 export function throttleDelayMs(consecutive: number, config: RetryConfig, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.min(retryAfterMs, config.throttleMaxMs);
