@@ -6,14 +6,20 @@
  *  3. 200 concurrent SSE subscribers (batch.onProgress) on one running batch: every subscriber must see exactly
  *     the batch's full event history (compared with a replay from task_events after the end).
  *  4. server event-loop lag (perf_hooks.monitorEventLoopDelay in the server process) p99, per phase and overall.
+ *  5. 200 late subscribers (batch.onProgressGrouped, what the web client uses) joining a finished batch with about
+ *     6,000 stored events: time until each gets its first message, every event received once in order, `me.get`
+ *     latency measured meanwhile, server RSS.
  *
+ * The server child runs the compiled bundle (dist/bench-server.js, built first by build.mjs), as `npm start` does.
+ * `--update-readme` writes the table into the root README between the bench-api markers.
  * The server runs alone in a child process (server-child.ts) so its RSS and lag are its own; the simulated KIE
  * (@clipfleet/sim HTTP face) and the load generators run here. KIE calls go through the real HTTP client, with
  * both clocks sped up by --time-scale. Every figure printed and written to bench/results/api-latest.json is
  * measured by this run. Loopback only; every loop is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +44,9 @@ const { values: argv } = parseArgs({
     'sse-rows': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '100' },
     'max-run-minutes': { type: 'string', default: '30' },
+    'late-rows': { type: 'string', default: '600' },
+    'late-subscribers': { type: 'string', default: '200' },
+    'update-readme': { type: 'boolean', default: false },
     out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
     /** Write a V8 CPU profile of the server process into this folder (diagnosis; slows the server a little). */
     'cpu-prof': { type: 'string' },
@@ -57,8 +66,10 @@ const cfg = {
   sseRows: num('sse-rows'),
   concurrency: num('concurrency'),
   maxRunMs: num('max-run-minutes') * 60_000,
+  lateRows: num('late-rows'),
+  lateSubscribers: num('late-subscribers'),
 };
-const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50 };
+const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50, lateConnectMs: 5000, lateMeP99Ms: 100, lateRssMb: 250 };
 const SIM_KEY = 'bench-sim-key';
 const CREATE_WARMUP = 3;
 
@@ -82,8 +93,10 @@ interface Child {
 }
 
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
-  const proc = fork(join(here, 'server-child.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
+  // The compiled server, as `npm start` runs it (not TypeScript through tsx).
+  execFileSync(process.execPath, ['build.mjs'], { cwd: resolve(here, '..'), stdio: 'inherit' });
+  const proc = fork(resolve(here, '../dist/bench-server.js'), [], {
+    execArgv: ['--enable-source-maps', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
     env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -279,6 +292,73 @@ async function benchSse(client: ClipFleetClient) {
   };
 }
 
+/**
+ * Late subscribers: a batch run to the end first (its whole log stored), then N subscribers join at once and each
+ * replays it from the start, while one client keeps calling me.get. Connected = the first message arrived.
+ */
+async function benchLate(client: ClipFleetClient) {
+  const { batchId } = await client.batch.create.mutate({ name: 'late-bench', rows: rows(cfg.lateRows, 'late') });
+  const deadline = Date.now() + cfg.maxRunMs;
+  while ((await client.batch.get.query({ batchId })).finishedAt === null) {
+    if (Date.now() > deadline) throw new Error('late-subscriber batch did not finish');
+    await sleep(500);
+  }
+  const subs = Array.from({ length: cfg.lateSubscribers }, () => ({ firstMs: null as number | null, events: [] as number[], done: false, errors: 0 }));
+  const meMs: number[] = [];
+  let stopMe = false;
+  const meLoop = (async () => {
+    while (!stopMe) {
+      const t = performance.now();
+      await client.me.get.query();
+      meMs.push(performance.now() - t);
+      await sleep(20);
+    }
+  })();
+  const t0 = performance.now();
+  let dones = 0;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => (resolveAll = r));
+  const handles = subs.map((sub) =>
+    client.batch.onProgressGrouped.subscribe(
+      { batchId, lastEventId: null },
+      {
+        onData: (item) => {
+          sub.firstMs ??= performance.now() - t0;
+          for (const e of (item as { data: { events: Array<{ seq: number }> } }).data.events) sub.events.push(e.seq);
+        },
+        onError: () => sub.errors++,
+        onComplete: () => {
+          if (sub.done) return;
+          sub.done = true;
+          if (++dones === subs.length) resolveAll();
+        },
+      },
+    ),
+  );
+  await Promise.race([all, sleep(120_000)]);
+  const replayMs = performance.now() - t0;
+  stopMe = true;
+  await meLoop;
+  for (const h of handles) h.unsubscribe();
+  const reference = subs.find((s) => s.done)?.events ?? [];
+  const complete = subs.filter((s) => s.done && s.events.length === reference.length && s.events.every((seq, i) => seq === reference[i])).length;
+  const firsts = subs.map((s) => s.firstMs ?? Infinity);
+  return {
+    subscribers: subs.length,
+    rows: cfg.lateRows,
+    eventsEach: reference.length,
+    connectedWithinTarget: firsts.filter((ms) => ms <= TARGETS.lateConnectMs).length,
+    connectMaxMs: round1(Math.max(...firsts)),
+    completeInOrder: complete,
+    errors: subs.reduce((n, s) => n + s.errors, 0),
+    replaySeconds: round1(replayMs / 1000),
+    meCalls: meMs.length,
+    meP50Ms: round1(percentile(meMs, 50)),
+    meP99Ms: round1(percentile(meMs, 99)),
+    meMaxMs: round1(Math.max(...meMs)),
+  };
+}
+
 async function benchBigBatch(client: ClipFleetClient) {
   const body = { name: 'big-bench', rows: rows(cfg.bigRows, 'big') };
   const t0 = performance.now();
@@ -337,6 +417,11 @@ async function main(): Promise<void> {
     const sse = await benchSse(await userClient('bench-sse'));
     log(`SSE: ${sse.completeInOrder}/${sse.subscribers} complete, ${sse.missedEvents} missed`);
 
+    child.phase('late subscribers');
+    log(`late subscribers: ${cfg.lateSubscribers} join a finished ${cfg.lateRows}-task batch`);
+    const late = await benchLate(await userClient('bench-late'));
+    log(`late subscribers: ${late.connectedWithinTarget}/${late.subscribers} connected within ${TARGETS.lateConnectMs} ms, me.get p99 ${late.meP99Ms} ms`);
+
     child.phase(`${cfg.bigRows}-row batch`);
     log(`${cfg.bigRows}-row batch`);
     const big = await benchBigBatch(await userClient('bench-big'));
@@ -346,6 +431,7 @@ async function main(): Promise<void> {
     const overall = await Promise.race([child.overall, sleep(5_000).then(() => undefined)]);
     const phases = Object.fromEntries(child.phases.map((p) => [p.phase, p]));
     const bigPhase = phases[`${cfg.bigRows}-row batch`];
+    const latePhase = phases['late subscribers'];
     const simStats = sim.stats();
     const account = simStats.accounts[SIM_KEY];
 
@@ -356,6 +442,9 @@ async function main(): Promise<void> {
       { metric: `server RSS peak during the ${big.rows}-row run`, target: `<= ${TARGETS.rssMb} MB`, measured: bigPhase ? `${bigPhase.rssPeakMb} MB` : 'n/a', pass: bigPhase ? bigPhase.rssPeakMb <= TARGETS.rssMb : false },
       { metric: 'server RSS peak, whole bench', target: `<= ${TARGETS.rssMb} MB`, measured: overall ? `${overall.rssPeakMb} MB` : 'n/a', pass: overall ? overall.rssPeakMb <= TARGETS.rssMb : false },
       { metric: `SSE: ${sse.subscribers} subscribers, ${sse.eventsPerSubscriber} events each`, target: 'no missed event', measured: `${sse.completeInOrder}/${sse.subscribers} complete and in order; missed ${sse.missedEvents}, duplicates ${sse.duplicateEvents}, errors ${sse.subscriptionErrors} (batch: ${sse.batchCounts.succeeded} succeeded, ${sse.batchCounts.timedOut} timed out, ${sse.batchCounts.failed} failed, in ${sse.runSeconds} s)`, pass: sse.completeInOrder === sse.subscribers && sse.missedEvents === 0 && sse.duplicateEvents === 0 },
+      { metric: `late subscribers: ${late.subscribers} join a finished ${late.rows}-task batch (${late.eventsEach} events each, grouped stream)`, target: `all connected within ${TARGETS.lateConnectMs / 1000} s`, measured: `${late.connectedWithinTarget}/${late.subscribers} (slowest first message ${late.connectMaxMs} ms); ${late.completeInOrder}/${late.subscribers} complete and in order, errors ${late.errors}, all replays done in ${late.replaySeconds} s`, pass: late.connectedWithinTarget === late.subscribers && late.completeInOrder === late.subscribers },
+      { metric: 'late subscribers: me.get latency meanwhile p99 (p50, max)', target: `<= ${TARGETS.lateMeP99Ms} ms`, measured: `${late.meP99Ms} ms (${late.meP50Ms}, ${late.meMaxMs}) over ${late.meCalls} calls`, pass: late.meP99Ms <= TARGETS.lateMeP99Ms },
+      { metric: 'late subscribers: server RSS peak', target: `<= ${TARGETS.lateRssMb} MB`, measured: latePhase ? `${latePhase.rssPeakMb} MB` : 'n/a', pass: latePhase ? latePhase.rssPeakMb <= TARGETS.lateRssMb : false },
       ...[...child.phases, ...(overall ? [{ ...overall, phase: 'whole bench' }] : [])].map((p) => ({
         metric: `server event-loop lag p99 (p50, max) [RSS peak]: ${p.phase}`,
         target: `<= ${TARGETS.lagP99Ms} ms`,
@@ -374,6 +463,7 @@ async function main(): Promise<void> {
       targets: TARGETS,
       create,
       sse,
+      late,
       bigBatch: big,
       server: { phases: child.phases, overall: overall ?? null },
       kie: { createCalls: account?.createCalls ?? 0, queryCalls: account?.queryCalls ?? 0, codes: account?.codes ?? {} },
@@ -381,16 +471,41 @@ async function main(): Promise<void> {
     };
     mkdirSync(dirname(argv.out!), { recursive: true });
     writeFileSync(argv.out!, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(
-      `\n## ClipFleet API bench (${startedAt}, Node ${process.version}, time scale ${cfg.timeScale}x)\n\n${markdownTable(table)}\n\n` +
-        `Written to ${argv.out}\n`,
-    );
+    const heading = `### API bench (written by \`npm run bench:api -- --update-readme\`, ${startedAt.slice(0, 10)}, commit ${commit()}, Node ${process.version}, time scale ${cfg.timeScale}x)`;
+    process.stdout.write(`\n${heading}\n\n${markdownTable(table)}\n\nWritten to ${argv.out}\n`);
+    if (argv['update-readme']) writeReadme(`${heading}\n\n${markdownTable(table)}\n`);
     process.exitCode = result.pass ? 0 : 1;
   } finally {
     await child?.stop().catch(() => {});
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const README_START = '<!-- bench-api:start -->';
+const README_END = '<!-- bench-api:end -->';
+
+/** Replaces the text between the markers in the root README (added after the strategy bench's section if missing). */
+function writeReadme(section: string): void {
+  const path = join(repoRoot, 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const block = `${README_START}\n${section}${README_END}`;
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + README_END.length)
+      : text.replace('<!-- bench:end -->', `<!-- bench:end -->\n\n${block}`);
+  writeFileSync(path, next);
+  log('README: API bench table written');
 }
 
 main().catch((err: unknown) => {

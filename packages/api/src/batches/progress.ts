@@ -2,16 +2,27 @@ import type { EngineEvent } from '@clipfleet/engine';
 import type { AppDeps } from '../deps.ts';
 import { batchEventsAfter } from '../store/events.ts';
 import { yieldToLoop } from '../store/executor.ts';
+import { ReplayTurns } from './replayTurns.ts';
 
-const REPLAY_PAGE = 500;
-/** Events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
+/**
+ * Stored events per replay page, and per grouped message while replaying: a late subscriber to a 6,000-event log
+ * gets it in a couple of dozen messages, each bounded (about 75 KB), one page in memory per connection.
+ */
+const REPLAY_PAGE = 250;
+/** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
 const CHUNK = 32;
+/** One queue of replay turns for the whole process (see ReplayTurns). */
+const replayTurns = new ReplayTurns();
 
 /**
  * A batch's event log from `afterSeq` on, in order, exactly once: the replay from task_events followed by live
  * events. The live source is subscribed before the replay and de-duplicated by seq; the bus publishes only
  * committed events, so nothing falls between the two. Yields chunks (never empty) and ends after
  * `batch.finished` when nothing newer is stored, or when `signal` aborts.
+ *
+ * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (tRPC
+ * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
+ * holds one page, not the whole log.
  */
 export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent[]> {
   const pending: EngineEvent[] = [];
@@ -27,15 +38,15 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     let last = afterSeq;
     let ended = false;
     for (;;) {
-      const page = await batchEventsAfter(deps.db, batchId, last, REPLAY_PAGE);
-      for (let i = 0; i < page.length; i += CHUNK) {
-        const chunk = page.slice(i, i + CHUNK).map((row) => JSON.parse(row.payload) as EngineEvent);
-        last = chunk[chunk.length - 1]!.seq;
-        ended = chunk.some((e) => e.type === 'batch.finished');
-        yield chunk;
-        await yieldToLoop();
-      }
-      if (page.length < REPLAY_PAGE) break;
+      const after = last;
+      const chunk = await replayTurns.run(async () =>
+        (await batchEventsAfter(deps.db, batchId, after, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent),
+      );
+      if (chunk.length === 0) break;
+      last = chunk[chunk.length - 1]!.seq;
+      ended = chunk.some((e) => e.type === 'batch.finished');
+      yield chunk;
+      if (chunk.length < REPLAY_PAGE) break;
     }
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
     while (!signal?.aborted) {
