@@ -2,6 +2,7 @@ import type { EngineEvent } from '@clipfleet/engine';
 import type { AppDeps } from '../deps.ts';
 import { batchEventsAfter } from '../store/events.ts';
 import { yieldToLoop } from '../store/executor.ts';
+import { ReplayCache } from './replayCache.ts';
 import { ReplayTurns } from './replayTurns.ts';
 
 /**
@@ -11,8 +12,20 @@ import { ReplayTurns } from './replayTurns.ts';
 const REPLAY_PAGE = 250;
 /** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
 const CHUNK = 32;
-/** One queue of replay turns for the whole process (see ReplayTurns). */
+/** One queue of replay turns and one page cache for the whole process (see ReplayTurns, ReplayCache). */
 const replayTurns = new ReplayTurns();
+const replayCache = new ReplayCache();
+
+/** The page of a batch's log after `afterSeq`: from the cache, or read (in turn) and cached when full. */
+async function replayPage(deps: AppDeps, batchId: string, afterSeq: number): Promise<readonly EngineEvent[]> {
+  const cached = replayCache.get(batchId, afterSeq);
+  if (cached) return cached;
+  return replayTurns.run(async () => {
+    const page = (await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent);
+    if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
+    return page;
+  });
+}
 
 /**
  * A batch's event log from `afterSeq` on, in order, exactly once: the replay from task_events followed by live
@@ -24,7 +37,7 @@ const replayTurns = new ReplayTurns();
  * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
  * holds one page, not the whole log.
  */
-export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent[]> {
+export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<readonly EngineEvent[]> {
   const pending: EngineEvent[] = [];
   let wake: (() => void) | null = null;
   const unsubscribe = deps.fleet.bus.subscribeBatch(batchId, (event) => {
@@ -38,14 +51,13 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     let last = afterSeq;
     let ended = false;
     for (;;) {
-      const after = last;
-      const chunk = await replayTurns.run(async () =>
-        (await batchEventsAfter(deps.db, batchId, after, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent),
-      );
+      const chunk = await replayPage(deps, batchId, last);
       if (chunk.length === 0) break;
       last = chunk[chunk.length - 1]!.seq;
       ended = chunk.some((e) => e.type === 'batch.finished');
       yield chunk;
+      // A cached page needs no turn: give the loop back anyway, so one fast stream cannot hold it for its whole log.
+      await yieldToLoop();
       if (chunk.length < REPLAY_PAGE) break;
     }
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
