@@ -28,6 +28,8 @@ import { parseArgs } from 'node:util';
 import { startKieSimServer } from '@clipfleet/sim';
 import { EventSource } from 'eventsource';
 import { createClipFleetClient, type ClipFleetClient } from '../src/index.ts';
+import { Worker } from 'node:worker_threads';
+import type { LateWorkerInput, LateWorkerOutput } from './late-clients.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
 import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
 
@@ -72,6 +74,8 @@ const cfg = {
 const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50, lateConnectMs: 5000, lateMeP99Ms: 100, lateRssMb: 250 };
 const SIM_KEY = 'bench-sim-key';
 const CREATE_WARMUP = 3;
+/** Worker threads the late subscribers are spread over. */
+const LATE_WORKERS = 4;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
@@ -292,54 +296,37 @@ async function benchSse(client: ClipFleetClient) {
 
 /**
  * Late subscribers: a batch run to the end first (its whole log stored), then N subscribers join at once and each
- * replays it from the start, while one client keeps calling me.get. Connected = the first message arrived.
+ * replays it from the start, while a probe keeps calling me.get. Connected = the first message arrived. Subscribers
+ * and probe run in worker threads (late-clients.ts), so their parsing does not slow the timings taken here.
  */
-async function benchLate(client: ClipFleetClient) {
+async function benchLate(client: ClipFleetClient, url: string, apiKey: string) {
   const { batchId } = await client.batch.create.mutate({ name: 'late-bench', rows: rows(cfg.lateRows, 'late') });
   const deadline = Date.now() + cfg.maxRunMs;
   while ((await client.batch.get.query({ batchId })).finishedAt === null) {
     if (Date.now() > deadline) throw new Error('late-subscriber batch did not finish');
     await sleep(500);
   }
-  const subs = Array.from({ length: cfg.lateSubscribers }, () => ({ firstMs: null as number | null, events: [] as number[], done: false, errors: 0 }));
-  const meMs: number[] = [];
-  let stopMe = false;
-  const meLoop = (async () => {
-    while (!stopMe) {
-      const t = performance.now();
-      await client.me.get.query();
-      meMs.push(performance.now() - t);
-      await sleep(20);
-    }
-  })();
+  const worker = (input: LateWorkerInput) => new Worker(new URL('./late-clients.ts', import.meta.url), { workerData: input, execArgv: ['--import', 'tsx'] });
+  const result = (w: Worker) => new Promise<LateWorkerOutput>((res, rej) => {
+    w.once('message', res);
+    w.once('error', rej);
+  });
+  const probe = worker({ mode: 'probe', url, apiKey, everyMs: 20 });
+  const probed = result(probe);
+  await sleep(500);
   const t0 = performance.now();
-  let dones = 0;
-  let resolveAll!: () => void;
-  const all = new Promise<void>((r) => (resolveAll = r));
-  const handles = subs.map((sub) =>
-    client.batch.onProgressGrouped.subscribe(
-      { batchId, lastEventId: null },
-      {
-        onData: (item) => {
-          sub.firstMs ??= performance.now() - t0;
-          for (const e of (item as { data: { events: Array<{ seq: number }> } }).data.events) sub.events.push(e.seq);
-        },
-        onError: () => sub.errors++,
-        onComplete: () => {
-          if (sub.done) return;
-          sub.done = true;
-          if (++dones === subs.length) resolveAll();
-        },
-      },
-    ),
-  );
-  await Promise.race([all, sleep(120_000)]);
+  const perWorker = Math.ceil(cfg.lateSubscribers / LATE_WORKERS);
+  const groups = Array.from({ length: LATE_WORKERS }, (_, i) => Math.min(perWorker, cfg.lateSubscribers - i * perWorker)).filter((n) => n > 0);
+  const outputs = await Promise.race([
+    Promise.all(groups.map((count) => result(worker({ mode: 'subscribers', url, apiKey, batchId, count })))),
+    sleep(180_000).then(() => { throw new Error('late subscribers: no end after 180 s'); }),
+  ]);
   const replayMs = performance.now() - t0;
-  stopMe = true;
-  await meLoop;
-  for (const h of handles) h.unsubscribe();
-  const reference = subs.find((s) => s.done)?.events ?? [];
-  const complete = subs.filter((s) => s.done && s.events.length === reference.length && s.events.every((seq, i) => seq === reference[i])).length;
+  probe.postMessage('stop');
+  const meMs = ((await probed) as Extract<LateWorkerOutput, { mode: 'probe' }>).latenciesMs;
+  const subs = outputs.flatMap((o) => (o.mode === 'subscribers' ? o.subs : []));
+  const reference = subs.find((s) => s.done)?.seqs ?? [];
+  const complete = subs.filter((s) => s.done && s.seqs.length === reference.length && s.seqs.every((seq, i) => seq === reference[i])).length;
   const firsts = subs.map((s) => s.firstMs ?? Infinity);
   return {
     subscribers: subs.length,
@@ -348,7 +335,7 @@ async function benchLate(client: ClipFleetClient) {
     connectedWithinTarget: firsts.filter((ms) => ms <= TARGETS.lateConnectMs).length,
     connectMaxMs: round1(Math.max(...firsts)),
     completeInOrder: complete,
-    errors: subs.reduce((n, s) => n + s.errors, 0),
+    errors: subs.filter((s) => s.error !== null).length,
     replaySeconds: round1(replayMs / 1000),
     meCalls: meMs.length,
     meP50Ms: round1(percentile(meMs, 50)),
@@ -403,11 +390,9 @@ async function main(): Promise<void> {
     await admin.admin.updatePlan.mutate({ planId: 'enterprise', patch: { concurrency: cfg.concurrency, modelConcurrency: {} } });
     // One user per phase: the engine adapts concurrency per user (degradation after failures/timeouts), so a
     // phase that stalls the server must not throttle the next one.
-    const userClient = async (name: string) => {
-      const { apiKey } = await admin.admin.createUser.mutate({ name, credits: 1e9, plan: 'enterprise' });
-      return createClipFleetClient(c.url, apiKey, { EventSource });
-    };
-    return { c, userClient };
+    const userKey = async (name: string) => (await admin.admin.createUser.mutate({ name, credits: 1e9, plan: 'enterprise' })).apiKey;
+    const userClient = async (name: string) => createClipFleetClient(c.url, await userKey(name), { EventSource });
+    return { c, userClient, userKey };
   };
   try {
     const first = await serve('bench.db');
@@ -426,7 +411,8 @@ async function main(): Promise<void> {
 
     child.phase('late subscribers');
     log(`late subscribers: ${cfg.lateSubscribers} join a finished ${cfg.lateRows}-task batch`);
-    const late = await benchLate(await userClient('bench-late'));
+    const lateKey = await first.userKey('bench-late');
+    const late = await benchLate(createClipFleetClient(child.url, lateKey, { EventSource }), child.url, lateKey);
     log(`late subscribers: ${late.connectedWithinTarget}/${late.subscribers} connected within ${TARGETS.lateConnectMs} ms, me.get p99 ${late.meP99Ms} ms`);
 
     await child.stop();

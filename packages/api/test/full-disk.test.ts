@@ -7,7 +7,7 @@ import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient } from '../src/index.ts';
-import { exited, freePort, kill9, spawnServer, type Spawned } from './helpers/processes.ts';
+import { exited, kieJobsByPrompt, kill9, serverEnv, spawnServer, untilFinished, type Spawned } from './helpers/processes.ts';
 
 const TIME_SCALE = 15;
 const KIE_KEY = 'full-disk-kie-key';
@@ -80,10 +80,7 @@ describe.skipIf(cannotMount)('a real nearly full disk under the database', () =>
 
   it('admits nothing while the disk is full, loses no remote id, resumes when space comes back; an unwritable database refuses to start', async () => {
     const dbPath = join(dir, 'clipfleet.db');
-    const env = async (): Promise<Record<string, string>> => ({
-      PORT: String(await freePort()), HOST: '127.0.0.1', CLIPFLEET_DB: dbPath, TIME_SCALE: String(TIME_SCALE),
-      KIE_API_KEY: KIE_KEY, KIE_BASE_URL: sim.url, ADMIN_KEY, DEV_CREDITS: '100000',
-    });
+    const env = () => serverEnv({ dbPath, kieUrl: sim.url, kieKey: KIE_KEY, adminKey: ADMIN_KEY, timeScale: TIME_SCALE });
     const server = spawnServer(await env());
     spawned.push(server);
     const { url, devKey } = await server.ready;
@@ -110,12 +107,7 @@ describe.skipIf(cannotMount)('a real nearly full disk under the database', () =>
 
     rmSync(filler);
     await until(async () => (await health(url)) === 200, 'the store to be writable again');
-    let done;
-    for (;;) {
-      done = await client.batch.get.query({ batchId });
-      if (done.finishedAt) break;
-      await sleep(100);
-    }
+    const done = await untilFinished(() => client.batch.get.query({ batchId }));
     expect(done.counts.succeeded, JSON.stringify(done.counts)).toBe(N);
     const log = server.output.join('');
     expect(log).toMatch(/storage cannot be written \(SQLITE_FULL/);
@@ -130,11 +122,7 @@ describe.skipIf(cannotMount)('a real nearly full disk under the database', () =>
     const settled = db.prepare(`select count(distinct task_id) d, count(*) n, sum(kind = 'charge') c from credit_ledger where batch_id = ? and kind in ('charge','refund')`).get(batchId);
     db.close();
     // What KIE received and what the database holds: one job per row, each one's id stored, each charged once.
-    const jobsByPrompt = new Map<string, string[]>();
-    for (const job of sim.core.tasks()) {
-      const prompt = (job.body as { input: { prompt: string } }).input.prompt;
-      jobsByPrompt.set(prompt, [...(jobsByPrompt.get(prompt) ?? []), job.taskId]);
-    }
+    const jobsByPrompt = kieJobsByPrompt(sim);
     for (const t of tasks) expect(jobsByPrompt.get(t.prompt), t.prompt).toEqual([t.remote_task_id]);
     expect(settled).toEqual({ d: N, n: N, c: N });
 

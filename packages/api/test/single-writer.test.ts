@@ -6,7 +6,7 @@ import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient } from '../src/index.ts';
-import { exited, freePort, kill9, spawnServer, type Spawned } from './helpers/processes.ts';
+import { exited, kieJobsByPrompt, kill9, serverEnv, spawnServer, untilFinished, type Spawned } from './helpers/processes.ts';
 
 const TIME_SCALE = 15;
 const KIE_KEY = 'single-writer-kie-key';
@@ -29,11 +29,8 @@ describe('one writer per SQLite file: two real server processes on one database'
 
   it('a second process refuses with one line naming the holder; a standby takes over only when the holder is gone; no row is created twice', async () => {
     const dbPath = join(dir, 'clipfleet.db');
-    const env = (port: number, extra: Record<string, string> = {}) => ({
-      PORT: String(port), HOST: '127.0.0.1', CLIPFLEET_DB: dbPath, TIME_SCALE: String(TIME_SCALE),
-      KIE_API_KEY: KIE_KEY, KIE_BASE_URL: sim.url, ADMIN_KEY, DEV_CREDITS: '100000', ...extra,
-    });
-    const holder = spawnServer(env(await freePort()));
+    const env = (extra: Record<string, string> = {}) => serverEnv({ dbPath, kieUrl: sim.url, kieKey: KIE_KEY, adminKey: ADMIN_KEY, timeScale: TIME_SCALE }, extra);
+    const holder = spawnServer(await env());
     spawned.push(holder);
     const first = await holder.ready;
     const client = createClipFleetClient(first.url, first.devKey!, { EventSource });
@@ -53,7 +50,7 @@ describe('one writer per SQLite file: two real server processes on one database'
     }
 
     // A second `npm start` on the same file: refused, with one line naming the holder.
-    const second = spawnServer(env(await freePort()));
+    const second = spawnServer(await env());
     spawned.push(second);
     const refused = await exited(second);
     expect(refused.code).toBe(1);
@@ -62,7 +59,7 @@ describe('one writer per SQLite file: two real server processes on one database'
     expect(lines[0]).toMatch(new RegExp(`^clipfleet: cannot start: database ".*clipfleet\\.db" is in use by pid ${holder.child.pid} on `));
 
     // A standby waits while the holder runs...
-    const standby = spawnServer(env(await freePort(), { CLIPFLEET_STANDBY: '1' }));
+    const standby = spawnServer(await env({ CLIPFLEET_STANDBY: '1' }));
     spawned.push(standby);
     await standby.waitFor(new RegExp(`standby: database .* is held by pid ${holder.child.pid}`));
     await new Promise((r) => setTimeout(r, 1000));
@@ -73,22 +70,13 @@ describe('one writer per SQLite file: two real server processes on one database'
     const takeover = await standby.ready;
     expect(takeover.output.join('')).toMatch(/resumed 1 unfinished batch/);
     const client2 = createClipFleetClient(takeover.url, first.devKey!, { EventSource });
-    let done;
-    for (;;) {
-      done = await client2.batch.get.query({ batchId });
-      if (done.finishedAt) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const done = await untilFinished(() => client2.batch.get.query({ batchId }));
     expect(done.counts.succeeded + done.counts.failed, JSON.stringify(done.counts)).toBe(N);
     expect(done.state).toBe('finished');
     await kill9(standby.child);
 
     // What KIE received: no row created twice.
-    const jobsByPrompt = new Map<string, string[]>();
-    for (const job of sim.core.tasks()) {
-      const prompt = (job.body as { input: { prompt: string } }).input.prompt;
-      jobsByPrompt.set(prompt, [...(jobsByPrompt.get(prompt) ?? []), job.taskId]);
-    }
+    const jobsByPrompt = kieJobsByPrompt(sim);
     const db = new SQLite(dbPath, { readonly: true });
     const tasks = db.prepare('select prompt, state, remote_task_id from tasks where batch_id = ?').all(batchId) as Array<{ prompt: string; state: string; remote_task_id: string | null }>;
     for (const t of tasks) {

@@ -16,11 +16,14 @@ const CHUNK = 32;
 const replayTurns = new ReplayTurns();
 const replayCache = new ReplayCache();
 
-/** The page of a batch's log after `afterSeq`: from the cache, or read (in turn) and cached when full. */
+/**
+ * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
+ * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
+ */
 async function replayPage(deps: AppDeps, batchId: string, afterSeq: number): Promise<readonly EngineEvent[]> {
-  const cached = replayCache.get(batchId, afterSeq);
-  if (cached) return cached;
   return replayTurns.run(async () => {
+    const cached = replayCache.get(batchId, afterSeq);
+    if (cached) return cached;
     const page = (await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
@@ -56,8 +59,6 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
       last = chunk[chunk.length - 1]!.seq;
       ended = chunk.some((e) => e.type === 'batch.finished');
       yield chunk;
-      // A cached page needs no turn: give the loop back anyway, so one fast stream cannot hold it for its whole log.
-      await yieldToLoop();
       if (chunk.length < REPLAY_PAGE) break;
     }
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;

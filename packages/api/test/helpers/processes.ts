@@ -102,3 +102,30 @@ export function exited(spawned: Spawned, timeoutMs = 60_000): Promise<{ code: nu
     });
   });
 }
+
+/** KIE's jobs per prompt, from the simulator's own records: what KIE received. */
+export function kieJobsByPrompt(sim: { core: { tasks(): Iterable<{ taskId: string; body: unknown }> } }): Map<string, string[]> {
+  const jobs = new Map<string, string[]>();
+  for (const job of sim.core.tasks()) {
+    const prompt = (job.body as { input: { prompt: string } }).input.prompt;
+    jobs.set(prompt, [...(jobs.get(prompt) ?? []), job.taskId]);
+  }
+  return jobs;
+}
+
+/** The environment of a real server process on `dbPath` against the simulator at `kieUrl`, on a free port. */
+export async function serverEnv(opts: { dbPath: string; kieUrl: string; kieKey: string; adminKey: string; timeScale: number }, extra: Record<string, string> = {}) {
+  return {
+    PORT: String(await freePort()), HOST: '127.0.0.1', CLIPFLEET_DB: opts.dbPath, TIME_SCALE: String(opts.timeScale),
+    KIE_API_KEY: opts.kieKey, KIE_BASE_URL: opts.kieUrl, ADMIN_KEY: opts.adminKey, DEV_CREDITS: '100000', ...extra,
+  };
+}
+
+/** Polls batch.get until the batch has finished. */
+export async function untilFinished<T extends { finishedAt: number | null }>(get: () => Promise<T>): Promise<T> {
+  for (;;) {
+    const b = await get();
+    if (b.finishedAt) return b;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
