@@ -306,7 +306,8 @@ async function benchLate(client: ClipFleetClient, url: string, apiKey: string) {
     if (Date.now() > deadline) throw new Error('late-subscriber batch did not finish');
     await sleep(500);
   }
-  const worker = (input: LateWorkerInput) => new Worker(new URL('./late-clients.ts', import.meta.url), { workerData: input, execArgv: ['--import', 'tsx'] });
+  // Compiled with the server (build.mjs): worker threads do not get tsx's loader.
+  const worker = (input: LateWorkerInput) => new Worker(resolve(here, '../dist/bench-late-clients.js'), { workerData: input });
   const result = (w: Worker) => new Promise<LateWorkerOutput>((res, rej) => {
     w.once('message', res);
     w.once('error', rej);

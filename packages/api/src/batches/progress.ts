@@ -20,14 +20,14 @@ const replayCache = new ReplayCache();
  * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
  */
-async function replayPage(deps: AppDeps, batchId: string, afterSeq: number): Promise<readonly EngineEvent[]> {
+async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean): Promise<readonly EngineEvent[]> {
   return replayTurns.run(async () => {
     const cached = replayCache.get(batchId, afterSeq);
     if (cached) return cached;
     const page = (await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
-  });
+  }, { first });
 }
 
 /**
@@ -54,7 +54,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     let last = afterSeq;
     let ended = false;
     for (;;) {
-      const chunk = await replayPage(deps, batchId, last);
+      const chunk = await replayPage(deps, batchId, last, last === afterSeq);
       if (chunk.length === 0) break;
       last = chunk[chunk.length - 1]!.seq;
       ended = chunk.some((e) => e.type === 'batch.finished');
