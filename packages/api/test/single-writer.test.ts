@@ -42,12 +42,9 @@ describe('one writer per SQLite file: two real server processes on one database'
     const { batchId } = await client.batch.create.mutate({
       rows: Array.from({ length: N }, (_, i) => ({ prompt: `single writer clip ${i}` })),
       defaultModel: 'sora-2', defaultResolution: '720p', defaultDuration: 10,
+      // Paused until the other processes are up (their start-up time varies a lot on a loaded machine).
+      paused: true,
     });
-    for (;;) {
-      const b = await client.batch.get.query({ batchId });
-      if (b.counts.polling >= 2) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
 
     // A second `npm start` on the same file: refused, with one line naming the holder.
     const second = spawnServer(await env());
@@ -64,6 +61,12 @@ describe('one writer per SQLite file: two real server processes on one database'
     await standby.waitFor(new RegExp(`standby: database .* is held by pid ${holder.child.pid}`));
     await new Promise((r) => setTimeout(r, 1000));
     expect(standby.output.join('')).not.toMatch(/listening on/);
+    await client.batch.resume.mutate({ batchId });
+    for (;;) {
+      const b = await client.batch.get.query({ batchId });
+      if (b.counts.polling >= 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     // ...and takes over once the holder is gone (kill -9: the kernel drops its lock).
     await kill9(holder.child);

@@ -12,6 +12,11 @@ import { ReplayTurns } from './replayTurns.ts';
 const REPLAY_PAGE = 250;
 /** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
 const CHUNK = 32;
+/**
+ * Live events held for one slow subscriber at most; past that they are dropped and it catches up from the
+ * database instead (they are stored before they are published), so a stuck connection cannot grow the heap.
+ */
+const MAX_PENDING = 2_000;
 /** One queue of replay turns and one page cache for the whole process (see ReplayTurns, ReplayCache). */
 const replayTurns = new ReplayTurns();
 const replayCache = new ReplayCache();
@@ -38,13 +43,18 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
  *
  * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (tRPC
  * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
- * holds one page, not the whole log.
+ * holds one page, not the whole log; live events it cannot take fast enough are replayed from the database.
  */
 export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<readonly EngineEvent[]> {
   const pending: EngineEvent[] = [];
+  let overflowed = false;
   let wake: (() => void) | null = null;
   const unsubscribe = deps.fleet.bus.subscribeBatch(batchId, (event) => {
-    pending.push(event);
+    if (pending.length >= MAX_PENDING) {
+      overflowed = true;
+      pending.length = 0;
+    }
+    if (!overflowed) pending.push(event);
     wake?.();
   });
   // One abort listener for the whole stream (not one per wait: they would pile up on the signal).
@@ -53,16 +63,26 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
   try {
     let last = afterSeq;
     let ended = false;
-    for (;;) {
-      const chunk = await replayPage(deps, batchId, last, last === afterSeq);
-      if (chunk.length === 0) break;
-      last = chunk[chunk.length - 1]!.seq;
-      ended = chunk.some((e) => e.type === 'batch.finished');
-      yield chunk;
-      if (chunk.length < REPLAY_PAGE) break;
-    }
+    const replay = async function* () {
+      for (;;) {
+        const chunk = await replayPage(deps, batchId, last, last === afterSeq);
+        if (chunk.length === 0) return;
+        last = chunk[chunk.length - 1]!.seq;
+        ended = chunk.some((e) => e.type === 'batch.finished');
+        yield chunk;
+        if (chunk.length < REPLAY_PAGE) return;
+      }
+    };
+    yield* replay();
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
     while (!signal?.aborted) {
+      if (overflowed) {
+        // Fell too far behind the live events: catch up from the log, then go on live.
+        overflowed = false;
+        yield* replay();
+        if (ended && (await isFinished(deps, batchId, last))) return;
+        continue;
+      }
       while (pending.length > 0) {
         const chunk = pending.splice(0, CHUNK).filter((e) => e.seq > last);
         if (chunk.length === 0) continue;
