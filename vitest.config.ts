@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// One root config; each package is a project so `npm test` runs every test in the repo.
+// One root config with each package as a project, for `npx vitest run <file>` from the root; `npm test` runs
+// each package's own `test` script through turbo.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'tooling/*'],
   },
 });

@@ -4,4 +4,3 @@ export { appRouter } from './trpc/root.ts';
 export { createClipFleetClient, type ClipFleetClient, type ClipFleetClientOptions } from './client.ts';
 export { createServer, type ClipFleetServer, type KieMode, type ServerOptions } from './server.ts';
 export { createScaledClock } from './fleet/clock.ts';
-export type { SnapshotMessage } from './trpc/router/inspector.ts';

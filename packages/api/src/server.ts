@@ -86,11 +86,13 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
         console.log(`standby: database "${opts.dbPath}" is held by ${holder ? `pid ${holder.pid} on ${holder.host}` : 'another process'}; taking over when it stops`),
     });
     lockedPath = opts.dbPath === ':memory:' ? undefined : opts.dbPath;
-    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG);
-    kie = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => config.get().catalog });
-    if (kie.callbacks && !config.get().provider.callbacks) {
-      await config.update((c) => ({ ...c, provider: { ...c.provider, callbacks: true } }));
-    }
+    let loaded: RuntimeConfig | undefined;
+    // The gateway reads the catalog per request, after the configuration below is loaded.
+    const connection = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
+    kie = connection;
+    // Whether KIE calls back is a fact of this start (PUBLIC_URL), applied over the stored configuration.
+    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
+    loaded = config;
     fleet = await startFleet({ db, gateway: kie.gateway, clock: kie.clock, config: config.get() });
     const running = fleet;
     config.onChange((next) => running.supervisor.updateConfig(next));

@@ -57,17 +57,3 @@ export type EngineEventBody =
 
 export type EngineEvent = EngineEventBody & { seq: number; at: number };
 export type EngineEventType = EngineEventBody['type'];
-
-export type TaskEndEvent = Extract<
-  EngineEvent,
-  { type: 'task.succeeded' | 'task.failed' | 'task.timedOut' | 'task.cancelled' }
->;
-
-export function isTaskEnd(event: EngineEvent): event is TaskEndEvent {
-  return (
-    event.type === 'task.succeeded' ||
-    event.type === 'task.failed' ||
-    event.type === 'task.timedOut' ||
-    event.type === 'task.cancelled'
-  );
-}

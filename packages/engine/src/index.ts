@@ -1,7 +1,7 @@
 // Public surface of @clipfleet/engine (hand-written: what is not listed here is internal).
 export { getVideoModelInfo, listVideoModels, type VideoModelInfo } from './config/catalog.ts';
 export { defaultFleetConfig } from './config/defaults.ts';
-export { baseConcurrency, calculateActualConcurrency, getBatchConfig, getPollingConfig } from './config/plans.ts';
+export { baseConcurrency, calculateActualConcurrency, getBatchConfig } from './config/plans.ts';
 export type {
   Catalog,
   DegradationConfig,
@@ -16,7 +16,7 @@ export type {
 export { FleetConfigSchema, PlanSchema } from './config/schema.ts';
 export { DEFAULT_CONFIG, parseFleetConfig } from './config/validate.ts';
 export { ConfigError, formatZodIssues } from './errors.ts';
-export { isTaskEnd, type EngineEvent, type EngineEventBody, type EngineEventType, type TaskEndEvent } from './events.ts';
+export type { EngineEvent, EngineEventBody, EngineEventType } from './events.ts';
 export type * from './ports/index.ts';
 export type {
   BatchInput,
@@ -28,7 +28,7 @@ export type {
   TaskView,
   UserLoad,
 } from './batch/types.ts';
-export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
+export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskFailure, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
 export { createSupervisor, ENGINE_CODES, hydrateSupervisor } from './batch/supervisor.ts';
 export { supervisorMachine } from './batch/supervisorMachine.ts';
 export { taskMachine, type TaskEmitted, type TaskMachineInput, type TaskRuntime } from './task/taskMachine.ts';
@@ -39,4 +39,5 @@ export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './
 export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
 export { SlidingWindowLimiter } from './policy/rateLimit.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';
-export { applyTaskEvent, initialFacts } from './task/facts.ts';
+export { applyTaskEvent, initialFacts, resumableFacts, type FactEvent } from './task/facts.ts';
+export { machineDefinition, type StateDefinition, type TransitionDefinition } from './inspect/definition.ts';

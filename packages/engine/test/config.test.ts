@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { getVideoModelInfo, listVideoModels } from '../src/config/catalog.ts';
 import { defaultFleetConfig } from '../src/config/defaults.ts';
-import { baseConcurrency, calculateActualConcurrency, getBatchConfig, getPollingConfig } from '../src/config/plans.ts';
+import { baseConcurrency, calculateActualConcurrency, getBatchConfig } from '../src/config/plans.ts';
 import type { FleetConfig, FleetConfigInput } from '../src/config/schema.ts';
 import { DEFAULT_CONFIG, parseFleetConfig } from '../src/config/validate.ts';
 import { ConfigError } from '../src/errors.ts';
@@ -144,11 +144,8 @@ describe('plans', () => {
     expect(e.message).toContain('unknown plan "gold"');
   });
 
-  it('getPollingConfig returns the plan polling, optionally with another strategy', () => {
-    const pro = plan('pro');
-    expect(getPollingConfig(pro)).toBe(pro.polling);
-    expect(getPollingConfig(pro, 'staged')).toEqual({ ...pro.polling, strategy: 'staged' });
-    expect(pro.polling.strategy).toBe('adaptive');
+  it('plans poll adaptively by default', () => {
+    expect(plan('pro').polling.strategy).toBe('adaptive');
   });
 
   it('baseConcurrency: the model override or the plan concurrency', () => {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { getBatchConfig, getPollingConfig } from '../src/config/plans.ts';
+import { getBatchConfig } from '../src/config/plans.ts';
 import type { PollingConfig } from '../src/config/schema.ts';
 import {
   adaptiveDelayMs,
@@ -13,6 +13,7 @@ import {
 import { density, erfc, fitLogNormal, survival } from '../src/policy/completionModel.ts';
 
 const polling: PollingConfig = getBatchConfig('pro').polling;
+const withStrategy = (strategy: PollingConfig['strategy']): PollingConfig => ({ ...polling, strategy });
 const s = 1000;
 const prior720: Expectation = { meanMs: 90 * s, sdMs: 30 * s };
 const prior1080: Expectation = { meanMs: 300 * s, sdMs: 100 * s };
@@ -70,8 +71,8 @@ describe('staged schedule (the seed)', () => {
   });
 
   it('nextPollDelayMs dispatches by strategy', () => {
-    expect(nextPollDelayMs(getPollingConfig(getBatchConfig('pro'), 'staged'), input(45 * s))).toBe(5 * s);
-    expect(nextPollDelayMs(getPollingConfig(getBatchConfig('pro'), 'fixed'), input(45 * s))).toBe(3 * s);
+    expect(nextPollDelayMs(withStrategy('staged'), input(45 * s))).toBe(5 * s);
+    expect(nextPollDelayMs(withStrategy('fixed'), input(45 * s))).toBe(3 * s);
     expect(nextPollDelayMs(polling, input(0))).toBe(10 * s);
   });
 });
@@ -148,7 +149,7 @@ describe('adaptive schedule', () => {
   );
 
   it('for the seed times (720p ~72 s, 1080p ~297 s, spread 3 %) it saves far more than the seed claim of 42-46 %', () => {
-    const fixedCfg = getPollingConfig(getBatchConfig('pro'), 'fixed');
+    const fixedCfg = withStrategy('fixed');
     const e720 = { meanMs: 72 * s, sdMs: 2.2 * s };
     const e1080 = { meanMs: 297 * s, sdMs: 9 * s };
     const c720 = sampleCompletions(e720, 7, 300);
@@ -199,7 +200,7 @@ describe('callback backstop', () => {
 
   it('callbacks override every strategy', () => {
     for (const strategy of ['fixed', 'staged', 'adaptive'] as const) {
-      const c = getPollingConfig(getBatchConfig('pro'), strategy);
+      const c = withStrategy(strategy);
       for (const t of [0, 60 * s, 300 * s]) expect(nextPollDelayMs(c, input(t, '720p', prior720, true))).toBe(Math.ceil(backstopDelayMs(c, input(t, '720p', prior720, true))));
     }
   });

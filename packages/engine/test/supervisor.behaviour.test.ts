@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, hydrateSupervisor, parseFleetConfig, type EngineEvent } from '../src/index.ts';
+import { DEFAULT_CONFIG, hydrateSupervisor, initialFacts, parseFleetConfig, type EngineEvent } from '../src/index.ts';
 import { runUntil } from './support/steppingClock.ts';
 import { CLASSES, configWith, harness, makeTasks, type TaskClass } from './support/fleet.ts';
 import type { AttemptScript } from './support/scriptedGateway.ts';
@@ -220,7 +220,7 @@ describe('waiting for results', () => {
     if (!created.ok) throw new Error('fake gateway refused');
     h.clock.set(3_600_000); // the host comes back an hour later: far past the 5 min deadline
     const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: DEFAULT_CONFIG, userPlans: { u: 'pro' }, onEvent: (e) => h.events.push(e) }, [
-      { batchId: 'b', userId: 'u', paused: false, tasks: [{ spec: spec!, state: 'polling', attempts: 1, generationRetries: 0, remoteTaskId: created.remoteTaskId, submittedAt: 0, nextDueAt: null }] },
+      { batchId: 'b', userId: 'u', paused: false, tasks: [{ ...initialFacts(spec!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, submittedAt: 0 }] },
     ]);
     await runUntil(h.clock, () => s2.isIdle());
     expect(ofType(h.events, 'task.succeeded')).toHaveLength(1);

@@ -44,7 +44,6 @@ export { placeholderMp4 } from './http/placeholder.ts';
 export {
   runSimulation,
   capacityLowerBound,
-  WITHHOLD_FAIL_CALLBACKS,
   type SimulationInput,
   type SimulationMetrics,
   type SimulationPerf,

@@ -1,11 +1,11 @@
-import { TRPCError } from '@trpc/server';
 import type { AppDeps } from '../deps.ts';
+import { paymentRequired } from '../errors.ts';
 import { newId } from '../store/ids.ts';
 import { insertBatch } from '../store/batches.ts';
 import { balanceOf, reserveBatch } from '../store/ledger.ts';
 import { taskSpecOf } from '../fleet/hydrate.ts';
 import type { BatchRowsInput } from './input.ts';
-import { normalizeRows, RowsError, type NormalizedRow } from './normalize.ts';
+import { normalizeRows } from './normalize.ts';
 
 export interface CreatedBatch {
   batchId: string;
@@ -13,22 +13,12 @@ export interface CreatedBatch {
   creditsReserved: number;
 }
 
-/** Validates against the runtime catalog; a RowsError becomes a 400 naming the row and field. */
-export function normalizeOrThrow(input: BatchRowsInput, deps: AppDeps): NormalizedRow[] {
-  try {
-    return normalizeRows(input, deps.config.get());
-  } catch (err) {
-    if (err instanceof RowsError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
-    throw err;
-  }
-}
-
 /**
  * Accepts a batch: the tasks are inserted and their full price reserved in one transaction (not enough credits:
  * nothing is written), then the batch is handed to the supervisor.
  */
 export async function createBatch(deps: AppDeps, userId: string, input: BatchRowsInput): Promise<CreatedBatch> {
-  const rows = normalizeOrThrow(input, deps);
+  const rows = normalizeRows(input, deps.config.get());
   const batchId = newId();
   const now = Date.now();
   const tasks = rows.map((r) => ({
@@ -48,7 +38,7 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
     const required = tasks.reduce((sum, t) => sum + t.price, 0);
     const available = await balanceOf(trx, userId);
     if (available < required) {
-      throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: `not enough credits: required ${required}, available ${available}` });
+      throw paymentRequired(`not enough credits: required ${required}, available ${available}`);
     }
     const reserved = await insertBatch(trx, { id: batchId, userId, name: input.name?.trim() || `Batch of ${tasks.length}`, paused, tasks }, now);
     await reserveBatch(trx, { batchId, userId, credits: reserved }, now);

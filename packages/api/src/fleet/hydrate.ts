@@ -16,22 +16,44 @@ export function taskSpecOf(row: Pick<TasksTable, 'id' | 'batch_id' | 'user_id' |
   };
 }
 
-type FactRow = Pick<
-  TasksTable,
-  'id' | 'batch_id' | 'user_id' | 'row_index' | 'model' | 'resolution' | 'duration_sec' | 'state' | 'attempts' | 'generation_retries' | 'remote_task_id' | 'submitted_at' | 'next_due_at'
->;
+/** The task columns that hold its facts (not the prompt: it can be 10,000 characters, read for every event). */
+export const FACT_COLUMNS = [
+  'id', 'batch_id', 'user_id', 'row_index', 'model', 'resolution', 'duration_sec',
+  'state', 'attempts', 'generation_retries', 'remote_task_id', 'submitted_at', 'next_due_at',
+  'progress', 'result_urls', 'fail_code', 'fail_message',
+] as const;
 
-/** A task row's durable facts (the inverse of `factsPatch`). */
+export type FactRow = Pick<TasksTable, (typeof FACT_COLUMNS)[number]>;
+
+/** A task row's facts (the inverse of `factsPatch`). */
 export function factsOf(row: FactRow): TaskFacts {
-  const state = (TASK_STATES as readonly string[]).includes(row.state) ? (row.state as TaskState) : 'queued';
   return {
     spec: taskSpecOf(row),
-    state,
+    state: (TASK_STATES as readonly string[]).includes(row.state) ? (row.state as TaskState) : 'queued',
     attempts: row.attempts,
     generationRetries: row.generation_retries,
     remoteTaskId: row.remote_task_id,
     submittedAt: row.submitted_at === null ? null : Number(row.submitted_at),
     nextDueAt: row.next_due_at === null ? null : Number(row.next_due_at),
+    progress: row.progress,
+    resultUrls: row.result_urls ? (JSON.parse(row.result_urls) as string[]) : [],
+    failure: row.fail_code === null && row.fail_message === null ? null : { code: row.fail_code ?? '', message: row.fail_message ?? '' },
+  };
+}
+
+/** The facts as task columns: `factsOf(factsPatch(f))` gives `f` back. */
+export function factsPatch(facts: TaskFacts) {
+  return {
+    state: facts.state,
+    attempts: facts.attempts,
+    generation_retries: facts.generationRetries,
+    remote_task_id: facts.remoteTaskId,
+    submitted_at: facts.submittedAt,
+    next_due_at: facts.nextDueAt,
+    progress: facts.progress,
+    result_urls: facts.resultUrls.length > 0 ? JSON.stringify(facts.resultUrls) : null,
+    fail_code: facts.failure?.code ?? null,
+    fail_message: facts.failure?.message ?? null,
   };
 }
 

@@ -19,7 +19,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       let row;
       try {
         row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url']).where('id', '=', taskId).executeTakeFirst();
-        await writer.recordAttempt(taskId, req.attempt);
+        await writer.recordAttempt(taskId, req.attempt, clock.now());
       } catch (err) {
         return { ok: false, error: { code: ENGINE_CODES.storageUnavailable, message: `not sent: could not record the attempt (${describeStorageError(err)})` } };
       }

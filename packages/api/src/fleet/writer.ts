@@ -3,12 +3,12 @@ import type { Db } from '../db/database.ts';
 import { addProviderCalls } from '../store/counters.ts';
 import { checkpointWal, describeStorageError, durableTransaction, isTransientStorageError } from '../store/durable.ts';
 import { insertEvents, type StoredEvent } from '../store/events.ts';
-import { applyEvent } from './apply-event.ts';
+import { applyEvent, foldIntoRow } from './apply-event.ts';
 import type { EventBus } from './bus.ts';
 
 type Op =
   | { kind: 'event'; event: EngineEvent }
-  | { kind: 'attempt'; taskId: string; attempt: number; done: Settle }
+  | { kind: 'attempt'; taskId: string; attempt: number; at: number; done: Settle }
   | { kind: 'remote'; taskId: string; attempt: number; remoteTaskId: string; at: number; done: Settle };
 
 interface Settle {
@@ -68,9 +68,9 @@ export class FleetWriter {
   }
 
   /** Resolves once the attempt is durable (before createTask is called). */
-  recordAttempt(taskId: string, attempt: number): Promise<void> {
+  recordAttempt(taskId: string, attempt: number, at: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'attempt', taskId, attempt, done: { resolve, reject } });
+      this.queue.push({ kind: 'attempt', taskId, attempt, at, done: { resolve, reject } });
       this.schedule();
     });
   }
@@ -160,13 +160,13 @@ export class FleetWriter {
           stored.push(toStored(op.event));
           await applyEvent(trx, op.event, wallNow);
         } else {
-          // The same facts the engine's reducer derives from task.submitting / task.submitted, made durable
+          // The facts of task.submitting / task.submitted, folded by the engine's reducer and made durable
           // before createTask is called and before the engine learns the remote id.
-          const patch =
+          const fact =
             op.kind === 'attempt'
-              ? { state: 'submitting', attempts: op.attempt, remote_task_id: null, submitted_at: null, next_due_at: null }
-              : { state: 'polling', attempts: op.attempt, remote_task_id: op.remoteTaskId, submitted_at: op.at };
-          await trx.updateTable('tasks').set({ ...patch, updated_at: wallNow }).where('id', '=', op.taskId).execute();
+              ? { type: 'task.submitting' as const, taskId: op.taskId, attempt: op.attempt, at: op.at }
+              : { type: 'task.submitted' as const, taskId: op.taskId, attempt: op.attempt, remoteTaskId: op.remoteTaskId, at: op.at };
+          await foldIntoRow(trx, op.taskId, fact, wallNow);
         }
       }
       await insertEvents(trx, stored, wallNow);

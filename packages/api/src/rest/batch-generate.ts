@@ -1,10 +1,9 @@
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createBatch } from '../batches/create.ts';
 import { BatchRowsInput } from '../batches/input.ts';
 import type { AppDeps } from '../deps.ts';
+import { transportError } from '../errors.ts';
 import { requireUser } from '../http/auth.ts';
 import { formatZodMessage } from '../trpc/format.ts';
 
@@ -35,7 +34,8 @@ export function registerBatchGenerateRoute(app: FastifyInstance, deps: AppDeps):
       const created = await createBatch(deps, user.id, parsed.data);
       return reply.code(200).send({ success: true, ...created });
     } catch (err) {
-      if (err instanceof TRPCError) return reply.code(getHTTPStatusCodeFromError(err)).send({ error: err.code, message: err.message });
+      const mapped = transportError(err);
+      if (mapped) return reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
       throw err;
     }
   });

@@ -1,21 +1,29 @@
 import type { FleetConfig } from '@clipfleet/engine';
+import { z } from 'zod';
 // The simulator's own benchmark harness: sim.run and `npm run bench` measure the same way.
 import { multiUser, parseFaults, runSimulation, seedTableScenario, strategies, type SimulationMetrics } from '@clipfleet/sim';
 
-export const STRATEGY_IDS = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'] as const;
+const STRATEGY_IDS = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'] as const;
+const Strategy = z.enum(STRATEGY_IDS).default('clipfleet');
+const Seed = z.number().int().min(0).max(2 ** 31).default(1);
 
-export type SimRunInput =
-  | { scenario: 'table'; plan: 'pro' | 'pro_plus'; mix: '720p' | '1080p' | '50:50'; strategy: (typeof STRATEGY_IDS)[number]; seed: number }
-  | {
-      scenario: 'mixed';
-      plan: string;
-      users: number;
-      tasksPerUser: number;
-      latency: 'seed' | 'field';
-      faults?: string | undefined;
-      strategy: (typeof STRATEGY_IDS)[number];
-      seed: number;
-    };
+/** What `sim.run` accepts: a seed-table cell, or a mixed multi-user scenario. */
+export const SimRunInput = z.discriminatedUnion('scenario', [
+  z.object({ scenario: z.literal('table'), plan: z.enum(['pro', 'pro_plus']).default('pro'), mix: z.enum(['720p', '1080p', '50:50']).default('720p'), strategy: Strategy, seed: Seed }),
+  z.object({
+    scenario: z.literal('mixed'),
+    plan: z.string().min(1).default('pro_plus'),
+    users: z.number().int().min(1).max(10).default(1),
+    // bounded: the run is CPU work on the server's event loop
+    tasksPerUser: z.number().int().min(1).max(300).default(100),
+    latency: z.enum(['seed', 'field']).default('seed'),
+    faults: z.string().max(200).optional(),
+    strategy: Strategy,
+    seed: Seed,
+  }),
+]);
+
+export type SimRunInput = z.infer<typeof SimRunInput>;
 
 export interface SimRunResult {
   title: string;

@@ -29,6 +29,26 @@ export class AdmissionQueue {
     return this.compare(b, a) < 0 ? b : a;
   }
 
+  /** The distinct waiting tasks in admission order, without taking them (a task may sit here twice). */
+  *waiting(isWaiting: (taskId: string) => boolean): Generator<TaskSpec, void, undefined> {
+    if (!this.peek(isWaiting)) return;
+    const seen = new Set<string>();
+    let i = this.head;
+    let k = 0;
+    for (;;) {
+      const a = this.main[i];
+      const b = this.returned[k];
+      if (!a && !b) return;
+      const fromReturned = !a || (b !== undefined && this.compare(b, a) < 0);
+      const spec = fromReturned ? b! : a;
+      if (fromReturned) k++;
+      else i++;
+      if (seen.has(spec.taskId) || !isWaiting(spec.taskId)) continue;
+      seen.add(spec.taskId);
+      yield spec;
+    }
+  }
+
   /** Removes the task `peek` just returned. */
   take(spec: TaskSpec): void {
     if (this.returned[0] === spec) this.returned.shift();

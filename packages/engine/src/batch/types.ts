@@ -59,15 +59,11 @@ export interface BatchProgress {
   byState: Record<TaskState, number>;
 }
 
-/** A live view of one task for the inspector: its machine's current state and recent context. */
-export interface TaskView {
+/** A live view of one task: its facts (the same the host stores) and its machine's current state value. */
+export interface TaskView extends TaskFacts {
   taskId: string;
-  state: TaskState;
-  /** The task machine's state value (nested), present while an actor is alive. */
+  /** The task machine's state value (nested) while an actor is alive; the fact state otherwise. */
   machineState: unknown;
-  attempts: number;
-  remoteTaskId: string | null;
-  progress: number | null;
 }
 
 /** The batch supervisor: the engine's one entry point for hosts (API server, simulator, benchmark). */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.ts';
-import type { FleetConfig, PlanConfig, PollingConfig } from './schema.ts';
+import type { FleetConfig, PlanConfig } from './schema.ts';
 import { DEFAULT_CONFIG } from './validate.ts';
 
 /** The plan's full configuration (user-facing and internal layer). */
@@ -37,7 +37,3 @@ export function baseConcurrency(plan: PlanConfig, model: string): number {
   return plan.modelConcurrency[model] ?? plan.concurrency;
 }
 
-/** The plan's polling configuration, optionally with another strategy (benchmarks compare them). */
-export function getPollingConfig(plan: PlanConfig, strategy?: PollingConfig['strategy']): PollingConfig {
-  return strategy ? { ...plan.polling, strategy } : plan.polling;
-}

@@ -19,3 +19,111 @@ export function fitsCapacity(capacityUsed: number, weight: number): boolean {
 export function underProviderCap(running: number, maxRunning: number): boolean {
   return running < maxRunning;
 }
+
+/** A task that may be admitted, with the share of its user's capacity it would hold. */
+export interface Candidate {
+  taskId: string;
+  weight: number;
+}
+
+/** A list the planner reads only as far as it needs (an array will do; hosts pass lazy ones for big queues). */
+export interface Sequence<T> {
+  at(index: number): T | undefined;
+}
+
+export interface PlannerBatch {
+  batchId: string;
+  paused: boolean;
+  /** The batch's waiting tasks in admission order. */
+  waiting: Sequence<Candidate>;
+}
+
+export interface PlannerUser {
+  userId: string;
+  capacityUsed: number;
+  /** The user's batches in round-robin order, starting with the one to be served next. */
+  batches: readonly PlannerBatch[];
+}
+
+/** What admission looks at: the limits in force and who waits. */
+export interface AdmissionInput {
+  /** Whether the provider takes createTask calls now (not throttled, not halted). */
+  providerOpen: boolean;
+  running: number;
+  /** The global cap in force. */
+  providerLimit: number;
+  /** createTask calls the rate window allows right now. */
+  createsFree: number;
+  /** Admitted tasks waiting for a create slot, longest-waiting first. */
+  slotWaiters: readonly string[];
+  /** Users with queued work in round-robin order, starting with the one to be served next. */
+  users: Sequence<PlannerUser>;
+}
+
+export type AdmissionStep =
+  | { kind: 'grant'; taskId: string }
+  | { kind: 'admit'; userId: string; batchId: string; taskId: string; weight: number };
+
+/** How many tasks a plan could admit at most. */
+export function admissionRoom(input: Pick<AdmissionInput, 'providerOpen' | 'running' | 'providerLimit' | 'createsFree'>): number {
+  return input.providerOpen ? Math.max(0, Math.min(input.createsFree, input.providerLimit - input.running)) : 0;
+}
+
+/** Positions `start, start+1, ...` to the end of `seq`, then `0 ... start-1`: one round from `start`. */
+function* round<T>(seq: Sequence<T>, start: number): Generator<[number, T]> {
+  for (let i = start; ; i++) {
+    const item = seq.at(i);
+    if (item === undefined) break;
+    yield [i, item];
+  }
+  for (let i = 0; i < start; i++) yield [i, seq.at(i)!];
+}
+
+/**
+ * Plans admission, in the order the steps are to be carried out. Waiting tasks get create slots first, in
+ * the order they asked; only when none is left waiting is a new task admitted, and each admitted task is
+ * granted its slot right away (it asks as soon as it starts). Users take turns, and so do each user's
+ * batches; inside a batch the seed's order holds (head-of-line: a heavy task is not overtaken by lighter
+ * ones), so a user whose every batch head does not fit its capacity is passed over this round. The plan
+ * reads users and waiting tasks only as far as it gets.
+ */
+export function planAdmission(input: AdmissionInput): AdmissionStep[] {
+  const steps: AdmissionStep[] = [];
+  if (!input.providerOpen) return steps;
+  let creates = input.createsFree;
+  let running = input.running;
+  const granted = Math.min(creates, input.slotWaiters.length);
+  for (let i = 0; i < granted; i++) steps.push({ kind: 'grant', taskId: input.slotWaiters[i]! });
+  creates -= granted;
+  if (granted < input.slotWaiters.length) return steps;
+
+  let nextUser = 0;
+  const nextBatch = new Map<string, number>();
+  const used = new Map<string, number>();
+  const taken = new Map<string, number>();
+  while (creates > 0 && underProviderCap(running, input.providerLimit)) {
+    let admitted = false;
+    for (const [i, user] of round(input.users, nextUser)) {
+      const capacity = used.get(user.userId) ?? user.capacityUsed;
+      for (const [j, batch] of round(user.batches, nextBatch.get(user.userId) ?? 0)) {
+        const next = taken.get(batch.batchId) ?? 0;
+        const head = batch.waiting.at(next);
+        if (batch.paused || !head || !fitsCapacity(capacity, head.weight)) continue;
+        taken.set(batch.batchId, next + 1);
+        used.set(user.userId, capacity + head.weight);
+        running++;
+        creates--;
+        steps.push({ kind: 'admit', userId: user.userId, batchId: batch.batchId, taskId: head.taskId, weight: head.weight });
+        steps.push({ kind: 'grant', taskId: head.taskId });
+        // The served batch and user go last in their rounds.
+        nextBatch.set(user.userId, j + 1);
+        nextUser = i + 1;
+        admitted = true;
+        break;
+      }
+      if (admitted) break;
+    }
+    if (!admitted) break;
+  }
+  return steps;
+}

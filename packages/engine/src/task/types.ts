@@ -31,16 +31,25 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const TERMINAL_STATES = ['succeeded', 'failed', 'cancelled', 'timedOut'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
-export function isTerminal(state: TaskState): state is TerminalState {
+/** Takes any string so hosts and the web client can test a stored or received state without a cast. */
+export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
 }
 
+/** The last error a task met: the one being retried, or the final one. `code` is KIE's code, or `timeout`. */
+export interface TaskFailure {
+  code: string;
+  message: string;
+}
+
 /**
- * The durable facts about a task, enough to rebuild the engine after a crash
- * (actor snapshots are not used for recovery: they lose pending timers).
+ * Everything known about a task, derived from its events by `applyTaskEvent` alone: the engine, the API's rows
+ * and the web client all hold this shape. The first seven fields are what a restart needs (actor snapshots are
+ * not used for recovery: they lose pending timers); progress, results and the failure are what users see.
+ * `S` is the spec: the full TaskSpec in the engine, just the id where a client has no more.
  */
-export interface TaskFacts {
-  spec: TaskSpec;
+export interface TaskFacts<S extends { taskId: string } = TaskSpec> {
+  spec: S;
   state: TaskState;
   /**
    * The current attempt's number (the next one's while retrying); 0 before the first admission.
@@ -49,10 +58,14 @@ export interface TaskFacts {
   attempts: number;
   /** Retries spent on generation failures (501), which have their own smaller budget. */
   generationRetries: number;
-  /** Set right after createTask succeeded for the current attempt. */
+  /** Set right after createTask succeeded for the current attempt; kept after the task ends. */
   remoteTaskId: string | null;
   /** Engine-clock time the current attempt was accepted by KIE. */
   submittedAt: number | null;
   /** For `retrying`: engine-clock time the next attempt is due. */
   nextDueAt: number | null;
+  /** 0-100 as KIE last reported it for the current attempt; 100 once succeeded. */
+  progress: number | null;
+  resultUrls: string[];
+  failure: TaskFailure | null;
 }

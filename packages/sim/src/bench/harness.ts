@@ -6,6 +6,7 @@ import {
   type BatchInput,
   type EngineEvent,
   type FleetConfig,
+  type KieGateway,
 } from '@clipfleet/engine';
 import { DiscreteEventClock } from '../clock.ts';
 import { SimKie } from '../core.ts';
@@ -26,6 +27,8 @@ export interface SimulationInput {
   maxSimMs?: number;
   /** Keep a downsampled timeline of running tasks (for charts). */
   timeline?: boolean;
+  /** KIE accounts the creates are spread over, round robin (each has its own createTask window). Default 1. */
+  accounts?: number;
 }
 
 /** Everything measured in one run; times are virtual seconds unless named otherwise. */
@@ -68,8 +71,6 @@ export interface SimulationMetrics {
   engineEvents: number;
   timerFirings: number;
   callbacksLost: number;
-  /** Failure callbacks not delivered to the engine (engine workaround, see WITHHOLD_FAIL_CALLBACKS). */
-  failCallbacksWithheld: number;
   concurrencyChanges: number;
 }
 
@@ -98,18 +99,29 @@ interface TaskTrack {
   end: EngineEvent['type'] | null;
 }
 
-/**
- * Engine workaround switch. Before engine commit 07d0d3f a `fail` callback crashed the task machine
- * (`errorOfCreate` read `output` of a REMOTE_UPDATE event); the harness then withheld failure callbacks and let
- * the backstop poll find them. Fixed upstream: every callback is delivered.
- */
-export const WITHHOLD_FAIL_CALLBACKS = false;
+/** Several KIE accounts as one gateway: creates go round robin, each job's status is asked of its account. */
+function accountPool(accounts: SimGateway[]): KieGateway {
+  const owner = new Map<string, SimGateway>();
+  let next = 0;
+  return {
+    async createTask(req) {
+      const account = accounts[next]!;
+      next = (next + 1) % accounts.length;
+      const result = await account.createTask(req);
+      if (result.ok) owner.set(result.remoteTaskId, account);
+      return result;
+    },
+    getTask: (remoteTaskId) => (owner.get(remoteTaskId) ?? accounts[0]!).getTask(remoteTaskId),
+  };
+}
 
 /** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
   const clock = new DiscreteEventClock();
-  const core = new SimKie({ clock, seed: input.seed, latency: input.latency, ...(input.faults !== undefined ? { faults: input.faults } : {}) });
-  const gateway = new SimGateway(core, { callbacks: input.config.provider.callbacks });
+  const apiKeys = Array.from({ length: input.accounts ?? 1 }, (_, i) => (i === 0 ? 'sim-key' : `sim-key-${i}`));
+  const core = new SimKie({ clock, seed: input.seed, latency: input.latency, apiKeys, ...(input.faults !== undefined ? { faults: input.faults } : {}) });
+  const accounts = apiKeys.map((apiKey) => new SimGateway(core, { apiKey, callbacks: input.config.provider.callbacks }));
+  const gateway = accounts.length === 1 ? accounts[0]! : accountPool(accounts);
 
   const tracks = new Map<string, TaskTrack>();
   for (const batch of input.batches) for (const t of batch.tasks) tracks.set(t.taskId, { resolution: t.resolution, lastRemoteId: null, retried: false, end: null });
@@ -199,15 +211,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     random: randomSource(input.seed, 'engine/jitter'),
     onEvent,
   });
-  let failCallbacksWithheld = 0;
-  gateway.onCallback((remoteTaskId, status) => {
-    // See WITHHOLD_FAIL_CALLBACKS.
-    if (WITHHOLD_FAIL_CALLBACKS && status.state === 'fail') {
-      failCallbacksWithheld++;
-      return;
-    }
-    supervisor.deliverCallback(remoteTaskId, status);
-  });
+  for (const account of accounts) account.onCallback((remoteTaskId, status) => supervisor.deliverCallback(remoteTaskId, status));
 
   const maxSimMs = input.maxSimMs ?? 7 * 24 * 3600_000;
   const cpuStart = process.cpuUsage();
@@ -277,7 +281,6 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     engineEvents: events,
     timerFirings: clock.fired,
     callbacksLost: stats.callbacksLost,
-    failCallbacksWithheld,
     concurrencyChanges,
   };
   const perf: SimulationPerf = {

@@ -1,4 +1,4 @@
-import type { FleetConfig } from '@clipfleet/engine';
+import { parseFleetConfig, type FleetConfig } from '@clipfleet/engine';
 import { runSimulation, type SimulationMetrics, type SimulationPerf } from './harness.ts';
 import { scenarios, type Scenario } from './scenarios.ts';
 import { fixedFirstStageConfig, strategies } from './strategies.ts';
@@ -27,6 +27,7 @@ export function strategyConfig(id: StrategyId): FleetConfig {
 export function plan(scenario: Scenario): { strategies: StrategyId[]; isolated: boolean } {
   const all: StrategyId[] = ['naive', 'seed', 'clipfleet', 'clipfleet+callbacks'];
   if (scenario.id === 'scale/10k') return { strategies: ['clipfleet', 'clipfleet+callbacks'], isolated: true };
+  if (scenario.id.startsWith('scale/1') && scenario.provider) return { strategies: ['clipfleet'], isolated: true };
   if (scenario.id === 'scale/1k') return { strategies: ['seed', 'clipfleet', 'clipfleet+callbacks'], isolated: true };
   if (scenario.seedCell || scenario.id === 'field') return { strategies: [...all, 'fixed-first-stage'], isolated: false };
   return { strategies: all, isolated: false };
@@ -35,10 +36,19 @@ export function plan(scenario: Scenario): { strategies: StrategyId[]; isolated: 
 /** Scenarios whose running-tasks timeline is charted. */
 export const TIMELINE_SCENARIOS = new Set(['table/pro/50:50', 'overload']);
 
+/** The strategy's config with the scenario's provider (a bigger cap, the create windows of several accounts). */
+function configFor(scenario: Scenario, strategy: StrategyId): FleetConfig {
+  const config = strategyConfig(strategy);
+  if (!scenario.provider) return config;
+  const { maxRunning, accounts } = scenario.provider;
+  return parseFleetConfig({ ...config, provider: { ...config.provider, maxRunning, createLimit: config.provider.createLimit * accounts } });
+}
+
 export async function runOne(scenario: Scenario, strategy: StrategyId, seed: number, timeline = false) {
   return runSimulation({
     seed,
-    config: strategyConfig(strategy),
+    config: configFor(scenario, strategy),
+    ...(scenario.provider ? { accounts: scenario.provider.accounts } : {}),
     userPlans: scenario.userPlans,
     batches: scenario.batches,
     latency: scenario.latency,

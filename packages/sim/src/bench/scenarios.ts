@@ -15,6 +15,11 @@ export interface Scenario {
   /** The seed table cell this reproduces, if any. */
   seedCell?: { plan: string; mix: Mix };
   maxSimMs?: number;
+  /**
+   * A bigger provider: the global cap, and the number of KIE accounts whose createTask windows (20 per 10 s
+   * each) the engine's window adds up. One account cannot keep 1,000 jobs of a few minutes running.
+   */
+  provider?: { maxRunning: number; accounts: number };
 }
 
 export type Mix = '720p' | '1080p' | '50:50';
@@ -92,6 +97,23 @@ export function scenarios(seed: number, options: { quick: boolean }): Scenario[]
   list.push({ id: 'scale/1k', title: 'scale: 1,000 tasks (20 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale1k', 20, 50, 'enterprise') });
   if (!options.quick) {
     list.push({ id: 'scale/10k', title: 'scale: 10,000 tasks (200 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale10k', 200, 50, 'enterprise') });
+    const big = { maxRunning: 1_000, accounts: 10 };
+    list.push({
+      id: 'scale/10k-1000',
+      title: 'scale: 10,000 tasks, 1,000 running (200 enterprise users x 50, 10 KIE accounts)',
+      latency: 'seed',
+      faultFree: true,
+      provider: big,
+      ...multiUser(seed, 'scale10k', 200, 50, 'enterprise'),
+    });
+    list.push({
+      id: 'scale/100k',
+      title: 'scale: 100,000 tasks, 1,000 running (200 enterprise users x 500, 10 KIE accounts)',
+      latency: 'seed',
+      faultFree: true,
+      provider: big,
+      ...multiUser(seed, 'scale100k', 200, 500, 'enterprise'),
+    });
   }
   return list;
 }

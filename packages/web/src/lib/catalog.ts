@@ -1,18 +1,17 @@
 import type { Catalog } from '@clipfleet/engine';
+import type { RouterOutputs } from '../utils/trpc.ts';
 
 /** The price list as `catalog.models` answers it. */
-export interface ApiCatalog {
-  maxPromptLength: number;
-  models: { id: string; label: string; resolutions: string[] }[];
-  variants: { model: string; resolution: string; durationSec: number; credits: number }[];
-}
+export type ApiCatalog = RouterOutputs['catalog']['models'];
 
 /**
  * Rebuilds the engine's Catalog from the server's live price list, so the form validates with the
  * engine's own helpers against the configuration the server runs (which an admin may hot-reload).
  * KIE model ids are not needed to validate or price a row and are left blank.
  */
-export function catalogFromApi(api: ApiCatalog): Catalog {
+export function catalogFromApi(
+  api: Pick<ApiCatalog, 'maxPromptLength' | 'models'> & { variants: Pick<ApiCatalog['variants'][number], 'model' | 'resolution' | 'durationSec' | 'credits'>[] },
+): Catalog {
   return {
     maxPromptLength: api.maxPromptLength,
     models: api.models.map((m) => ({

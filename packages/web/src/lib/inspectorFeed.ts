@@ -1,12 +1,13 @@
-import type { EngineEvent } from '@clipfleet/engine';
-import { isTerminal } from './taskState.ts';
+import { applyTaskEvent, initialFacts, isTerminal, type EngineEvent, type TaskFacts } from '@clipfleet/engine';
+import type { RouterOutputs, Yielded } from '../utils/trpc.ts';
 
-/** One live snapshot message from `inspector.onSnapshot`. */
-export type SnapshotMessage =
-  | { kind: 'task'; taskId: string; state: string; value?: unknown }
-  | { kind: 'supervisor'; value?: unknown };
+/** One live snapshot message from `inspector.onSnapshot`, as the server declares it. */
+export type SnapshotMessage = Yielded<RouterOutputs['inspector']['onSnapshot']>;
 
 export interface TaskFeed {
+  /** The task's facts, folded from its events with the engine's own reducer. */
+  facts: TaskFacts<{ taskId: string }>;
+  /** The state shown: the facts' state, or a snapshot's while no event has moved the task yet. */
   state: string | null;
   value: unknown;
   events: EngineEvent[];
@@ -24,29 +25,13 @@ export interface FeedState {
 
 export const MAX_EVENTS_PER_TASK = 200;
 
-/** The persisted task state each event moves a task into (the machine's state of the same name). */
-const STATE_AFTER: Partial<Record<EngineEvent['type'], string>> = {
-  'task.admitted': 'queued',
-  'task.submitting': 'submitting',
-  'task.submitted': 'polling',
-  'task.status': 'polling',
-  'task.retryScheduled': 'retrying',
-  'task.paused': 'paused',
-  'task.resumed': 'queued',
-  'task.requeued': 'queued',
-  'task.succeeded': 'succeeded',
-  'task.failed': 'failed',
-  'task.timedOut': 'timedOut',
-  'task.cancelled': 'cancelled',
-};
-
 export function emptyFeed(): FeedState {
   return { tasks: new Map(), supervisorValue: null };
 }
 
 function taskOf(state: FeedState, taskId: string): TaskFeed {
   let t = state.tasks.get(taskId);
-  if (!t) state.tasks.set(taskId, (t = { state: null, value: null, events: [], lastSeq: 0 }));
+  if (!t) state.tasks.set(taskId, (t = { facts: initialFacts({ taskId }), state: null, value: null, events: [], lastSeq: 0 }));
   return t;
 }
 
@@ -61,11 +46,12 @@ export function applyEvent(state: FeedState, event: EngineEvent): void {
   t.lastSeq = event.seq;
   t.events.push(event);
   if (t.events.length > MAX_EVENTS_PER_TASK) t.events.splice(0, t.events.length - MAX_EVENTS_PER_TASK);
-  const next = STATE_AFTER[event.type] ?? t.state;
+  const before = t.facts.state;
+  t.facts = applyTaskEvent(t.facts, event);
   // A state change from the log replaces a stale machine value; the next snapshot refines it.
-  if (next !== t.state) {
-    t.state = next;
-    t.value = next;
+  if (t.facts.state !== before || t.state === null) {
+    t.state = t.facts.state;
+    t.value = t.facts.state;
   }
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError, DEFAULT_CONFIG, getVideoModelInfo, type Catalog } from '@clipfleet/engine';
 import Papa from 'papaparse';
+import type { RouterInputs } from '../utils/trpc.ts';
 
 /**
  * Batch rows as the operator typed or uploaded them, and their validation with the server's rules
@@ -20,15 +21,8 @@ export interface DraftRow {
   imageUrl?: string;
 }
 
-/** What `batch.create` accepts per row. */
-export interface BatchRowInput {
-  prompt: string;
-  model?: string;
-  resolution?: string;
-  duration?: number;
-  aspectRatio?: 'landscape' | 'portrait';
-  imageUrl?: string;
-}
+/** What `batch.create` accepts per row, as the server declares it. */
+export type BatchRowInput = RouterInputs['batch']['create']['rows'][number];
 
 export interface RowDefaults {
   model: string;

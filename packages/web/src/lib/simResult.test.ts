@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { completionMilestones, toRun, type SimAnswer } from './simResult.ts';
+import { completionMilestones, toRun, type SimMetrics } from './simResult.ts';
 
-const metrics: SimAnswer['metrics'] = {
+const metrics: SimMetrics = {
   tasks: 10,
   succeeded: 9,
   failed: 1,

@@ -1,24 +1,14 @@
+import type { RouterOutputs } from '../utils/trpc.ts';
 import type { StrategyRun } from './simCharts.ts';
 
-/** The parts of one `sim.run` answer (one strategy on one scenario) the charts and tables use. */
-export interface SimAnswer {
-  title: string;
-  strategy: string;
-  metrics: {
-    tasks: number;
-    succeeded: number;
-    failed: number;
-    timedOut: number;
-    makespanS: number | null;
-    firstResultS: number | null;
-    halfResultsS: number | null;
-    allResultsS: number | null;
-    fastPartDoneS: number | null;
-    statusCallsPerTask: number;
-  };
-  /** [virtual seconds, running tasks], downsampled. */
-  timeline: Array<[number, number]>;
-}
+/** One `sim.run` answer (one strategy on one scenario), as the server declares it. */
+export type SimAnswer = RouterOutputs['sim']['run'];
+
+/** The metrics the charts and tables read. */
+export type SimMetrics = Pick<
+  SimAnswer['metrics'],
+  'tasks' | 'succeeded' | 'failed' | 'timedOut' | 'makespanS' | 'firstResultS' | 'halfResultsS' | 'allResultsS' | 'fastPartDoneS' | 'statusCallsPerTask'
+>;
 
 /** One strategy's row in the measured table. */
 export interface MeasuredRow {
@@ -36,7 +26,7 @@ export type SimRun = StrategyRun & MeasuredRow & { fastPartDoneMs: number | null
  * Completions over time from the milestones the simulator reports (first result, half of the results, all of
  * them): a coarse but measured curve; the simulator does not send every completion time.
  */
-export function completionMilestones(m: SimAnswer['metrics']): Array<{ t: number; completed: number }> {
+export function completionMilestones(m: SimMetrics): Array<{ t: number; completed: number }> {
   const out: Array<{ t: number; completed: number }> = [{ t: 0, completed: 0 }];
   if (m.firstResultS !== null) out.push({ t: m.firstResultS * 1000, completed: 1 });
   if (m.halfResultsS !== null) out.push({ t: m.halfResultsS * 1000, completed: Math.ceil(m.tasks / 2) });
@@ -46,7 +36,7 @@ export function completionMilestones(m: SimAnswer['metrics']): Array<{ t: number
 }
 
 /** One `sim.run` answer as chart series and a table row. */
-export function toRun(answer: SimAnswer): SimRun {
+export function toRun(answer: Pick<SimAnswer, 'title' | 'strategy' | 'timeline'> & { metrics: SimMetrics }): SimRun {
   const m = answer.metrics;
   return {
     strategy: answer.strategy,

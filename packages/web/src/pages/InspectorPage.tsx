@@ -7,8 +7,8 @@ import { useInspectorFeed } from '../hooks/useInspectorFeed.ts';
 import { Empty, ErrorState, Loading } from '../components/ui/States.tsx';
 import { StateBadge } from '../components/ui/StateBadge.tsx';
 import { shortId } from '../lib/format.ts';
-import { isTerminal } from '../lib/taskState.ts';
-import { activeStateIds, definitionToGraph, type StateDefinitionJson } from '../lib/statechart.ts';
+import { isTerminal } from '@clipfleet/engine';
+import { activeStateIds, definitionToGraph } from '../lib/statechart.ts';
 import { href, navigate } from '../utils/router.ts';
 import { useTRPC } from '../utils/trpc.ts';
 
@@ -36,9 +36,9 @@ export function InspectorPage({ batchId, taskId }: { batchId: string | null; tas
   const storedEnd = picked.data && isTerminal(picked.data.state) ? picked.data.state : null;
   const taskValue = storedEnd ?? feed.taskValue ?? picked.data?.live?.machineState ?? picked.data?.state ?? null;
   const taskState = storedEnd ?? feed.taskState ?? picked.data?.state ?? null;
-  const taskGraph = useMemo(() => (machines.data ? definitionToGraph(machines.data.task as StateDefinitionJson) : null), [machines.data]);
+  const taskGraph = useMemo(() => (machines.data ? definitionToGraph(machines.data.task) : null), [machines.data]);
   const supervisorGraph = useMemo(
-    () => (machines.data ? definitionToGraph(machines.data.supervisor as StateDefinitionJson) : null),
+    () => (machines.data ? definitionToGraph(machines.data.supervisor) : null),
     [machines.data],
   );
   const taskActive = useMemo(

@@ -6,6 +6,8 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 /** Only the router's TYPE is imported: the bundle never contains server code. */
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+/** What a subscription yields (its output type is the async iterable). */
+export type Yielded<T> = T extends AsyncIterable<infer U, any, any> ? U : never;
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 

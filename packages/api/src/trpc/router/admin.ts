@@ -1,6 +1,6 @@
-import { TRPCError } from '@trpc/server';
 import { ConfigError, PlanSchema } from '@clipfleet/engine';
 import { z } from 'zod';
+import { invalid, notFound } from '../../errors.ts';
 import { providerCalls } from '../../store/counters.ts';
 import { balanceOf, grantCredits } from '../../store/ledger.ts';
 import { recordPayment } from '../../store/payments.ts';
@@ -11,7 +11,7 @@ const UserId = z.object({ userId: z.string().min(1).max(100) });
 
 async function existingUser(db: Parameters<typeof getUser>[0], userId: string) {
   const user = await getUser(db, userId);
-  if (!user) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${userId} not found` });
+  if (!user) throw notFound(`user ${userId} not found`);
   return user;
 }
 
@@ -25,7 +25,7 @@ export const adminRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { db } = ctx.deps;
       if (input.plan && !ctx.deps.config.get().plans.some((p) => p.id === input.plan)) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `plan: unknown plan "${input.plan}"` });
+        throw invalid(`plan: unknown plan "${input.plan}"`);
       }
       const { user, apiKey } = await db.transaction().execute(async (trx) => {
         const user = await createUser(trx, input.name);
@@ -52,7 +52,7 @@ export const adminRouter = router({
     .mutation(async ({ ctx, input }) => {
       await existingUser(ctx.deps.db, input.userId);
       if (!ctx.deps.config.get().plans.some((p) => p.id === input.plan)) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `plan: unknown plan "${input.plan}"` });
+        throw invalid(`plan: unknown plan "${input.plan}"`);
       }
       await recordPayment(ctx.deps.db, { userId: input.userId, plan: input.plan, amountCents: input.amountCents ?? null });
       ctx.deps.fleet.supervisor.setUserPlan(input.userId, input.plan);
@@ -61,18 +61,13 @@ export const adminRouter = router({
 
   /** Changes a plan's limits at runtime: validated whole, stored, and hot-reloaded into the running engine. */
   updatePlan: adminProcedure.input(z.object({ planId: z.string().min(1), patch: PlanPatch })).mutation(async ({ ctx, input }) => {
-    try {
-      const config = await ctx.deps.config.update((draft) => {
-        const i = draft.plans.findIndex((p) => p.id === input.planId);
-        if (i < 0) throw new ConfigError(`unknown plan "${input.planId}"`, 'planId');
-        draft.plans[i] = { ...draft.plans[i]!, ...input.patch };
-        return draft;
-      });
-      return config.plans.find((p) => p.id === input.planId)!;
-    } catch (err) {
-      if (err instanceof ConfigError) throw new TRPCError({ code: 'BAD_REQUEST', message: `${err.path || 'config'}: ${err.message}` });
-      throw err;
-    }
+    const config = await ctx.deps.config.update((draft) => {
+      const i = draft.plans.findIndex((p) => p.id === input.planId);
+      if (i < 0) throw new ConfigError(`unknown plan "${input.planId}"`, 'planId');
+      draft.plans[i] = { ...draft.plans[i]!, ...input.patch };
+      return draft;
+    });
+    return config.plans.find((p) => p.id === input.planId)!;
   }),
 
   config: adminProcedure.query(({ ctx }) => ctx.deps.config.get()),

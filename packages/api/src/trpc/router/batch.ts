@@ -1,12 +1,14 @@
-import { tracked, TRPCError } from '@trpc/server';
+import { tracked } from '@trpc/server';
 import { TASK_STATES } from '@clipfleet/engine';
 import { z } from 'zod';
-import { createBatch, normalizeOrThrow } from '../../batches/create.ts';
+import { createBatch } from '../../batches/create.ts';
+import { normalizeRows } from '../../batches/normalize.ts';
 import { estimateBatch } from '../../batches/estimate.ts';
 import { groupFailures } from '../../batches/failures.ts';
 import { BatchRowsInput } from '../../batches/input.ts';
 import { batchView, taskView } from '../../batches/views.ts';
 import type { AppDeps } from '../../deps.ts';
+import { conflict, invalid, notFound, paymentRequired } from '../../errors.ts';
 import { failedTasks, findBatch, listBatches, listTasks, setBatchState, stateCounts, tasksInStates } from '../../store/batches.ts';
 import { batchEventChunks } from '../../batches/progress.ts';
 import { balanceOf, batchTotals } from '../../store/ledger.ts';
@@ -18,7 +20,7 @@ const BatchId = z.object({ batchId: z.string().min(1).max(100) });
 /** The caller's batch, or NOT_FOUND (also for another user's batch: existence is not leaked). */
 export async function ownBatch(deps: AppDeps, userId: string, batchId: string) {
   const batch = await findBatch(deps.db, userId, batchId);
-  if (!batch) throw new TRPCError({ code: 'NOT_FOUND', message: `batch ${batchId} not found` });
+  if (!batch) throw notFound(`batch ${batchId} not found`);
   return batch;
 }
 
@@ -31,7 +33,7 @@ function decodeCursor<T>(cursor: string | null | undefined, schema: z.ZodType<T>
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
   } catch {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'cursor: not a cursor returned by this API' });
+    throw invalid('cursor: not a cursor returned by this API');
   }
 }
 
@@ -46,7 +48,7 @@ async function setRunning(ctx: { deps: AppDeps; user: { id: string } }, batchId:
   const batch = await ownBatch(ctx.deps, ctx.user.id, batchId);
   if (batch.state !== 'active' && batch.state !== 'paused') {
     const what = target === 'paused' ? 'only an active batch can be paused' : 'only a paused batch can be resumed';
-    throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is ${batch.state}: ${what}` });
+    throw conflict(`batch ${batch.id} is ${batch.state}: ${what}`);
   }
   if (target === 'paused') ctx.deps.fleet.supervisor.pauseBatch(batch.id);
   else ctx.deps.fleet.supervisor.resumeBatch(batch.id);
@@ -56,7 +58,7 @@ async function setRunning(ctx: { deps: AppDeps; user: { id: string } }, batchId:
 
 export const batchRouter = router({
   estimate: protectedProcedure.input(BatchRowsInput).query(async ({ ctx, input }) => {
-    const rows = normalizeOrThrow(input, ctx.deps);
+    const rows = normalizeRows(input, ctx.deps.config.get());
     const config = ctx.deps.config.get();
     const plan = await planOf(ctx.deps.db, ctx.user.id, config.defaultPlan);
     const estimate = estimateBatch(rows, config, config.plans.some((p) => p.id === plan) ? plan : config.defaultPlan);
@@ -127,13 +129,13 @@ export const batchRouter = router({
   /** Re-queues failed and timed-out tasks with a fresh retry budget; each is reserved again (a new billing round). */
   retryFailed: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
     const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
-    if (batch.state === 'cancelled') throw new TRPCError({ code: 'CONFLICT', message: `batch ${batch.id} is cancelled` });
+    if (batch.state === 'cancelled') throw conflict(`batch ${batch.id} is cancelled`);
     await ctx.deps.fleet.flush();
     const candidates = await tasksInStates(ctx.deps.db, batch.id, ['failed', 'timedOut']);
     const required = candidates.reduce((sum, t) => sum + t.price, 0);
     const available = await balanceOf(ctx.deps.db, ctx.user.id);
     if (available < required) {
-      throw new TRPCError({ code: 'PAYMENT_REQUIRED', message: `not enough credits: required ${required}, available ${available}` });
+      throw paymentRequired(`not enough credits: required ${required}, available ${available}`);
     }
     const retried = ctx.deps.fleet.supervisor.retryFailed(batch.id);
     await ctx.deps.fleet.flush();

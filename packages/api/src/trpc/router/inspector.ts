@@ -1,4 +1,4 @@
-import { supervisorMachine, taskMachine } from '@clipfleet/engine';
+import { machineDefinition, supervisorMachine, taskMachine } from '@clipfleet/engine';
 import { z } from 'zod';
 import { protectedProcedure, router } from '../init.ts';
 import { ownBatch } from './batch.ts';
@@ -8,15 +8,12 @@ const SNAPSHOT_INTERVAL_MS = 500;
 const MAX_TASKS_PER_SNAPSHOT = 200;
 
 /** One live message of `inspector.onSnapshot`. */
-export type SnapshotMessage =
+type SnapshotMessage =
   | { kind: 'task'; taskId: string; state: string; value: unknown }
   | { kind: 'supervisor'; value: unknown };
 
-/** Machine definitions as plain JSON (functions dropped): the web inspector draws them. */
-const definitions = JSON.parse(JSON.stringify({ task: taskMachine.toJSON(), supervisor: supervisorMachine.toJSON() })) as {
-  task: unknown;
-  supervisor: unknown;
-};
+/** Machine definitions as plain JSON (eventless transitions included): the web inspector draws them. */
+const definitions = { task: machineDefinition(taskMachine), supervisor: machineDefinition(supervisorMachine) };
 
 export const inspectorRouter = router({
   machines: protectedProcedure.query(() => definitions),

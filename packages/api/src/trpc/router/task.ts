@@ -1,15 +1,16 @@
-import { TRPCError } from '@trpc/server';
 import { isTerminal, type TaskState } from '@clipfleet/engine';
 import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { notFound } from '../../errors.ts';
 import { taskView } from '../../batches/views.ts';
 import { findTask } from '../../store/batches.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 const TaskId = z.object({ taskId: z.string().min(1).max(100) });
 
-async function ownTask(ctx: { deps: import('../../deps.ts').AppDeps; user: { id: string } }, taskId: string) {
+async function ownTask(ctx: { deps: AppDeps; user: { id: string } }, taskId: string) {
   const task = await findTask(ctx.deps.db, ctx.user.id, taskId);
-  if (!task) throw new TRPCError({ code: 'NOT_FOUND', message: `task ${taskId} not found` });
+  if (!task) throw notFound(`task ${taskId} not found`);
   return task;
 }
 

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useEffect, useState } from 'react';
 import { formatDuration, formatPercent } from '../../lib/format.ts';
 import { STATE_ORDER } from '../../lib/progress.ts';
-import { isTerminal } from '../../lib/taskState.ts';
+import { isTerminal } from '@clipfleet/engine';
 import { href } from '../../utils/router.ts';
 import { errorMessage, useTRPC } from '../../utils/trpc.ts';
 import { StateBadge } from '../ui/StateBadge.tsx';

@@ -1,7 +1,7 @@
 import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
 import type { Point } from './layout.ts';
 
-export type ElkEdgeData = { points: Point[]; labelAt: Point | null; text: string; active: boolean };
+export type ElkEdgeData = { points: Point[]; labelAt: Point | null; text: string; active: boolean; always: boolean };
 export type ElkFlowEdge = Edge<ElkEdgeData, 'elk'>;
 
 /** An edge drawn along ELK's orthogonal route (xyflow's own routing ignores the layout). */
@@ -15,7 +15,8 @@ export function ElkEdgeView({ id, data, markerEnd }: EdgeProps<ElkFlowEdge>) {
         id={id}
         path={path}
         {...(markerEnd ? { markerEnd } : {})}
-        style={{ stroke: data.active ? 'var(--accent)' : 'var(--muted)', strokeWidth: data.active ? 2 : 1.2 }}
+        // Eventless (`always`) transitions are dashed: nothing has to happen for them to be taken.
+        style={{ stroke: data.active ? 'var(--accent)' : 'var(--muted)', strokeWidth: data.active ? 2 : 1.2, ...(data.always ? { strokeDasharray: '5 4' } : {}) }}
       />
       {data.labelAt ? (
         <text

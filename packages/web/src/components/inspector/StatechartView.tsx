@@ -89,7 +89,7 @@ export function StatechartView({
           zIndex: 10,
           selectable: false,
           markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-          data: { points: e.points, labelAt: e.labelAt, text: e.label, active: activeIds.has(e.source) },
+          data: { points: e.points, labelAt: e.labelAt, text: e.label, active: activeIds.has(e.source), always: e.always },
         }),
       ),
     [layout, activeIds],

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { isTerminal } from '../../lib/taskState.ts';
+import { isTerminal } from '@clipfleet/engine';
 import { navigate } from '../../utils/router.ts';
 import { useTRPC } from '../../utils/trpc.ts';
 import { StateBadge } from '../ui/StateBadge.tsx';

@@ -1,0 +1,169 @@
+import type { Actor } from 'xstate';
+import { calculateActualConcurrency } from '../config/plans.ts';
+import type { PlanConfig } from '../config/schema.ts';
+import type { EngineClock } from '../ports/clock.ts';
+import {
+  admissionRoom,
+  classWeight,
+  planAdmission,
+  underProviderCap,
+  type AdmissionInput,
+  type AdmissionStep,
+  type PlannerBatch,
+  type PlannerUser,
+  type Sequence,
+} from '../policy/admission.ts';
+import type { SlidingWindowLimiter } from '../policy/rateLimit.ts';
+import type { TaskMachine } from '../task/taskMachine.ts';
+import type { TaskSpec } from '../task/types.ts';
+import type { HealthControl } from './health.ts';
+import type { TaskRecord, UserEntry } from './records.ts';
+import type { Registry } from './registry.ts';
+
+/** The items of an iterator, mapped and remembered only as far as they are read. */
+class LazyList<T, U> implements Sequence<U> {
+  private readonly items: U[] = [];
+
+  constructor(
+    private readonly source: Iterator<T>,
+    private readonly map: (item: T) => U,
+  ) {}
+
+  at(index: number): U | undefined {
+    while (this.items.length <= index) {
+      const next = this.source.next();
+      if (next.done) return undefined;
+      this.items.push(this.map(next.value));
+    }
+    return this.items[index];
+  }
+}
+
+export interface AdmissionControlOptions {
+  clock: EngineClock;
+  registry: Registry;
+  health: HealthControl;
+  limiter: SlidingWindowLimiter;
+  running: () => number;
+  /** Whether the host can write its store (the storage gate). */
+  storageOpen: () => boolean;
+  /** Starts an admitted task's actor. */
+  admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
+}
+
+/** A task's share of its user's capacity at the user's current level. */
+export function weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec): number {
+  return classWeight(calculateActualConcurrency(plan, spec.model, spec.resolution, spec.durationSec, user.degradation.level));
+}
+
+/**
+ * Admission: gathers the facts and limits in force for the pure planner (policy/admission.ts) and carries out
+ * its steps: a waiting task's SUBMIT, a queued task's actor.
+ */
+export class AdmissionControl {
+  /** Admitted tasks waiting for a createTask slot, first come first served (with the actor that asked). */
+  private slotWaiters: { taskId: string; actor: Actor<TaskMachine> }[] = [];
+
+  constructor(private readonly options: AdmissionControlOptions) {}
+
+  /** The task's actor asks for a createTask slot. */
+  waitForSlot(record: TaskRecord): void {
+    record.waitingForSlot = true;
+    this.slotWaiters.push({ taskId: record.facts.spec.taskId, actor: record.actor! });
+  }
+
+  /** Plans with the state as it is now and carries the plan out. */
+  run(): void {
+    for (const step of planAdmission(this.input())) {
+      if (step.kind === 'grant') this.grant(step.taskId);
+      else this.admit(step);
+    }
+  }
+
+  /** When admission waits only for the rate window: the time its next slot frees. */
+  blockedUntil(): number | null {
+    const { health, registry, limiter, running, clock } = this.options;
+    const blockedOnRate =
+      health.isOpen() && (this.slotWaiters.length > 0 || (registry.usersWithWork.size > 0 && underProviderCap(running(), health.providerLimit)));
+    return blockedOnRate ? limiter.nextFreeAt(clock.now()) : null;
+  }
+
+  /** A queued task may be admitted when it has no actor (it may sit in its queue twice: paused and resumed). */
+  private readonly isWaiting = (taskId: string): boolean => {
+    const record = this.options.registry.record(taskId);
+    return record.facts.state === 'queued' && record.actor === null;
+  };
+
+  /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
+  private input(): AdmissionInput {
+    const { registry, health, limiter, clock } = this.options;
+    // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
+    // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
+    this.slotWaiters = this.slotWaiters.filter((w) => {
+      const record = registry.record(w.taskId);
+      return record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
+    });
+    const limits = {
+      // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
+      providerOpen: health.isOpen() && this.options.storageOpen(),
+      running: this.options.running(),
+      providerLimit: health.providerLimit,
+      createsFree: Math.max(0, registry.config.provider.createLimit - limiter.countInWindow(clock.now())),
+    };
+    const room = this.slotWaiters.length < limits.createsFree && admissionRoom(limits) > 0;
+    return { ...limits, slotWaiters: this.slotWaiters.map((w) => w.taskId), users: room ? this.plannerUsers() : [] };
+  }
+
+  /** Users in round-robin order, each with its batches; built only as far as the planner reads. */
+  private plannerUsers(): Sequence<PlannerUser> {
+    const { registry } = this.options;
+    const order = registry.usersWithWork.order();
+    const toUser = (userId: string): PlannerUser | undefined => {
+      const user = registry.users.get(userId)!;
+      const plan = registry.planOf(userId);
+      const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: weightFor(user, plan, spec) });
+      const batches: PlannerBatch[] = [];
+      for (const batchId of user.batches.order()) {
+        const batch = registry.batches.get(batchId)!;
+        if (!batch.queue.peek(this.isWaiting)) {
+          user.batches.remove(batchId);
+          continue;
+        }
+        // A cancelled batch admits nothing, like a paused one (its tasks are being ended).
+        batches.push({ batchId, paused: batch.paused || batch.cancelled, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
+      }
+      if (user.batches.size > 0) return { userId, capacityUsed: user.capacityUsed, batches };
+      registry.usersWithWork.remove(userId);
+      return undefined;
+    };
+    return new LazyList(
+      (function* () {
+        for (const userId of order) {
+          const user = toUser(userId);
+          if (user) yield user;
+        }
+      })(),
+      (user) => user,
+    );
+  }
+
+  /** Gives a waiting task its createTask slot. */
+  private grant(taskId: string): void {
+    const record = this.options.registry.record(taskId);
+    if (!record.waitingForSlot || !record.actor || !this.options.limiter.tryTake(this.options.clock.now())) return;
+    record.waitingForSlot = false;
+    record.actor.send({ type: 'SUBMIT' });
+  }
+
+  private admit(step: Extract<AdmissionStep, { kind: 'admit' }>): void {
+    const { registry } = this.options;
+    const batch = registry.batches.get(step.batchId)!;
+    const head = batch.queue.peek(this.isWaiting);
+    if (head?.taskId !== step.taskId) return;
+    batch.queue.take(head);
+    const user = registry.users.get(step.userId)!;
+    user.batches.served(step.batchId);
+    registry.usersWithWork.served(step.userId);
+    this.options.admit(registry.record(step.taskId), user, registry.planOf(step.userId), step.weight);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Actor } from 'xstate';
+import type { DegradationState } from '../policy/degradation.ts';
+import type { RoundRobin } from '../policy/ordering.ts';
+import type { TaskMachine } from '../task/taskMachine.ts';
+import type { TaskFacts } from '../task/types.ts';
+import type { AdmissionQueue } from './admissionQueue.ts';
+
+/** A task as the supervisor holds it: its facts (changed only by `applyTaskEvent`) and runtime fields. */
+export interface TaskRecord {
+  facts: TaskFacts;
+  /** Share of the user's capacity held while the task has an actor (fixed at admission). */
+  weight: number;
+  actor: Actor<TaskMachine> | null;
+  /** The actor asked for a createTask slot and has not been granted one yet. */
+  waitingForSlot: boolean;
+}
+
+export interface BatchEntry {
+  batchId: string;
+  userId: string;
+  paused: boolean;
+  /** Set before any task is ended: a cancelled batch admits and submits nothing more. */
+  cancelled: boolean;
+  queue: AdmissionQueue;
+  taskIds: string[];
+  /** Tasks not ended yet. */
+  open: number;
+}
+
+export interface UserEntry {
+  userId: string;
+  planId: string;
+  degradation: DegradationState;
+  capacityUsed: number;
+  running: number;
+  batches: RoundRobin<string>;
+}
+
+/** A task's live record, from its facts (fresh tasks start from `initialFacts`). */
+export function recordFrom(facts: TaskFacts): TaskRecord {
+  return { facts, weight: 0, actor: null, waitingForSlot: false };
+}
+
+/** The ids every task event carries. */
+export function refOf(record: TaskRecord) {
+  const { spec } = record.facts;
+  return { taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId };
+}
