@@ -6,14 +6,20 @@
  *  3. 200 concurrent SSE subscribers (batch.onProgress) on one running batch: every subscriber must see exactly
  *     the batch's full event history (compared with a replay from task_events after the end).
  *  4. server event-loop lag (perf_hooks.monitorEventLoopDelay in the server process) p99, per phase and overall.
+ *  5. 200 late subscribers (batch.onProgressGrouped, what the web client uses) joining a finished batch with about
+ *     6,000 stored events: time until each gets its first message, every event received once in order, `me.get`
+ *     latency measured meanwhile, server RSS.
  *
+ * The server child runs the compiled bundle (dist/bench-server.js, built first by build.mjs), as `npm start` does.
+ * `--update-readme` writes the table into the root README between the bench-api markers.
  * The server runs alone in a child process (server-child.ts) so its RSS and lag are its own; the simulated KIE
  * (@clipfleet/sim HTTP face) and the load generators run here. KIE calls go through the real HTTP client, with
  * both clocks sped up by --time-scale. Every figure printed and written to bench/results/api-latest.json is
  * measured by this run. Loopback only; every loop is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +28,8 @@ import { parseArgs } from 'node:util';
 import { startKieSimServer } from '@clipfleet/sim';
 import { EventSource } from 'eventsource';
 import { createClipFleetClient, type ClipFleetClient } from '../src/index.ts';
+import { Worker } from 'node:worker_threads';
+import type { LateWorkerInput, LateWorkerOutput } from './late-clients.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
 import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
 
@@ -38,6 +46,9 @@ const { values: argv } = parseArgs({
     'sse-rows': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '100' },
     'max-run-minutes': { type: 'string', default: '30' },
+    'late-rows': { type: 'string', default: '600' },
+    'late-subscribers': { type: 'string', default: '200' },
+    'update-readme': { type: 'boolean', default: false },
     out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
     /** Write a V8 CPU profile of the server process into this folder (diagnosis; slows the server a little). */
     'cpu-prof': { type: 'string' },
@@ -57,10 +68,14 @@ const cfg = {
   sseRows: num('sse-rows'),
   concurrency: num('concurrency'),
   maxRunMs: num('max-run-minutes') * 60_000,
+  lateRows: num('late-rows'),
+  lateSubscribers: num('late-subscribers'),
 };
-const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50 };
+const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50, lateConnectMs: 5000, lateMeP99Ms: 100, lateRssMb: 250 };
 const SIM_KEY = 'bench-sim-key';
 const CREATE_WARMUP = 3;
+/** Worker threads the late subscribers are spread over. */
+const LATE_WORKERS = 4;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:api] ${msg}\n`);
@@ -88,8 +103,8 @@ interface Child {
 }
 
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
-  const proc = fork(join(here, 'server-child.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
+  const proc = fork(resolve(here, '../dist/bench-server.js'), [], {
+    execArgv: ['--enable-source-maps', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
     env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -285,6 +300,57 @@ async function benchSse(client: ClipFleetClient) {
   };
 }
 
+/**
+ * Late subscribers: a batch run to the end first (its whole log stored), then N subscribers join at once and each
+ * replays it from the start, while a probe keeps calling me.get. Connected = the first message arrived. Subscribers
+ * and probe run in worker threads (late-clients.ts), so their parsing does not slow the timings taken here.
+ */
+async function benchLate(client: ClipFleetClient, url: string, apiKey: string) {
+  const { batchId } = await client.batch.create.mutate({ name: 'late-bench', rows: rows(cfg.lateRows, 'late') });
+  const deadline = Date.now() + cfg.maxRunMs;
+  while ((await client.batch.get.query({ batchId })).finishedAt === null) {
+    if (Date.now() > deadline) throw new Error('late-subscriber batch did not finish');
+    await sleep(500);
+  }
+  // Compiled with the server (build.mjs): worker threads do not get tsx's loader.
+  const worker = (input: LateWorkerInput) => new Worker(resolve(here, '../dist/bench-late-clients.js'), { workerData: input });
+  const result = (w: Worker) => new Promise<LateWorkerOutput>((res, rej) => {
+    w.once('message', res);
+    w.once('error', rej);
+  });
+  const probe = worker({ mode: 'probe', url, apiKey, everyMs: 20 });
+  const probed = result(probe);
+  await sleep(500);
+  const t0 = performance.now();
+  const perWorker = Math.ceil(cfg.lateSubscribers / LATE_WORKERS);
+  const groups = Array.from({ length: LATE_WORKERS }, (_, i) => Math.min(perWorker, cfg.lateSubscribers - i * perWorker)).filter((n) => n > 0);
+  const outputs = await Promise.race([
+    Promise.all(groups.map((count) => result(worker({ mode: 'subscribers', url, apiKey, batchId, count })))),
+    sleep(180_000).then(() => { throw new Error('late subscribers: no end after 180 s'); }),
+  ]);
+  const replayMs = performance.now() - t0;
+  probe.postMessage('stop');
+  const meMs = ((await probed) as Extract<LateWorkerOutput, { mode: 'probe' }>).latenciesMs;
+  const subs = outputs.flatMap((o) => (o.mode === 'subscribers' ? o.subs : []));
+  const reference = subs.find((s) => s.done)?.seqs ?? [];
+  const complete = subs.filter((s) => s.done && s.seqs.length === reference.length && s.seqs.every((seq, i) => seq === reference[i])).length;
+  const firsts = subs.map((s) => s.firstMs ?? Infinity);
+  return {
+    subscribers: subs.length,
+    rows: cfg.lateRows,
+    eventsEach: reference.length,
+    connectedWithinTarget: firsts.filter((ms) => ms <= TARGETS.lateConnectMs).length,
+    connectMaxMs: round1(Math.max(...firsts)),
+    completeInOrder: complete,
+    errors: subs.filter((s) => s.error !== null).length,
+    replaySeconds: round1(replayMs / 1000),
+    meCalls: meMs.length,
+    meP50Ms: round1(percentile(meMs, 50)),
+    meP99Ms: round1(percentile(meMs, 99)),
+    meMaxMs: round1(Math.max(...meMs)),
+  };
+}
+
 async function benchBigBatch(client: ClipFleetClient) {
   const body = { name: 'big-bench', rows: rows(cfg.bigRows, 'big') };
   const t0 = performance.now();
@@ -319,19 +385,26 @@ async function main(): Promise<void> {
   const sim = await startKieSimServer({ port: 0, seed: 1, timeScale: cfg.timeScale, apiKeys: [SIM_KEY], latency: 'seed', faults: 'none' });
   const dir = mkdtempSync(join(tmpdir(), 'clipfleet-api-bench-'));
   let child: Child | undefined;
-  try {
-    child = await startChild(sim.url, join(dir, 'bench.db'));
-    log(`server ${child.url} (pid ${child.proc.pid}), simulated KIE ${sim.url}, time scale ${cfg.timeScale}x`);
-    const admin = createClipFleetClient(child.url, child.adminKey, { EventSource });
+  // The compiled server, as `npm start` runs it (not TypeScript through tsx).
+  execFileSync(process.execPath, ['build.mjs'], { cwd: resolve(here, '..'), stdio: 'inherit' });
+  /** A fresh server on its own database, its enterprise plan opened up to the bench's concurrency. */
+  const serve = async (dbFile: string) => {
+    const c = await startChild(sim.url, join(dir, dbFile));
+    log(`server ${c.url} (pid ${c.proc.pid}), simulated KIE ${sim.url}, time scale ${cfg.timeScale}x`);
+    const admin = createClipFleetClient(c.url, c.adminKey, { EventSource });
     // The shipped enterprise plan runs 10-16 jobs at once; the bench lets one user fill the provider cap
     // (admin.updatePlan is the runtime hot-reload path), so the 10k batch loads the server as a full account would.
     await admin.admin.updatePlan.mutate({ planId: 'enterprise', patch: { concurrency: cfg.concurrency, modelConcurrency: {} } });
     // One user per phase: the engine adapts concurrency per user (degradation after failures/timeouts), so a
     // phase that stalls the server must not throttle the next one.
-    const userClient = async (name: string) => {
-      const { apiKey } = await admin.admin.createUser.mutate({ name, credits: 1e9, plan: 'enterprise' });
-      return createClipFleetClient(child!.url, apiKey, { EventSource });
-    };
+    const userKey = async (name: string) => (await admin.admin.createUser.mutate({ name, credits: 1e9, plan: 'enterprise' })).apiKey;
+    const userClient = async (name: string) => createClipFleetClient(c.url, await userKey(name), { EventSource });
+    return { c, userClient, userKey };
+  };
+  try {
+    const first = await serve('bench.db');
+    child = first.c;
+    const userClient = first.userClient;
 
     child.phase('batch.create x500');
     log(`batch.create: ${CREATE_WARMUP} warm-up + ${cfg.createIterations} x ${cfg.createRows} rows`);
@@ -343,15 +416,30 @@ async function main(): Promise<void> {
     const sse = await benchSse(await userClient('bench-sse'));
     log(`SSE: ${sse.completeInOrder}/${sse.subscribers} complete, ${sse.missedEvents} missed`);
 
-    child.phase(`${cfg.bigRows}-row batch`);
-    log(`${cfg.bigRows}-row batch`);
-    const big = await benchBigBatch(await userClient('bench-big'));
-    log(`${cfg.bigRows}-row batch accepted in ${big.acceptMs} ms, ran ${big.runSeconds} s`);
+    child.phase('late subscribers');
+    log(`late subscribers: ${cfg.lateSubscribers} join a finished ${cfg.lateRows}-task batch`);
+    const lateKey = await first.userKey('bench-late');
+    const late = await benchLate(createClipFleetClient(child.url, lateKey, { EventSource }), child.url, lateKey);
+    log(`late subscribers: ${late.connectedWithinTarget}/${late.subscribers} connected within ${TARGETS.lateConnectMs} ms, me.get p99 ${late.meP99Ms} ms`);
 
     await child.stop();
-    const overall = await Promise.race([child.overall, sleep(5_000).then(() => undefined)]);
-    const phases = Object.fromEntries(child.phases.map((p) => [p.phase, p]));
+    const overall1 = await Promise.race([child.overall, sleep(5_000).then(() => undefined)]);
+    const phases1 = child.phases;
+
+    // The big batch on a fresh server: its RSS is the run's own, not what the subscriber phases left behind.
+    const second = await serve('bench-big.db');
+    child = second.c;
+    child.phase(`${cfg.bigRows}-row batch`);
+    log(`${cfg.bigRows}-row batch`);
+    const big = await benchBigBatch(await second.userClient('bench-big'));
+    log(`${cfg.bigRows}-row batch accepted in ${big.acceptMs} ms, ran ${big.runSeconds} s`);
+    await child.stop();
+    const overall2 = await Promise.race([child.overall, sleep(5_000).then(() => undefined)]);
+    const allPhases = [...phases1, ...child.phases.filter((p) => !p.phase.startsWith('setup'))];
+    const overall = overall1 && overall2 ? { ...overall1, rssPeakMb: Math.max(overall1.rssPeakMb, overall2.rssPeakMb), lagP99Ms: Math.max(overall1.lagP99Ms, overall2.lagP99Ms), lagP50Ms: Math.max(overall1.lagP50Ms, overall2.lagP50Ms), lagMaxMs: Math.max(overall1.lagMaxMs, overall2.lagMaxMs) } : undefined;
+    const phases = Object.fromEntries(allPhases.map((p) => [p.phase, p]));
     const bigPhase = phases[`${cfg.bigRows}-row batch`];
+    const latePhase = phases['late subscribers'];
     const simStats = sim.stats();
     const account = simStats.accounts[SIM_KEY];
 
@@ -360,9 +448,11 @@ async function main(): Promise<void> {
       { metric: `${big.rows}-row batch accepted`, target: `<= ${TARGETS.acceptMs} ms`, measured: `${big.acceptMs} ms`, pass: big.acceptMs <= TARGETS.acceptMs },
       { metric: `${big.rows}-row batch run to the end`, target: 'finished', measured: `${big.finished ? 'finished' : 'NOT finished'} in ${big.runSeconds} s (${big.simulatedHours} h simulated): ${big.counts.succeeded} succeeded, ${big.counts.failed} failed, ${big.counts.timedOut} timed out`, pass: big.finished },
       { metric: `server RSS peak during the ${big.rows}-row run`, target: `<= ${TARGETS.rssMb} MB`, measured: bigPhase ? `${bigPhase.rssPeakMb} MB` : 'n/a', pass: bigPhase ? bigPhase.rssPeakMb <= TARGETS.rssMb : false },
-      { metric: 'server RSS peak, whole bench', target: `<= ${TARGETS.rssMb} MB`, measured: overall ? `${overall.rssPeakMb} MB` : 'n/a', pass: overall ? overall.rssPeakMb <= TARGETS.rssMb : false },
       { metric: `SSE: ${sse.subscribers} subscribers, ${sse.eventsPerSubscriber} events each`, target: 'no missed event', measured: `${sse.completeInOrder}/${sse.subscribers} complete and in order; missed ${sse.missedEvents}, duplicates ${sse.duplicateEvents}, errors ${sse.subscriptionErrors} (batch: ${sse.batchCounts.succeeded} succeeded, ${sse.batchCounts.timedOut} timed out, ${sse.batchCounts.failed} failed, in ${sse.runSeconds} s)`, pass: sse.completeInOrder === sse.subscribers && sse.missedEvents === 0 && sse.duplicateEvents === 0 },
-      ...[...child.phases, ...(overall ? [{ ...overall, phase: 'whole bench' }] : [])].map((p) => ({
+      { metric: `late subscribers: ${late.subscribers} join a finished ${late.rows}-task batch (${late.eventsEach} events each, grouped stream)`, target: `all connected within ${TARGETS.lateConnectMs / 1000} s`, measured: `${late.connectedWithinTarget}/${late.subscribers} (slowest first message ${late.connectMaxMs} ms); ${late.completeInOrder}/${late.subscribers} complete and in order, errors ${late.errors}, all replays done in ${late.replaySeconds} s`, pass: late.connectedWithinTarget === late.subscribers && late.completeInOrder === late.subscribers },
+      { metric: 'late subscribers: me.get latency meanwhile p99 (p50, max)', target: `<= ${TARGETS.lateMeP99Ms} ms`, measured: `${late.meP99Ms} ms (${late.meP50Ms}, ${late.meMaxMs}) over ${late.meCalls} calls`, pass: late.meP99Ms <= TARGETS.lateMeP99Ms },
+      { metric: 'late subscribers: server RSS peak', target: `<= ${TARGETS.lateRssMb} MB`, measured: latePhase ? `${latePhase.rssPeakMb} MB` : 'n/a', pass: latePhase ? latePhase.rssPeakMb <= TARGETS.lateRssMb : false },
+      ...[...allPhases, ...(overall ? [{ ...overall, phase: 'whole bench (worst of both servers)' }] : [])].map((p) => ({
         metric: `server event-loop lag p99 (p50, max) [RSS peak]: ${p.phase}`,
         target: `<= ${TARGETS.lagP99Ms} ms`,
         measured: `${p.lagP99Ms} ms (${p.lagP50Ms}, ${p.lagMaxMs}) [${p.rssPeakMb} MB]`,
@@ -380,23 +470,49 @@ async function main(): Promise<void> {
       targets: TARGETS,
       create,
       sse,
+      late,
       bigBatch: big,
-      server: { phases: child.phases, overall: overall ?? null },
+      server: { phases: allPhases, overall: overall ?? null },
       kie: { createCalls: account?.createCalls ?? 0, queryCalls: account?.queryCalls ?? 0, codes: account?.codes ?? {} },
       pass: table.every((r) => r.pass !== false),
     };
     mkdirSync(dirname(argv.out!), { recursive: true });
     writeFileSync(argv.out!, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(
-      `\n## ClipFleet API bench (${startedAt}, Node ${process.version}, time scale ${cfg.timeScale}x)\n\n${markdownTable(table)}\n\n` +
-        `Written to ${argv.out}\n`,
-    );
+    const heading = `### API bench (written by \`npm run bench:api -- --update-readme\`, ${startedAt.slice(0, 10)}, commit ${commit()}, Node ${process.version}, time scale ${cfg.timeScale}x)`;
+    process.stdout.write(`\n${heading}\n\n${markdownTable(table)}\n\nWritten to ${argv.out}\n`);
+    if (argv['update-readme']) writeReadme(`${heading}\n\n${markdownTable(table)}\n`);
     process.exitCode = result.pass ? 0 : 1;
   } finally {
     await child?.stop().catch(() => {});
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const README_START = '<!-- bench-api:start -->';
+const README_END = '<!-- bench-api:end -->';
+
+/** Replaces the text between the markers in the root README (added after the strategy bench's section if missing). */
+function writeReadme(section: string): void {
+  const path = join(repoRoot, 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const block = `${README_START}\n${section}${README_END}`;
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + README_END.length)
+      : text.replace('<!-- bench:end -->', `<!-- bench:end -->\n\n${block}`);
+  writeFileSync(path, next);
+  log('README: API bench table written');
 }
 
 main().catch((err: unknown) => {

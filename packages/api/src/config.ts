@@ -8,6 +8,7 @@ const EnvSchema = z.object({
   PORT: opt(z.string().regex(/^\d{1,5}$/, 'must be a port number (0-65535)').transform(Number).refine((n) => n <= 65535, 'must be a port number (0-65535)')),
   HOST: opt(z.string()),
   CLIPFLEET_DB: opt(z.string()),
+  CLIPFLEET_STANDBY: opt(z.enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true')),
   TIME_SCALE: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).refine((n) => n > 0 && n <= 1_000_000, 'must be a positive number up to 1000000')),
   SIM_SEED: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
   SIM_LATENCY: opt(z.enum(['seed', 'field'], { error: 'must be "seed" or "field"' })),
@@ -42,6 +43,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     port: e.PORT ?? 3000,
     host: e.HOST ?? '0.0.0.0',
     dbPath: e.CLIPFLEET_DB ?? './data/clipfleet.db',
+    standby: e.CLIPFLEET_STANDBY ?? false,
     kie: e.KIE_API_KEY
       ? // TIME_SCALE with a KIE key: KIE_BASE_URL is a simulator running that much faster.
         { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai', timeScale: e.TIME_SCALE ?? 1 }

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from './db/database.ts';
+import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
@@ -33,6 +34,8 @@ export type { KieMode } from './fleet/kie.ts';
 export interface ServerOptions {
   /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
   dbPath: string;
+  /** When another process holds the database: wait for it to stop and take over, instead of refusing to start. */
+  standby?: boolean;
   /** 0 picks a free port. Default 3000. */
   port?: number;
   host?: string;
@@ -102,6 +105,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let devApiKey: string | undefined;
   let deps: AppDeps | undefined;
   let db: Db | undefined;
+  let lockedPath: string | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
   let metrics: Metrics | undefined;
@@ -112,7 +116,12 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<{ url: string }> {
-    db = await openDatabase(opts.dbPath);
+    db = await openDatabase(opts.dbPath, {
+      standby: opts.standby ?? false,
+      onWaiting: (holder) =>
+        console.log(`standby: database "${opts.dbPath}" is held by ${holder ? `pid ${holder.pid} on ${holder.host}` : 'another process'}; taking over when it stops`),
+    });
+    lockedPath = opts.dbPath === ':memory:' ? undefined : opts.dbPath;
     let loaded: RuntimeConfig | undefined;
     // The gateway reads the catalog per request, after the configuration below is loaded.
     const connection = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
@@ -166,7 +175,12 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     registerZipRoute(app, deps);
     registerMetricsRoute(app, metrics, adminKey);
     registerResultFileRoute(app, deps);
-    app.get('/health', async () => ({ ok: true }));
+    // Not ok (503) while the database cannot be written: the fleet then admits nothing and retries its writes.
+    app.get('/health', async (_req, reply) => {
+      const storage = running.storage();
+      if (!storage.writable) reply.code(503);
+      return { ok: storage.writable, storage };
+    });
     await registerWebClient(app, opts.webDist);
 
     await app.listen({ port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' });
@@ -185,6 +199,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     await kie?.close();
     await db?.destroy();
+    if (lockedPath) releaseWriterLock(lockedPath);
   }
 
   return {

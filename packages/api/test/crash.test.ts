@@ -7,7 +7,7 @@ import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient } from '../src/index.ts';
-import { freePort, kill9, launch } from './helpers/processes.ts';
+import { freePort, kieJobsByPrompt, kill9, launch } from './helpers/processes.ts';
 
 // Low enough that the restart (a few real seconds) stays well under the 5-minute 720p timeout in engine time.
 const TIME_SCALE = 15;
@@ -86,11 +86,7 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     await kill9(second.child);
 
     // remote jobs per task, from the simulator's own records
-    const jobsByPrompt = new Map<string, string[]>();
-    for (const job of sim.core.tasks()) {
-      const prompt = job.body.prompt;
-      jobsByPrompt.set(prompt, [...(jobsByPrompt.get(prompt) ?? []), job.taskId]);
-    }
+    const jobsByPrompt = kieJobsByPrompt(sim);
     const db = new SQLite(dbPath, { readonly: true });
     // an attempt recorded without a remote id is uncertain (KIE may have it): it is not sent again
     for (const t of atCrash.filter((x) => x.state === 'submitting' && !x.remote_task_id)) {

@@ -50,6 +50,9 @@ export type EngineEventBody =
   | { type: 'provider.throttled'; code: number; untilAt: number }
   | { type: 'provider.halted'; code: number; message: string }
   | { type: 'provider.resumed' }
+  /** The host's store cannot be written (disk full, read-only, I/O error): admission stops until it can. */
+  | { type: 'storage.unavailable'; message: string }
+  | { type: 'storage.available'; downMs: number }
   | { type: 'config.reloaded' };
 
 export type EngineEvent = EngineEventBody & { seq: number; at: number };

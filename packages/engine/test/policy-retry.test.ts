@@ -7,6 +7,7 @@ import {
   generationFailure,
   isContentPolicyRefusal,
   mayRetry,
+  retryBudget,
   retryDelayMs,
   throttleDelayMs,
   type ErrorDecision,
@@ -279,5 +280,18 @@ describe('content refusals and generation failures whatever the code', () => {
   it('a failed generation with a 5xx failCode is a 501, so its one-retry budget applies', () => {
     expect(generationFailure('500', 'internal error')).toEqual({ code: 501, message: 'internal error' });
     expect(classifyError(generationFailure(503, 'busy'))).toEqual({ kind: 'retry', generationFailure: true });
+  });
+});
+
+describe('retryBudget: more retries for failed generations while the provider is degraded', () => {
+  const base = retry;
+  it('keeps the configured budget while healthy and lets generation failures use the whole budget while degraded', () => {
+    expect(retryBudget(base, false)).toBe(base);
+    expect(retryBudget(base, true)).toEqual({ ...base, maxGenerationFailureRetries: base.maxRetries });
+    const busy = classifyError({ code: 501, message: 'server busy' });
+    expect(mayRetry(busy, { attempts: 2, generationRetries: 1 }, base)).toBe(false);
+    expect(mayRetry(busy, { attempts: 2, generationRetries: 1 }, retryBudget(base, true))).toBe(true);
+    // A refusal stays final whatever the budget.
+    expect(mayRetry(classifyError({ code: 501, message: 'content policy violation' }), { attempts: 1, generationRetries: 0 }, retryBudget(base, true))).toBe(false);
   });
 });

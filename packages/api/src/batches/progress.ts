@@ -2,22 +2,59 @@ import type { EngineEvent } from '@clipfleet/engine';
 import type { AppDeps } from '../deps.ts';
 import { batchEventsAfter } from '../store/events.ts';
 import { yieldToLoop } from '../store/executor.ts';
+import { ReplayCache } from './replayCache.ts';
+import { ReplayTurns } from './replayTurns.ts';
 
-const REPLAY_PAGE = 500;
-/** Events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
+/**
+ * Stored events per replay page, and per grouped message while replaying: a late subscriber to a 6,000-event log
+ * gets it in a couple of dozen messages, each bounded (about 75 KB), one page in memory per connection.
+ */
+const REPLAY_PAGE = 250;
+/** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
 const CHUNK = 32;
+/**
+ * Live events held for one slow subscriber at most; past that they are dropped and it catches up from the
+ * database instead (they are stored before they are published), so a stuck connection cannot grow the heap.
+ */
+const MAX_PENDING = 2_000;
+/** One queue of replay turns and one page cache for the whole process (see ReplayTurns, ReplayCache). */
+const replayTurns = new ReplayTurns();
+const replayCache = new ReplayCache();
+
+/**
+ * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
+ * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
+ */
+async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean): Promise<readonly EngineEvent[]> {
+  return replayTurns.run(async () => {
+    const cached = replayCache.get(batchId, afterSeq);
+    if (cached) return cached;
+    const page = (await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent);
+    if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
+    return page;
+  }, { first });
+}
 
 /**
  * A batch's event log from `afterSeq` on, in order, exactly once: the replay from task_events followed by live
  * events. The live source is subscribed before the replay and de-duplicated by seq; the bus publishes only
  * committed events, so nothing falls between the two. Yields chunks (never empty) and ends after
  * `batch.finished` when nothing newer is stored, or when `signal` aborts.
+ *
+ * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (tRPC
+ * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
+ * holds one page, not the whole log; live events it cannot take fast enough are replayed from the database.
  */
-export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent[]> {
+export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<readonly EngineEvent[]> {
   const pending: EngineEvent[] = [];
+  let overflowed = false;
   let wake: (() => void) | null = null;
   const unsubscribe = deps.fleet.bus.subscribeBatch(batchId, (event) => {
-    pending.push(event);
+    if (pending.length >= MAX_PENDING) {
+      overflowed = true;
+      pending.length = 0;
+    }
+    if (!overflowed) pending.push(event);
     wake?.();
   });
   // One abort listener for the whole stream (not one per wait: they would pile up on the signal).
@@ -26,19 +63,26 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
   try {
     let last = afterSeq;
     let ended = false;
-    for (;;) {
-      const page = await batchEventsAfter(deps.db, batchId, last, REPLAY_PAGE);
-      for (let i = 0; i < page.length; i += CHUNK) {
-        const chunk = page.slice(i, i + CHUNK).map((row) => JSON.parse(row.payload) as EngineEvent);
+    const replay = async function* () {
+      for (;;) {
+        const chunk = await replayPage(deps, batchId, last, last === afterSeq);
+        if (chunk.length === 0) return;
         last = chunk[chunk.length - 1]!.seq;
         ended = chunk.some((e) => e.type === 'batch.finished');
         yield chunk;
-        await yieldToLoop();
+        if (chunk.length < REPLAY_PAGE) return;
       }
-      if (page.length < REPLAY_PAGE) break;
-    }
+    };
+    yield* replay();
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
     while (!signal?.aborted) {
+      if (overflowed) {
+        // Fell too far behind the live events: catch up from the log, then go on live.
+        overflowed = false;
+        yield* replay();
+        if (ended && (await isFinished(deps, batchId, last))) return;
+        continue;
+      }
       while (pending.length > 0) {
         const chunk = pending.splice(0, CHUNK).filter((e) => e.seq > last);
         if (chunk.length === 0) continue;

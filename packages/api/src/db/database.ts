@@ -4,24 +4,35 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations.ts';
 import type { Database } from './types.ts';
+import { acquireWriterLock, type WriterLockOptions } from './writer-lock.ts';
 
 export type Db = Kysely<Database>;
 
+/** The WAL is truncated to this size after a checkpoint (SQLite keeps it at its high-water mark otherwise). */
+const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
 /**
  * Opens (creating its folder) and migrates the SQLite database. ':memory:' gives a private in-memory database.
- * Throws with a one-line message when the path cannot be opened.
+ * A file is held by one process at a time (see writer-lock.ts): a second one is refused, or waits as a standby.
+ * Throws with a one-line message when the path cannot be opened or written.
  */
-export async function openDatabase(path: string): Promise<Db> {
+export async function openDatabase(path: string, lock: WriterLockOptions = {}): Promise<Db> {
   let handle: SQLite.Database;
   try {
     if (path !== ':memory:') makeDirs(dirname(path));
     handle = new SQLite(path);
-    handle.pragma('journal_mode = WAL');
+  } catch (err) {
+    throw new Error(`cannot open database "${path}": ${(err as Error).message}`);
+  }
+  try {
+    if (path !== ':memory:') await acquireWriterLock(handle, path, lock);
     handle.pragma('foreign_keys = ON');
     handle.pragma('busy_timeout = 5000');
     handle.pragma('synchronous = NORMAL');
+    handle.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   } catch (err) {
-    throw new Error(`cannot open database "${path}": ${(err as Error).message}`);
+    handle.close();
+    throw err;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   await migrate(db);

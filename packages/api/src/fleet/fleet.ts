@@ -17,6 +17,9 @@ import { loadUnfinished } from './hydrate.ts';
 import { persistingGateway } from './persisting-gateway.ts';
 import { FleetWriter } from './writer.ts';
 
+/** How long a stop waits for pending writes. */
+const STOP_DRAIN_MS = 10_000;
+
 export interface FleetOptions {
   db: Db;
   /** The KIE gateway (real HTTP client, or the simulator): the fleet wraps it with persistence. */
@@ -36,6 +39,8 @@ export interface Fleet {
   addBatch(batchId: string, userId: string, tasks: TaskSpec[], paused: boolean): void;
   /** Resolves when every write so far is committed (tests and shutdown). */
   flush(): Promise<void>;
+  /** Whether the store accepts writes; since when it does not; writes waiting. */
+  storage(): { writable: boolean; unavailableSince: number | null; backlog: number };
   stop(): Promise<void>;
 }
 
@@ -46,7 +51,19 @@ export interface Fleet {
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const { db, clock } = opts;
   const bus = new EventBus();
-  const writer = new FleetWriter(db, bus);
+  let supervisor: Supervisor | undefined;
+  // The writer closes and opens the engine's storage gate (bound once the supervisor exists).
+  let storageDown: string | null = null;
+  const writer = new FleetWriter(db, bus, {
+    unavailable: (message) => {
+      storageDown = message;
+      supervisor?.storageUnavailable(message);
+    },
+    available: () => {
+      storageDown = null;
+      supervisor?.storageAvailable();
+    },
+  });
   const options: SupervisorOptions = {
     clock,
     gateway: persistingGateway(opts.gateway, { db, writer, clock }),
@@ -56,27 +73,32 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
-  const { batches, cancelling, ended } = await loadUnfinished(db);
+  const { batches, ended } = await loadUnfinished(db);
   for (const batchId of ended) await markBatchFinished(db, batchId);
-  const supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
-  // A cancel that was accepted but not finished before the crash is carried out now.
-  for (const batchId of cancelling) supervisor.cancelBatch(batchId);
+  // A cancel that was accepted but not finished before the crash is carried out by the hydrate itself.
+  supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
+  if (storageDown !== null) supervisor.storageUnavailable(storageDown);
+  const running = supervisor;
 
   let stopped = false;
   return {
-    supervisor,
+    supervisor: running,
     bus,
     clock,
     resumed: batches.map((b) => b.batchId),
     addBatch(batchId, userId, tasks, paused) {
-      supervisor.addBatch({ batchId, userId, tasks, paused });
+      running.addBatch({ batchId, userId, tasks, paused });
     },
     flush: () => writer.drain(),
+    storage: () => ({ writable: writer.unavailableSince === null, unavailableSince: writer.unavailableSince, backlog: writer.backlog }),
     async stop() {
       if (stopped) return;
       stopped = true;
-      supervisor.stop();
-      await writer.drain();
+      running.stop();
+      // A store that stays unwritable cannot be waited for: what is lost is only what a kill -9 would lose.
+      await Promise.race([writer.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+      const left = writer.close();
+      if (left > 0) console.error(`fleet: stopped with ${left} writes not stored (the store could not be written)`);
     },
   };
 }

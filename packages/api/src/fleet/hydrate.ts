@@ -61,15 +61,12 @@ export interface LoadedBatches {
   batches: HydrateBatch[];
   /** Batches whose every task had ended but whose batch.finished was not yet written when the process stopped. */
   ended: string[];
-  /** Batches the user cancelled whose cancellation had not finished when the process stopped. */
-  cancelling: string[];
 }
 
 /** Every unfinished batch with its tasks' durable facts, for hydrateSupervisor after a restart. */
 export async function loadUnfinished(db: Db): Promise<LoadedBatches> {
   const rows = await unfinishedBatches(db);
   const batches: HydrateBatch[] = [];
-  const cancelling: string[] = [];
   const ended: string[] = [];
   for (const b of rows) {
     const facts = (await tasksOfBatch(db, b.id)).map(factsOf);
@@ -77,8 +74,7 @@ export async function loadUnfinished(db: Db): Promise<LoadedBatches> {
       ended.push(b.id);
       continue;
     }
-    batches.push({ batchId: b.id, userId: b.user_id, paused: b.state === 'paused', tasks: facts });
-    if (b.state === 'cancelled') cancelling.push(b.id);
+    batches.push({ batchId: b.id, userId: b.user_id, paused: b.state === 'paused', cancelled: b.state === 'cancelled', tasks: facts });
   }
-  return { batches, cancelling, ended };
+  return { batches, ended };
 }

@@ -1,4 +1,5 @@
-import type { EngineClock, KieGateway } from '@clipfleet/engine';
+import { ENGINE_CODES, type EngineClock, type KieGateway } from '@clipfleet/engine';
+import { describeStorageError } from '../store/durable.ts';
 import type { Db } from '../db/database.ts';
 import { imagesOf } from '../store/images.ts';
 import type { FleetWriter } from './writer.ts';
@@ -6,8 +7,10 @@ import type { FleetWriter } from './writer.ts';
 /**
  * Wraps the KIE gateway so persistence order never depends on event handlers: the attempt is durable before
  * createTask is called and the remote id is durable before the engine learns it. After a crash, a task with a
- * remote id is polled, never resubmitted. It also loads the prompt (the engine keeps prompts out of memory)
- * and counts provider calls. Like every gateway it never throws: failures are results.
+ * remote id is polled, never resubmitted. Both records wait while the store cannot be written (the writer retries
+ * them), so nothing is sent unrecorded and no remote id is acknowledged unstored. It also loads the prompt (the
+ * engine keeps prompts out of memory) and counts provider calls. Like every gateway it never throws: failures are
+ * results, and a storage failure is reported as one (code 1002), never as the provider's.
  */
 export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: FleetWriter; clock: EngineClock }): KieGateway {
   const { db, writer, clock } = deps;
@@ -19,7 +22,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
         row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url', 'last_frame_url']).where('id', '=', taskId).executeTakeFirst();
         await writer.recordAttempt(taskId, req.attempt, clock.now());
       } catch (err) {
-        return { ok: false, error: { code: 500, message: `not sent: could not record the attempt (${(err as Error).message})` } };
+        return { ok: false, error: { code: ENGINE_CODES.storageUnavailable, message: `not sent: could not record the attempt (${describeStorageError(err)})` } };
       }
       if (!row) return { ok: false, error: { code: 400, message: `not sent: task ${taskId} is not in the database` } };
       const task = {
@@ -34,7 +37,8 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
         try {
           await writer.recordRemoteId(taskId, req.attempt, result.remoteTaskId, clock.now());
         } catch (err) {
-          console.error(`could not record remote id ${result.remoteTaskId} of task ${taskId}:`, err);
+          // Only a write that can never succeed gets here (the writer retries the others until they do).
+          console.error(`could not record remote id ${result.remoteTaskId} of task ${taskId}: ${describeStorageError(err)}`);
         }
       }
       return result;

@@ -45,6 +45,8 @@ export interface AdmissionControlOptions {
   health: HealthControl;
   limiter: SlidingWindowLimiter;
   running: () => number;
+  /** Whether the host can write its store (the storage gate). */
+  storageOpen: () => boolean;
   /** Starts an admitted task's actor. */
   admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
 }
@@ -99,10 +101,11 @@ export class AdmissionControl {
     // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
     this.slotWaiters = this.slotWaiters.filter((w) => {
       const record = registry.record(w.taskId);
-      return record.waitingForSlot && record.actor === w.actor;
+      return record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
     });
     const limits = {
-      providerOpen: health.isOpen(),
+      // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
+      providerOpen: health.isOpen() && this.options.storageOpen(),
       running: this.options.running(),
       providerLimit: health.providerLimit,
       createsFree: Math.max(0, registry.config.provider.createLimit - limiter.countInWindow(clock.now())),
@@ -126,7 +129,8 @@ export class AdmissionControl {
           user.batches.remove(batchId);
           continue;
         }
-        batches.push({ batchId, paused: batch.paused, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
+        // A cancelled batch admits nothing, like a paused one (its tasks are being ended).
+        batches.push({ batchId, paused: batch.paused || batch.cancelled, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
       }
       if (user.batches.size > 0) return { userId, capacityUsed: user.capacityUsed, batches };
       registry.usersWithWork.remove(userId);

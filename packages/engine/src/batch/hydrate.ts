@@ -11,6 +11,8 @@ export interface HydrateHost {
   resume(record: TaskRecord, start: 'polling' | 'retrying'): void;
   /** Ends a task that was caught between "submitting" and "submitted": KIE may or may not have it. */
   failUncertain(record: TaskRecord): void;
+  /** Carries out a cancel accepted before the restart. */
+  cancel(record: TaskRecord): void;
 }
 
 /**
@@ -23,6 +25,8 @@ export function hydrate(host: HydrateHost, batches: HydrateBatch[], now: number)
   for (const b of batches) {
     const entry = registry.registerBatch(b.batchId, b.userId, b.paused, b.tasks.filter((t) => t.state === 'queued').map((t) => t.spec));
     entry.taskIds = b.tasks.map((t) => t.spec.taskId);
+    // A cancel accepted before the restart admits nothing now either; it is carried out below.
+    entry.cancelled = b.cancelled ?? false;
     for (const facts of b.tasks) {
       registry.tasks.set(facts.spec.taskId, recordFrom(resumableFacts(facts, now)));
       if (!isTerminal(facts.state)) entry.open++;
@@ -40,5 +44,6 @@ export function hydrate(host: HydrateHost, batches: HydrateBatch[], now: number)
         host.resume(record, 'polling');
       } else if (state === 'retrying') host.resume(record, 'retrying');
     }
+    if (entry.cancelled) for (const id of entry.taskIds) host.cancel(registry.record(id));
   }
 }

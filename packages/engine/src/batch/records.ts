@@ -19,6 +19,8 @@ export interface BatchEntry {
   batchId: string;
   userId: string;
   paused: boolean;
+  /** Set before any task is ended: a cancelled batch admits and submits nothing more. */
+  cancelled: boolean;
   queue: AdmissionQueue;
   taskIds: string[];
   /** Tasks not ended yet. */

@@ -79,6 +79,7 @@ export class Registry {
       batchId,
       userId,
       paused,
+      cancelled: false,
       queue: new AdmissionQueue(queued, compareForAdmission(plan.slowClasses)),
       taskIds: queued.map((t) => t.taskId),
       open: 0,

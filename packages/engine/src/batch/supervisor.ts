@@ -6,6 +6,7 @@ import { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import { taskEventForCallback } from '../task/callbackCue.ts';
+import { STORAGE_ERROR_CODE } from '../policy/retry.ts';
 import { applyTaskEvent, initialFacts } from '../task/facts.ts';
 import type { TaskEmitted, TaskMachineInput } from '../task/taskMachine.ts';
 import { isTerminal, type TaskFacts } from '../task/types.ts';
@@ -16,6 +17,7 @@ import { hydrate } from './hydrate.ts';
 import { RateWake } from './rateWake.ts';
 import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
+import { StorageGate } from './storageGate.ts';
 import { TaskActors } from './taskActors.ts';
 import type { BatchInput, BatchProgress, HydrateBatch, Supervisor, SupervisorOptions, SupervisorStatus, TaskView } from './types.ts';
 import { batchProgressView, factsView, statusView, taskView } from './views.ts';
@@ -24,6 +26,8 @@ import { batchProgressView, factsView, statusView, taskView } from './views.ts';
 export const ENGINE_CODES = {
   /** A restart found an attempt recorded but no remote id: KIE may or may not have it, so it is not resent. */
   submitUncertain: 1001,
+  /** The host could not read or write its store: the attempt was not sent; it waits without using the budget. */
+  storageUnavailable: STORAGE_ERROR_CODE,
 } as const;
 
 /** The createTask window we keep: KIE's, plus our margin for arrival jitter. */
@@ -47,6 +51,7 @@ class BatchSupervisor implements Supervisor {
   private readonly admission: AdmissionControl;
   private readonly wake: RateWake;
   private readonly endings: Endings;
+  private readonly storage = new StorageGate();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private seq: number;
   /** Actors emit synchronously while admission runs: a call from inside folds into the running loop. */
@@ -69,6 +74,7 @@ class BatchSupervisor implements Supervisor {
       random: options.random,
       estimator: this.estimator,
       callbackLoss: this.callbackLoss,
+      providerDegraded: () => this.health.providerLimit < this.registry.config.provider.maxRunning,
       onTaskEvent: (record, event) => this.onTaskEvent(record, event),
     });
     this.admission = new AdmissionControl({
@@ -77,6 +83,7 @@ class BatchSupervisor implements Supervisor {
       health: this.health,
       limiter: this.limiter,
       running: () => this.actors.running,
+      storageOpen: () => this.storage.isOpen,
       admit: (record, user, plan, weight) => this.start(record, user, weight, 'queued'),
     });
     this.wake = new RateWake(clock, () => this.pump());
@@ -165,14 +172,18 @@ class BatchSupervisor implements Supervisor {
   cancelBatch(batchId: string): void {
     const batch = this.registry.batches.get(batchId);
     if (!batch || batch.open === 0) return;
-    this.publish({ type: 'batch.cancelled', batchId, userId: batch.userId });
+    // One step: ending a running task frees capacity and pumps, so the batch must stop admitting first.
+    if (!batch.cancelled) {
+      batch.cancelled = true;
+      this.publish({ type: 'batch.cancelled', batchId, userId: batch.userId });
+    }
     for (const id of batch.taskIds) this.cancelRecord(this.registry.record(id));
     this.pump();
   }
 
   retryFailed(batchId: string): string[] {
     const batch = this.registry.batches.get(batchId);
-    if (!batch) return [];
+    if (!batch || batch.cancelled) return [];
     const retried: string[] = [];
     for (const id of batch.taskIds) {
       const record = this.registry.record(id);
@@ -243,6 +254,17 @@ class BatchSupervisor implements Supervisor {
 
   resumeProvider(): void {
     this.health.resume();
+  }
+
+  storageUnavailable(message: string): void {
+    if (this.storage.close(this.options.clock.now(), message)) this.publish({ type: 'storage.unavailable', message });
+  }
+
+  storageAvailable(): void {
+    const downMs = this.storage.open(this.options.clock.now());
+    if (downMs === null) return;
+    this.publish({ type: 'storage.available', downMs });
+    this.pump();
   }
 
   // ---- admission ------------------------------------------------------------------------------
@@ -345,6 +367,7 @@ class BatchSupervisor implements Supervisor {
             error: { code: ENGINE_CODES.submitUncertain, message: 'interrupted while submitting: KIE may or may not have the job, so it is not sent again' },
             resultUrls: [],
           }),
+        cancel: (record) => this.cancelRecord(record),
       },
       batches,
       this.options.clock.now(),
@@ -355,7 +378,7 @@ class BatchSupervisor implements Supervisor {
   // ---- views ----------------------------------------------------------------------------------
 
   status(): SupervisorStatus {
-    return statusView(this.registry, this.health, this.actors.running, this.limiter.countInWindow(this.options.clock.now()));
+    return statusView(this.registry, this.health, this.actors.running, this.limiter.countInWindow(this.options.clock.now()), this.storage.isOpen);
   }
 
   batchProgress(batchId: string): BatchProgress | undefined {

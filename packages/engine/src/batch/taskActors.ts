@@ -5,6 +5,7 @@ import type { KieGateway } from '../ports/gateway.ts';
 import type { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
+import { retryBudget } from '../policy/retry.ts';
 import { taskMachine, type TaskEmitted, type TaskMachine, type TaskMachineInput } from '../task/taskMachine.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 
@@ -15,6 +16,8 @@ export interface TaskActorsOptions {
   estimator: GenerationTimeEstimator;
   /** With callbacks, how likely a job's callback is lost (the poll schedule follows it). */
   callbackLoss: CallbackLossEstimator;
+  /** Whether failures lowered the global cap (the retry budget grows then). */
+  providerDegraded: () => boolean;
   /** Everything a task's actor tells the supervisor. */
   onTaskEvent: (record: TaskRecord, event: TaskEmitted) => void;
 }
@@ -42,6 +45,7 @@ export class TaskActors {
     this.running++;
     const classKey = GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec);
     const callbacks = config.provider.callbacks;
+    const degraded = () => user.degradation.level < plan.concurrency || this.options.providerDegraded();
     const actor = createActor(taskMachine, {
       clock,
       input: {
@@ -65,7 +69,10 @@ export class TaskActors {
             }),
           timeoutMs: plan.timeoutsMs[spec.resolution]!,
           notFoundGraceMs: plan.polling.notFoundGraceMs,
-          retry: plan.retry,
+          // Read at each decision: the budget grows while the provider is degraded (see retryBudget).
+          get retry() {
+            return retryBudget(plan.retry, degraded());
+          },
           random,
         },
       },

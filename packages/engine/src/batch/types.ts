@@ -40,6 +40,8 @@ export interface UserLoad {
 
 export interface SupervisorStatus {
   provider: 'healthy' | 'throttled' | 'halted';
+  /** The storage gate: while the host cannot write, nothing is admitted or submitted. */
+  storage: 'writable' | 'unwritable';
   /** The global cap in force: config maxRunning, lowered while KIE struggles. */
   providerLimit: number;
   running: number;
@@ -85,6 +87,10 @@ export interface Supervisor {
   setUserPlan(userId: string, planId: string): void;
   /** After a 401/402/433 halt, an operator resumes submissions. */
   resumeProvider(): void;
+  /** The host cannot write its store: stop admitting and submitting, keep watching what runs. */
+  storageUnavailable(message: string): void;
+  /** Writes succeed again: admission resumes. */
+  storageAvailable(): void;
   status(): SupervisorStatus;
   batchProgress(batchId: string): BatchProgress | undefined;
   task(taskId: string): TaskView | undefined;
@@ -100,5 +106,7 @@ export interface HydrateBatch {
   batchId: string;
   userId: string;
   paused: boolean;
+  /** The user cancelled it before the restart: nothing more is admitted, what runs is cancelled. */
+  cancelled?: boolean;
   tasks: TaskFacts[];
 }

@@ -12,7 +12,7 @@ function countState(registry: Registry, batchId: string, state: TaskState): numb
   return batch ? batch.taskIds.filter((id) => registry.record(id).facts.state === state).length : 0;
 }
 
-export function statusView(registry: Registry, health: HealthControl, running: number, createsInWindow: number): SupervisorStatus {
+export function statusView(registry: Registry, health: HealthControl, running: number, createsInWindow: number, storageOpen: boolean): SupervisorStatus {
   const users: UserLoad[] = [...registry.users.values()].map((u) => ({
     userId: u.userId,
     plan: u.planId,
@@ -24,6 +24,7 @@ export function statusView(registry: Registry, health: HealthControl, running: n
   }));
   return {
     provider: health.gateState(),
+    storage: storageOpen ? 'writable' : 'unwritable',
     providerLimit: health.providerLimit,
     running,
     queued: users.reduce((n, u) => n + u.queued, 0),

@@ -13,7 +13,12 @@ export type ErrorDecision =
   | { kind: 'retry'; generationFailure: boolean }
   | { kind: 'throttle'; retryAfterMs: number | undefined }
   | { kind: 'halt' }
+  /** The host could not read or write its own store: wait and resubmit, budget untouched, provider not blamed. */
+  | { kind: 'storage' }
   | { kind: 'fatal' };
+
+/** The engine-side code of a host storage failure (provider codes are below 1000). */
+export const STORAGE_ERROR_CODE = 1002;
 
 const CONTENT_REFUSAL = /safety|nsfw|copyright|content[ _-]?polic|policy violation|moderation|prohibited|violat/i;
 
@@ -38,6 +43,8 @@ function classifyCode(error: ProviderError): ErrorDecision {
     case 402:
     case 433:
       return { kind: 'halt' };
+    case STORAGE_ERROR_CODE:
+      return { kind: 'storage' };
     case 0: // transport failure: no answer, nothing known to be created
     case 408:
     case 500:
@@ -84,6 +91,16 @@ export function retryDelayMs(retry: number, config: RetryConfig, random?: () => 
   const ladder = config.backoffMs;
   const base = ladder[Math.min(retry, ladder.length) - 1]!;
   return random && config.jitterRatio > 0 ? Math.floor(base * (1 + config.jitterRatio * random())) : base;
+}
+
+/**
+ * The retry budget in force. While the provider is degraded (its cap or the user's concurrency lowered by
+ * failures), failed generations are mostly the provider's overload, not the prompt's: they may use the whole
+ * retry budget instead of the small one for generation failures. Content refusals stay final (classifyError).
+ */
+export function retryBudget(config: RetryConfig, providerDegraded: boolean): RetryConfig {
+  if (!providerDegraded || config.maxGenerationFailureRetries >= config.maxRetries) return config;
+  return { ...config, maxGenerationFailureRetries: config.maxRetries };
 }
 
 /** Wait after the n-th consecutive throttle (1-based): Retry-After when given, else doubling from base to max. */

@@ -23,9 +23,10 @@ export function decideAfterError(
 ): AfterError {
   const decision = classifyError(error);
   switch (decision.kind) {
-    case 'throttle': {
+    case 'throttle':
+    case 'storage': {
       const throttles = state.throttles + 1;
-      const delayMs = throttleDelayMs(throttles, retry, decision.retryAfterMs);
+      const delayMs = throttleDelayMs(throttles, retry, decision.kind === 'throttle' ? decision.retryAfterMs : undefined);
       return { next: 'retrying', consumesAttempt: false, delayMs, attempt: state.attempt, generationRetries: state.generationRetries, throttles };
     }
     case 'halt':

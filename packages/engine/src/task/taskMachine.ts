@@ -1,6 +1,7 @@
 import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import type { RetryConfig } from '../config/schema.ts';
 import type { CreateTaskResult, GetTaskResult, KieGateway, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
+import { attemptDeadline, NO_BLIND_TIME, noteQuery, unreachableResult, type BlindTime } from './blindTime.ts';
 import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
 import type { TaskSpec, TerminalState } from './types.ts';
 
@@ -47,6 +48,10 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   cuePending: boolean;
   /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
   cued: boolean;
+  /** Time KIE could not be asked about this attempt: it moves the deadline (see blindTime.ts). */
+  blind: BlindTime;
+  /** The deadline passed while KIE could not be asked: polling goes on until it answers. */
+  overdue: boolean;
 }
 
 export type TaskEvent =
@@ -108,15 +113,12 @@ const CUE_RETRY_MS = 5_000;
 /** How long the last status check at the deadline may take before the task times out anyway. */
 const FINAL_CHECK_LIMIT_MS = 60_000;
 
-/** What a task does with the answer to its own status query; `otherwise` for a job still running or a failed query. */
-function onStatusResult(otherwise: string, actions: ('trackProgress' | 'noteQueryFailure' | 'settleCue')[]) {
-  return [
-    { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
-    { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
-    { guard: and(['currentQuery', 'remoteFailed']), target: '#task.failed', actions: 'recordRemoteFailure' },
-    { guard: 'currentQuery', target: otherwise, actions },
-  ] as const;
-}
+/** What a task does with an answer to its own status query that ends the attempt (the callers add the rest). */
+const ON_REMOTE_END = [
+  { guard: and(['currentQuery', 'remoteSucceeded']), target: '#task.succeeded', actions: 'recordSuccess' },
+  { guard: and(['currentQuery', 'generationWillRetry']), target: '#task.retrying', actions: ['scheduleRetry', 'announceRetry'] },
+  { guard: and(['currentQuery', 'remoteFailed']), target: '#task.failed', actions: 'recordRemoteFailure' },
+] as const;
 
 export const taskMachine = setup({
   types: {
@@ -136,7 +138,8 @@ export const taskMachine = setup({
   delays: {
     pollDelay: ({ context }) => context.nextPollMs,
     retryDelay: ({ context }) => Math.max(0, (context.retryDueAt ?? 0) - context.runtime.now()),
-    attemptTimeout: ({ context }) => Math.max(0, (context.submittedAt ?? 0) + context.runtime.timeoutMs - context.runtime.now()),
+    attemptTimeout: ({ context }) =>
+      Math.max(0, attemptDeadline(context.submittedAt ?? 0, context.runtime.timeoutMs, context.blind) - context.runtime.now()),
   },
   guards: {
     startsPolling: ({ context }) => context.remoteTaskId !== null && context.submittedAt !== null,
@@ -144,6 +147,14 @@ export const taskMachine = setup({
     currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.queryId,
     cancelRequested: ({ context }) => context.cancelRequested,
     cuePending: ({ context }) => context.cuePending,
+    /** The final check at the deadline could not reach KIE: keep polling, the deadline waits for an answer. */
+    unreachable: ({ event }) => event.type === 'STATUS_RESULT' && unreachableResult(event.result),
+    /** Blind time closed by this answer moved the deadline past now: wait for it again. */
+    deadlineMoved: ({ context, event }) =>
+      event.type === 'STATUS_RESULT' &&
+      attemptDeadline(context.submittedAt ?? 0, context.runtime.timeoutMs, noteQuery(context.blind, event.result, context.runtime.now())) > context.runtime.now(),
+    /** A task past its deadline polled on through an outage, and KIE answers again. */
+    overdueAnswered: ({ context, event }) => context.overdue && event.type === 'STATUS_RESULT' && !unreachableResult(event.result),
     created: ({ event }) => errorOfCreate(event) === null,
     createWillRetry: ({ context, event }) =>
       decideAfterError(context, errorOfCreate(event)!, context.runtime.retry).next === 'retrying',
@@ -164,7 +175,10 @@ export const taskMachine = setup({
     announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt })),
     recordSubmission: assign(({ context, event }) => {
       const result = (event as unknown as { output: CreateTaskResult }).output;
-      return { remoteTaskId: result.ok ? result.remoteTaskId : null, submittedAt: context.runtime.now(), throttles: 0, retryDueAt: null, lastError: null };
+      return {
+        remoteTaskId: result.ok ? result.remoteTaskId : null, submittedAt: context.runtime.now(), throttles: 0, retryDueAt: null, lastError: null,
+        blind: NO_BLIND_TIME, overdue: false,
+      };
     }),
     announceSubmitted: emit(({ context }) => ({ type: 'submitted' as const, attempt: context.attempt, remoteTaskId: context.remoteTaskId! })),
     requestCancel: assign({ cancelRequested: true }),
@@ -233,6 +247,11 @@ export const taskMachine = setup({
     holdCue: assign({ cuePending: true, cued: true }),
     /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
     settleCue: assign(({ context, event }) => ({ cued: context.cued && verdictOf(context, event).kind === 'queryFailed' })),
+    noteBlindTime: assign(({ context, event }) =>
+      event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result, context.runtime.now()) } : {},
+    ),
+    markOverdue: assign({ overdue: true }),
+    clearOverdue: assign({ overdue: false }),
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
@@ -280,6 +299,8 @@ export const taskMachine = setup({
     queryId: 0,
     cuePending: false,
     cued: false,
+    blind: NO_BLIND_TIME,
+    overdue: false,
   }),
   initial: 'init',
   states: {
@@ -333,12 +354,26 @@ export const taskMachine = setup({
         },
         checking: {
           entry: ['nextQuery', 'queryStatus'],
-          on: { STATUS_RESULT: onStatusResult('waiting', ['trackProgress', 'noteQueryFailure', 'settleCue']) },
+          on: {
+            STATUS_RESULT: [
+              ...ON_REMOTE_END,
+              // Back from an outage past the deadline: the deadline, moved by the blind time, is armed again.
+              { guard: and(['currentQuery', 'overdueAnswered']), target: '#task.polling', reenter: true, actions: ['noteBlindTime', 'clearOverdue', 'trackProgress', 'settleCue'] },
+              { guard: 'currentQuery', target: 'waiting', actions: ['trackProgress', 'noteQueryFailure', 'noteBlindTime', 'settleCue'] },
+            ],
+          },
         },
         expiring: {
           entry: ['nextQuery', 'queryStatus'],
           after: { [FINAL_CHECK_LIMIT_MS]: '#task.timedOut' },
-          on: { STATUS_RESULT: onStatusResult('#task.timedOut', []) },
+          on: {
+            STATUS_RESULT: [
+              ...ON_REMOTE_END,
+              { guard: and(['currentQuery', 'unreachable']), target: 'waiting', actions: ['noteBlindTime', 'markOverdue', 'noteQueryFailure'] },
+              { guard: and(['currentQuery', 'deadlineMoved']), target: '#task.polling', reenter: true, actions: ['noteBlindTime', 'trackProgress'] },
+              { guard: 'currentQuery', target: '#task.timedOut' },
+            ],
+          },
         },
       },
     },

@@ -6,9 +6,9 @@ import { useTRPC } from '../utils/trpc.ts';
 export type LiveStatus = 'connecting' | 'live' | 'error' | 'idle';
 
 /**
- * Follows `batch.onProgress` (SSE) and refreshes the batch's queries when events arrive, at most every
+ * Follows `batch.onProgressGrouped` (SSE, several events per message) and refreshes the batch's queries when events arrive, at most every
  * `throttleMs`: a burst of events (or the replay of a long log on connect) costs one refetch, not one per event.
- * The link resumes from the last tracked event id after a dropped connection.
+ * The link resumes from the last tracked group id (its last event's seq) after a dropped connection.
  */
 export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400): LiveStatus {
   const trpc = useTRPC();
@@ -24,7 +24,7 @@ export function useBatchLive(batchId: string, enabled: boolean, throttleMs = 400
   );
 
   const sub = useSubscription(
-    trpc.batch.onProgress.subscriptionOptions(
+    trpc.batch.onProgressGrouped.subscriptionOptions(
       { batchId },
       {
         enabled,

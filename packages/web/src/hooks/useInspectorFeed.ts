@@ -19,7 +19,7 @@ export interface InspectorFeed {
 
 const RENDER_EVERY_MS = 150;
 
-/** Live actor snapshots (`inspector.onSnapshot`) and the batch's event log (`batch.onProgress`), both over SSE. */
+/** Live actor snapshots (`inspector.onSnapshot`) and the batch's event log (`batch.onProgressGrouped`), both over SSE. */
 export function useInspectorFeed(batchId: string | null, taskId: string | null): InspectorFeed {
   const trpc = useTRPC();
   const feed = useRef<FeedState>(emptyFeed());
@@ -42,9 +42,9 @@ export function useInspectorFeed(batchId: string | null, taskId: string | null):
       setVersion((v) => v + 1);
     }, RENDER_EVERY_MS);
   }, []);
-  const onEvent = useCallback(
-    (data: { data: EngineEvent }) => {
-      applyEvent(feed.current, data.data);
+  const onEvents = useCallback(
+    (message: { data: { events: EngineEvent[] } }) => {
+      for (const event of message.data.events) applyEvent(feed.current, event);
       scheduleRender();
     },
     [scheduleRender],
@@ -58,7 +58,7 @@ export function useInspectorFeed(batchId: string | null, taskId: string | null):
   );
 
   const progress = useSubscription(
-    trpc.batch.onProgress.subscriptionOptions({ batchId: batchId ?? '' }, { enabled: Boolean(batchId), onData: onEvent }),
+    trpc.batch.onProgressGrouped.subscriptionOptions({ batchId: batchId ?? '' }, { enabled: Boolean(batchId), onData: onEvents }),
   );
   const snapshots = useSubscription(
     trpc.inspector.onSnapshot.subscriptionOptions({ batchId: batchId ?? '' }, { enabled: Boolean(batchId), onData: onSnapshot }),

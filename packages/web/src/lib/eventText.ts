@@ -39,6 +39,10 @@ export function eventText(e: EngineEvent): { text: string; detail?: string } {
       return { text: `provider halted (${e.code})`, detail: e.message };
     case 'provider.resumed':
       return { text: 'provider resumed' };
+    case 'storage.unavailable':
+      return { text: 'storage cannot be written: admissions paused', detail: e.message };
+    case 'storage.available':
+      return { text: `storage writable again after ${formatDuration(e.downMs)}` };
     case 'batch.added':
       return { text: `batch added with ${e.taskCount} tasks` };
     case 'batch.paused':

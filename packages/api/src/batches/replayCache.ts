@@ -1,0 +1,31 @@
+import type { EngineEvent } from '@clipfleet/engine';
+
+/**
+ * Full replay pages shared by every subscriber of the process. A full page of a batch's log after a given seq
+ * never changes (events are committed in seq order, so nothing can appear inside it later), and late subscribers
+ * to one batch walk the same pages: 200 of them read and parse each page once instead of 200 times.
+ * Least recently used pages are dropped first.
+ */
+export class ReplayCache {
+  private readonly pages = new Map<string, readonly EngineEvent[]>();
+
+  constructor(private readonly maxPages = 64) {}
+
+  get(batchId: string, afterSeq: number): readonly EngineEvent[] | undefined {
+    const key = `${batchId}|${afterSeq}`;
+    const page = this.pages.get(key);
+    if (page) {
+      this.pages.delete(key);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  /** Keeps a page; call only for full pages. */
+  set(batchId: string, afterSeq: number, page: readonly EngineEvent[]): void {
+    const key = `${batchId}|${afterSeq}`;
+    this.pages.delete(key);
+    this.pages.set(key, page);
+    if (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+  }
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { ReplayTurns } from './replayTurns.ts';
+
+describe('ReplayTurns', () => {
+  it('runs at most `concurrency` at once, in arrival order, newcomers first', async () => {
+    const turns = new ReplayTurns(1);
+    const order: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const job = (name: string) => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      order.push(name);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+    };
+    await Promise.all([turns.run(job('a1')), turns.run(job('a2')), turns.run(job('b1'), { first: true }), turns.run(job('a3'))]);
+    expect(peak).toBe(1);
+    expect(order).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * Takes turns at the replay work (read a page of stored events and parse it) across every progress stream of the
+ * process, a few at a time, first come first served, with the event loop given back between turns. Without it,
+ * 200 subscribers joining a long log at once each did a page per loop iteration: an iteration took hundreds of
+ * milliseconds and every other request (me.get) waited that long. With it, each iteration does a bounded amount
+ * of replay work, and the streams advance round-robin. A stream's first page goes ahead of the others' next
+ * pages: a subscriber joining a crowd is connected within a turn or two, not a whole round.
+ */
+export class ReplayTurns {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly newcomers: Array<() => void> = [];
+
+  constructor(private readonly concurrency = 2) {}
+
+  async run<T>(work: () => Promise<T>, opts: { first?: boolean } = {}): Promise<T> {
+    if (this.active >= this.concurrency) await new Promise<void>((resolve) => (opts.first ? this.newcomers : this.waiting).push(resolve));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.newcomers.shift() ?? this.waiting.shift();
+      // The turn passes on through the event loop (setImmediate), not a microtask: I/O gets its turn in between.
+      if (next) setImmediate(next);
+      else this.active--;
+    }
+  }
+}

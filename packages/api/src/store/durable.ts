@@ -1,0 +1,54 @@
+import { sql, SqliteAdapter } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Executor } from './executor.ts';
+
+/**
+ * A transaction that reports the error that sank it. Kysely's own rolls back on error and, when the rollback
+ * fails too, throws the rollback's error instead: SQLite ends the transaction itself on a full disk, so the cause
+ * (SQLITE_FULL) showed up as "cannot rollback - no transaction is active". BEGIN/COMMIT/ROLLBACK are plain SQL in
+ * every dialect we run.
+ */
+export async function durableTransaction<T>(db: Db, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn).catch(() => {
+        /* the database already ended it (SQLite on SQLITE_FULL / IOERR): the cause is `err` */
+      });
+      throw err;
+    }
+  });
+}
+
+/** SQLite result codes (and Postgres SQLSTATE classes) of a statement that will fail the same way every time. */
+const PERMANENT = /^(SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_RANGE|SQLITE_TOOBIG|SQLITE_ERROR$|23|22|42)/;
+
+/**
+ * Whether a failed write may succeed later unchanged (disk full, read-only remount, I/O error, lock, lost
+ * connection): then it is retried. A constraint or SQL error is a bug in the write itself and is not.
+ */
+export function isTransientStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code !== 'string' || !PERMANENT.test(code);
+}
+
+/** A storage error as one line for logs and events: its code and message. */
+export function describeStorageError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/**
+ * Moves the WAL's content into the database file and truncates the WAL (SQLite only; other dialects manage their
+ * own log). Without it the WAL stays at its high-water mark. Returns whether the checkpoint completed.
+ */
+export async function checkpointWal(db: Db): Promise<boolean> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return true;
+  const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  return rows[0]?.busy === 0;
+}

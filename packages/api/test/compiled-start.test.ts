@@ -1,0 +1,45 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, kill9 } from './helpers/processes.ts';
+
+const API_DIR = resolve(import.meta.dirname, '..');
+
+describe('npm start runs compiled JavaScript', () => {
+  it('builds the server bundle and serves from plain node (no tsx)', async () => {
+    const scripts = JSON.parse(readFileSync(join(API_DIR, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.start).toMatch(/^node build\.mjs && node .*dist\/main\.js$/);
+    execFileSync(process.execPath, ['build.mjs'], { cwd: API_DIR, stdio: 'pipe' });
+    const dir = mkdtempSync(join(tmpdir(), 'clipfleet-compiled-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: API_DIR,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CLIPFLEET_DB: join(dir, 'c.db'), NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      await new Promise<void>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`no start:\n${out}`)), 30_000);
+        const on = (c: Buffer) => {
+          out += c.toString();
+          if (/listening on/.test(out)) {
+            clearTimeout(timer);
+            res();
+          }
+        };
+        child.stdout.on('data', on);
+        child.stderr.on('data', on);
+        child.once('exit', (code) => rej(new Error(`exited ${code}:\n${out}`)));
+      });
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ ok: true, storage: { writable: true } });
+    } finally {
+      await kill9(child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
