@@ -25,7 +25,7 @@ let serial = 0;
 async function runningTask(t: TestServer) {
   const { client } = await t.user(1000);
   const prompt = `a slow generation ${++serial}`;
-  const { batchId } = await client.batch.create.mutate({ rows: [{ prompt }], defaultModel: 'sora-2', defaultDuration: 10 });
+  const { batchId } = await client.batch.create.mutate({ rows: [{ prompt }], defaultModel: 'wan-2.7', defaultResolution: '720p', defaultDuration: 2 });
   const task = await waitFor(async () => (await client.batch.tasks.query({ batchId })).items.find((x) => x.remoteTaskId), 'a remote id');
   return { client, batchId, taskId: task.id, remote: task.remoteTaskId! };
 }

@@ -10,7 +10,7 @@ describe('settings derived at start-up', () => {
 
   it('PUBLIC_URL turns callbacks on for that start only: an admin edit does not store it, a start without it polls', async () => {
     const dbPath = join(dir, 'fleet.db');
-    const adminKey = 'derived-settings-admin-key-0000-x';
+    const adminKey = 'derived-settings-admin-key-0000000000';
     const start = async (publicUrl?: string) => {
       const server = createServer({ dbPath, port: 0, devCredits: 0, adminKey, kie: { mode: 'sim', timeScale: 100 }, ...(publicUrl ? { publicUrl } : {}) });
       const { url } = await server.start();

@@ -55,7 +55,7 @@ describe('restart with callbacks: kill -9 with PUBLIC_URL', () => {
     children.push(first.child);
     const client = createClipFleetClient(first.url, first.devKey!, { EventSource });
     const N = 5; // the free plan: concurrency 1, batches of up to 5
-    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: N }, (_, i) => ({ prompt: `restart clip ${i}` })), defaultModel: 'sora-2', defaultDuration: 10 });
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: N }, (_, i) => ({ prompt: `restart clip ${i}` })), defaultModel: 'wan-2.7', defaultResolution: '720p', defaultDuration: 2 });
 
     // kill -9 once a task has finished (by its callback) and the next is generating at KIE
     let inFlight: { id: string; remoteTaskId: string } | undefined;
@@ -104,7 +104,7 @@ describe('restart with callbacks: kill -9 with PUBLIC_URL', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(done.counts.succeeded).toBe(N);
-    expect(done.credits).toEqual({ reserved: N * 15, charged: N * 15, refunded: 0 });
+    expect(done.credits).toEqual({ reserved: N * 16, charged: N * 16, refunded: 0 });
     await kill9(second.child);
 
     // KIE created every row once; the database charged each task once
