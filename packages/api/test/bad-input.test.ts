@@ -33,6 +33,7 @@ const clientCases: Array<[string, unknown, number, RegExp]> = [
   ['image URL not a URL', rows({ ...ok, imageUrl: 'not a url' }), 400, /^rows\[0\]\.imageUrl: imageUrl is not a URL/],
   ['ftp image URL', rows({ ...ok, imageUrl: 'ftp://example.com/a.png' }), 400, /^rows\[0\]\.imageUrl: imageUrl must be an https URL/],
   ['http image URL', rows({ ...ok, imageUrl: 'http://example.com/a.png' }), 400, /^rows\[0\]\.imageUrl: imageUrl must be an https URL/],
+  ['http last frame URL', rows({ ...ok, model: 'seedance-2', imageUrl: 'https://img.example/1.png', lastFrameUrl: 'http://img.example/2.png' }), 400, /^rows\[0\]\.lastFrameUrl: lastFrameUrl must be an https URL/],
   ['loopback image URL', rows(ok, { ...ok, imageUrl: 'https://127.0.0.1:8080/a.png' }), 400, /^rows\[1\]\.imageUrl: imageUrl points at 127\.0\.0\.1, which is not a public address/],
   ['metadata image URL', rows({ ...ok, imageUrl: 'https://169.254.169.254/latest/meta-data' }), 400, /^rows\[0\]\.imageUrl: .*not a public address/],
   ['localhost image URL', rows({ ...ok, imageUrl: 'https://localhost/a.png' }), 400, /^rows\[0\]\.imageUrl: imageUrl host localhost is not a public host name/],

@@ -23,7 +23,7 @@ export const RowSchema = z.object({
   /** Image-to-video: the image, or the first frame. */
   imageUrl: z.string().superRefine(check(imageUrlProblem)).optional(),
   /** The last frame, for models that take a first and a last frame. */
-  lastFrameUrl: z.string().superRefine(check(imageUrlProblem)).optional(),
+  lastFrameUrl: z.string().superRefine(check((url) => imageUrlProblem(url, 'lastFrameUrl'))).optional(),
 });
 
 export const DefaultsSchema = z.object({

@@ -17,18 +17,18 @@ export function promptProblem(prompt: string): string | null {
 /** Host names that only mean something inside a network. */
 const LOCAL_HOST = /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa)$/i;
 
-/** KIE fetches the image: it must be a public https URL, not an address inside someone's network. */
-export function imageUrlProblem(url: string): string | null {
+/** KIE fetches the image: it must be a public https URL, not an address inside someone's network. `field` names it in the message. */
+export function imageUrlProblem(url: string, field = 'imageUrl'): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return 'imageUrl is not a URL';
+    return `${field} is not a URL`;
   }
-  if (parsed.protocol !== 'https:') return `imageUrl must be an https URL, not ${parsed.protocol}`;
-  if (parsed.username || parsed.password) return 'imageUrl must not carry credentials';
+  if (parsed.protocol !== 'https:') return `${field} must be an https URL, not ${parsed.protocol}`;
+  if (parsed.username || parsed.password) return `${field} must not carry credentials`;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return isPublicAddress(host) ? null : `imageUrl points at ${host}, which is not a public address`;
-  if (!host.includes('.') || LOCAL_HOST.test(host)) return `imageUrl host ${host} is not a public host name`;
+  if (isIP(host)) return isPublicAddress(host) ? null : `${field} points at ${host}, which is not a public address`;
+  if (!host.includes('.') || LOCAL_HOST.test(host)) return `${field} host ${host} is not a public host name`;
   return null;
 }
