@@ -13,7 +13,7 @@ export async function runFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<
   try {
     server = createServer(optionsFromEnv(env, { webDist: DEFAULT_WEB_DIST }));
     const { url } = await server.start();
-    const resumed = server.deps?.fleet.resumed.length ?? 0;
+    const resumed = server.deps?.fleet?.resumed.length ?? 0;
     console.log(`ClipFleet API listening on ${url} (tRPC at ${url}/trpc)${resumed ? `; resumed ${resumed} unfinished batch(es)` : ''}`);
     if (server.deps?.sim) console.log(`KIE: simulator at ${server.deps.sim.url}, ${server.deps.sim.timeScale}x real time`);
     if (server.devApiKey) console.log(`Dev user created. API key (shown once): ${server.devApiKey}`);

@@ -2,13 +2,17 @@ import type { Db } from './db/database.ts';
 import type { Authenticator } from './http/auth.ts';
 import type { ResultArchive } from './results/archive.ts';
 import type { Fleet } from './fleet/fleet.ts';
+import type { FleetPort } from './fleet/port.ts';
 import type { Metrics } from './metrics/index.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
 /** What request handlers (tRPC procedures and HTTP routes) share: built once by createServer. */
 export interface AppDeps {
   db: Db;
-  fleet: Fleet;
+  /** The fleet as the routes use it: in this process, or the owning workers (see fleet/port.ts). */
+  port: FleetPort;
+  /** The worker running in this process (roles `all` and `worker`); none in an API-only process. */
+  fleet: Fleet | undefined;
   config: RuntimeConfig;
   adminKey: string;
   /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */

@@ -21,6 +21,8 @@ export class RuntimeConfig {
     private readonly db: Db,
     private stored: FleetConfig,
     private readonly derive: DeriveConfig,
+    /** The stored text last read or written (refresh applies a different one). */
+    private storedText: string | undefined,
   ) {
     this.current = derive(stored);
   }
@@ -35,7 +37,7 @@ export class RuntimeConfig {
         console.error(`ignoring the stored fleet configuration: ${(err as Error).message}`);
       }
     }
-    return new RuntimeConfig(db, config, derive);
+    return new RuntimeConfig(db, config, derive, saved);
   }
 
   get(): FleetConfig {
@@ -46,11 +48,33 @@ export class RuntimeConfig {
   async update(mutate: (draft: FleetConfig) => FleetConfig): Promise<FleetConfig> {
     const next = parseFleetConfig(mutate(structuredClone(this.stored)));
     const inForce = parseFleetConfig(this.derive(next));
-    await writeSetting(this.db, KEY, JSON.stringify(next));
+    const text = JSON.stringify(next);
+    await writeSetting(this.db, KEY, text);
+    this.storedText = text;
     this.stored = next;
     this.current = inForce;
     for (const l of this.listeners) l(inForce);
     return inForce;
+  }
+
+  /**
+   * Applies what another process stored since (an admin edit made through an API process reaches the workers
+   * at their next heartbeat). An unreadable stored value is ignored, as at load.
+   */
+  async refresh(): Promise<void> {
+    const saved = await readSetting(this.db, KEY);
+    if (saved === undefined || saved === this.storedText) return;
+    this.storedText = saved;
+    let next: FleetConfig;
+    try {
+      next = parseFleetConfig(JSON.parse(saved));
+    } catch (err) {
+      console.error(`ignoring the stored fleet configuration: ${(err as Error).message}`);
+      return;
+    }
+    this.stored = next;
+    this.current = parseFleetConfig(this.derive(next));
+    for (const l of this.listeners) l(this.current);
   }
 
   onChange(listener: (config: FleetConfig) => void): () => void {

@@ -8,8 +8,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
+import { ProviderResumeWatch } from './cluster/broadcast.ts';
+import { DEFAULT_LEASE_MS, LeaseOwner, SingleOwner } from './cluster/ownership.ts';
+import { EventBus } from './fleet/bus.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
-import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { clusterPort, localPort, type FleetPort } from './fleet/port.ts';
+import { connectKie, noKieConnection, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { isPostgresTarget } from './db/database.ts';
 import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
@@ -30,6 +35,10 @@ import { contextFactory } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/root.ts';
 
 export type { KieMode } from './fleet/kie.ts';
+
+/** What this process runs: `all` (API and worker: the embedded mode, and `npm start`), `api` or `worker`. */
+export type ProcessRole = 'all' | 'api' | 'worker';
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 
 export interface ServerOptions {
   /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
@@ -62,6 +71,10 @@ export interface ServerOptions {
   results?: { dir?: string; maxBytes?: number; retentionMs?: number };
   /** Failed authentication attempts allowed per client address and window (then 429). Default 20 a minute. */
   failedAuthLimit?: FailedAuthLimit;
+  /** What this process runs (default `all`). `api` and `worker` need a Postgres database: see README "Running a cluster". */
+  role?: ProcessRole;
+  /** Lease of a worker on its users (Postgres): a dead worker's users are taken over within it. Default 10 s. */
+  leaseMs?: number;
 }
 
 export interface ClipFleetServer {
@@ -115,47 +128,96 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let starting: Promise<{ url: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
+  const role = opts.role ?? 'all';
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+
   async function start(): Promise<{ url: string }> {
+    const clustered = isPostgresTarget(opts.dbPath);
+    if (role !== 'all' && !clustered) {
+      throw new Error(`CLIPFLEET_ROLE=${role} needs a Postgres CLIPFLEET_DB (postgres://...): an SQLite file is run by one process, role all`);
+    }
     db = await openDatabase(opts.dbPath, {
       standby: opts.standby ?? false,
       onWaiting: (holder) =>
         console.log(`standby: database "${opts.dbPath}" is held by ${holder ? `pid ${holder.pid} on ${holder.host}` : 'another process'}; taking over when it stops`),
     });
-    lockedPath = opts.dbPath === ':memory:' ? undefined : opts.dbPath;
+    const database = db;
+    lockedPath = opts.dbPath === ':memory:' || clustered ? undefined : opts.dbPath;
     let loaded: RuntimeConfig | undefined;
-    // The gateway reads the catalog per request, after the configuration below is loaded.
-    const connection = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
+    // The gateway reads the catalog per request, after the configuration below is loaded. An API-only process
+    // calls no KIE: it only needs to know whether KIE calls back.
+    const connection =
+      role === 'api'
+        ? noKieConnection(opts)
+        : await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
     kie = connection;
     // Whether KIE calls back is a fact of this start (PUBLIC_URL), applied over the stored configuration.
-    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
+    const config = await RuntimeConfig.load(database, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
     loaded = config;
-    metrics = new Metrics({ db, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
-    const gateway = metrics.gateway(kie.gateway, kieAccount(opts.kie), kie.clock);
-    fleet = await startFleet({ db, gateway, clock: kie.clock, config: config.get() });
-    metrics.attach(fleet);
-    stopLogging = logFleetEvents(fleet.bus, app.log);
-    const running = fleet;
-    config.onChange((next) => running.supervisor.updateConfig(next));
-    devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
-    const auth = new Authenticator({ db, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
+    metrics = new Metrics({ db: database, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
+    if (role !== 'api') {
+      const gateway = metrics.gateway(connection.gateway, kieAccount(opts.kie), connection.clock);
+      const ownership = clustered ? new LeaseOwner(database, { ttlMs: leaseMs }) : new SingleOwner();
+      // Settings other processes change (an admin edit through an API process, a provider resume) reach a worker
+      // with its heartbeat.
+      const resumeWatch = new ProviderResumeWatch(database, () => fleet?.supervisor.resumeProvider());
+      await resumeWatch.start();
+      fleet = await startFleet({
+        db: database,
+        gateway,
+        clock: connection.clock,
+        config: config.get(),
+        ownership,
+        ...(clustered ? { onHeartbeat: async () => (await config.refresh(), await resumeWatch.check()) } : {}),
+      });
+      stopLogging = logFleetEvents(fleet.bus, app.log);
+      const running = fleet;
+      config.onChange((next) => running.supervisor.updateConfig(next));
+    }
+    const port: FleetPort = clustered ? clusterPort({ db: database, fleet, bus: fleet?.bus ?? new EventBus(), leaseMs }) : localPort(fleet!);
+    metrics.attach(port);
+    devApiKey = role === 'worker' ? undefined : await ensureDevUser(database, opts.devCredits ?? 10_000);
+    const auth = new Authenticator({ db: database, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
     // A throwaway database gets a throwaway archive.
-    const resultsDir = opts.results?.dir ?? (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : join(dirname(opts.dbPath), 'results'));
-    archive = new ResultArchive(db, new LocalDiskStorage(resultsDir), {
+    const resultsDir =
+      opts.results?.dir ??
+      (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : clustered ? join('data', 'results') : join(dirname(opts.dbPath), 'results'));
+    archive = new ResultArchive(database, new LocalDiskStorage(resultsDir), {
       ...DEFAULT_ARCHIVE_OPTIONS,
       ...(opts.results?.maxBytes !== undefined ? { maxBytes: opts.results.maxBytes } : {}),
       ...(opts.results?.retentionMs !== undefined ? { retentionMs: opts.results.retentionMs } : {}),
       // KIE's own host as configured (the simulator's loopback URL in simulated mode) is fetched as it is.
-      fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
+      fetch: { trustedOrigins: kieOrigins(opts.kie, connection.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
     });
-    await archive.start(fleet.bus);
-    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    // Results are archived where the events are first seen: by the worker that ran the task.
+    if (fleet) await archive.start(fleet.bus);
+    const appDeps: AppDeps = { db: database, port, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: connection.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    deps = appDeps;
 
+    if (role !== 'worker') await registerApi(appDeps);
+    registerMetricsRoute(app, metrics, adminKey);
+    // Not ok (503) while the database cannot be written: the fleet then admits nothing and retries its writes.
+    app.get('/health', async (_req, reply) => {
+      const storage = await port.storage();
+      if (!storage.writable) reply.code(503);
+      return { ok: storage.writable, role, storage };
+    });
+
+    await app.listen({ port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' });
+    const address = app.server.address();
+    const port_ = typeof address === 'object' && address ? address.port : opts.port;
+    const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+    return { url: `http://${host}:${port_}` };
+  }
+
+  /** What an API process serves: tRPC, the REST route, KIE callbacks, downloads and the web client. */
+  async function registerApi(deps: AppDeps): Promise<void> {
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);
     });
 
     await registerSecurityHeaders(app);
-    await auth.register(app);
+    await deps.auth.register(app);
     registerBodyLimitReply(app, bodyLimit);
 
     await app.register(fastifyTRPCPlugin, {
@@ -173,21 +235,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);
-    registerMetricsRoute(app, metrics, adminKey);
     registerResultFileRoute(app, deps);
-    // Not ok (503) while the database cannot be written: the fleet then admits nothing and retries its writes.
-    app.get('/health', async (_req, reply) => {
-      const storage = running.storage();
-      if (!storage.writable) reply.code(503);
-      return { ok: storage.writable, storage };
-    });
     await registerWebClient(app, opts.webDist);
-
-    await app.listen({ port: opts.port ?? 3000, host: opts.host ?? '127.0.0.1' });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : opts.port;
-    const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
-    return { url: `http://${host}:${port}` };
   }
 
   async function stop(): Promise<void> {

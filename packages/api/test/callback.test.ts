@@ -88,7 +88,7 @@ describe('callbacks without KIE_WEBHOOK_KEY: a cue, never a verdict', () => {
     const remote = (await client.batch.tasks.query({ batchId })).items[0]!.remoteTaskId!;
     await post(t, progress(remote, 97));
     await new Promise((r) => setTimeout(r, 100));
-    expect(t.server.deps!.fleet.supervisor.task(taskId)!.progress).not.toBe(97);
+    expect(t.server.deps!.fleet!.supervisor.task(taskId)!.progress).not.toBe(97);
   });
 
   it('takes small bodies only, with a readable 413', async () => {
@@ -144,14 +144,14 @@ describe('callbacks with KIE_WEBHOOK_KEY: signed, fresh, not replayed', () => {
     const { taskId, remote } = await runningTask(t);
     const headers = signed(remote);
     expect((await post(t, progress(remote, 42), headers)).status).toBe(200);
-    await waitFor(async () => t.server.deps!.fleet.supervisor.task(taskId)!.progress === 42, 'the signed progress');
+    await waitFor(async () => t.server.deps!.fleet!.supervisor.task(taskId)!.progress === 42, 'the signed progress');
     const asked = queries(sim);
     // the same header pair again: exactly, then with another body
     expect((await post(t, progress(remote, 42), headers)).status).toBe(200);
     expect((await post(t, progress(remote, 99), headers)).status).toBe(200);
     expect((await post(t, success(remote), headers)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
-    expect(t.server.deps!.fleet.supervisor.task(taskId)!.progress).toBe(42);
+    expect(t.server.deps!.fleet!.supervisor.task(taskId)!.progress).toBe(42);
     expect(queries(sim) - asked).toBeLessThanOrEqual(1); // the replayed "success" asked KIE nothing (one scheduled poll may fall here)
     expect(await facts(t, sim, taskId, remote)).toMatchObject({ state: 'polling', settled: [], creates: 1 });
   });

@@ -38,7 +38,7 @@ describe('structured logs', () => {
     await new Promise<void>((resolve, reject) => {
       client.batch.onProgress.subscribe({ batchId, lastEventId: null }, { onComplete: resolve, onError: reject });
     });
-    await server.deps!.fleet.flush();
+    await server.deps!.fleet!.flush();
 
     // Every way a secret can come in: the ZIP link's ?key=, a bearer header, a request id, a forged callback.
     const zip = await fetch(`${url}/batches/${batchId}/download.zip?key=${apiKey}`);

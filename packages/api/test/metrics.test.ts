@@ -77,7 +77,7 @@ describe('/metrics', () => {
     });
     await client.batch.resume.mutate({ batchId });
     await done;
-    await server.deps!.fleet.flush();
+    await server.deps!.fleet!.flush();
 
     expect(during).toBeDefined();
     expect(sumOf(during!, 'clipfleet_tasks')).toBe(12);

@@ -26,7 +26,7 @@ describe('restart on the same database', () => {
 
     const second = await startTestServer(kie, { scale: 20, extra: { dbPath, adminKey } });
     try {
-      expect(second.server.deps!.fleet.resumed).toEqual([batchId]);
+      expect(second.server.deps!.fleet!.resumed).toEqual([batchId]);
       const client = second.client(apiKey);
       const done = await waitFor(async () => {
         const b = await client.batch.get.query({ batchId });

@@ -34,7 +34,7 @@ describe('task facts agree across engine, log, row and client', () => {
   async function quiesce(rounds = 12) {
     for (let i = 0; i < rounds; i++) {
       await settle();
-      await t.server.deps!.fleet.flush();
+      await t.server.deps!.fleet!.flush();
     }
   }
 
@@ -47,7 +47,7 @@ describe('task facts agree across engine, log, row and client', () => {
       if ('taskId' in e && folded.has(e.taskId)) folded.set(e.taskId, applyTaskEvent(folded.get(e.taskId)!, e));
     }
     const rows = await db.selectFrom('tasks').selectAll().where('batch_id', '=', batchId).execute();
-    return { folded, rows: new Map(rows.map((r) => [r.id, factsOf(r)])), live: (id: string) => fleet.supervisor.task(id) };
+    return { folded, rows: new Map(rows.map((r) => [r.id, factsOf(r)])), live: (id: string) => fleet!.supervisor.task(id) };
   }
 
   async function mismatches(client: TestServer['admin'], batchId: string, specs: Map<string, TaskFacts>): Promise<string[]> {

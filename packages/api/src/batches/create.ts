@@ -46,13 +46,13 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
     await reserveBatch(trx, { batchId, userId, credits: reserved }, now);
     return reserved;
   });
-  deps.fleet.addBatch(
+  await deps.port.addBatch({
     batchId,
     userId,
-    tasks.map((t) =>
+    tasks: tasks.map((t) =>
       taskSpecOf({ id: t.id, batch_id: batchId, user_id: userId, row_index: t.rowIndex, model: t.model, resolution: t.resolution, duration_sec: t.durationSec }),
     ),
     paused,
-  );
+  });
   return { batchId, taskCount: tasks.length, creditsReserved: total };
 }

@@ -49,7 +49,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
   const pending: EngineEvent[] = [];
   let overflowed = false;
   let wake: (() => void) | null = null;
-  const unsubscribe = deps.fleet.bus.subscribeBatch(batchId, (event) => {
+  const unsubscribe = deps.port.bus.subscribeBatch(batchId, (event) => {
     if (pending.length >= MAX_PENDING) {
       overflowed = true;
       pending.length = 0;

@@ -8,6 +8,11 @@ import { acquireWriterLock, type WriterLockOptions } from './writer-lock.ts';
 
 export type Db = Kysely<Database>;
 
+/** A `postgres://` or `postgresql://` URL (several processes on one database); anything else is an SQLite path. */
+export function isPostgresTarget(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
 /** The WAL is truncated to this size after a checkpoint (SQLite keeps it at its high-water mark otherwise). */
 const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations are inline (no file loader) and frozen in time: they use `Kysely<any>` and never import app code.
@@ -207,6 +207,55 @@ const resultFiles: Migration = {
   },
 };
 
+/**
+ * Scale-out: workers (each with a heartbeat and a status snapshot for the API processes), user leases (one owner
+ * per user, fenced by an epoch that grows at every change of owner) and commands for the owning worker.
+ */
+const cluster: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('cluster_workers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('pid', 'integer', (c) => c.notNull())
+      .addColumn('host', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+      .addColumn('stopped_at', 'bigint')
+      .addColumn('status', 'text')
+      .execute();
+    await db.schema
+      .createTable('user_leases')
+      .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+      .addColumn('owner', 'text')
+      .addColumn('epoch', 'integer', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('user_leases_expires').on('user_leases').column('expires_at').execute();
+    // Every user has a lease row (new ones get theirs with the user): a worker claims it once they have work.
+    await db
+      .insertInto('user_leases')
+      .columns(['user_id', 'owner', 'epoch', 'expires_at'])
+      .expression(db.selectFrom('users').select(['id', sql<null>`null`.as('owner'), sql<number>`0`.as('epoch'), sql<number>`0`.as('expires_at')]))
+      .execute();
+    await db.schema
+      .createTable('fleet_commands')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('done_at', 'bigint')
+      .addColumn('done_by', 'text')
+      .execute();
+    await db.schema.createIndex('fleet_commands_pending').on('fleet_commands').columns(['user_id', 'done_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('fleet_commands').execute();
+    await db.schema.dropTable('user_leases').execute();
+    await db.schema.dropTable('cluster_workers').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({
     '2026_11_28_001_init': init,
@@ -214,5 +263,6 @@ export const migrationProvider: MigrationProvider = {
     '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
     '2026_12_01_004_task_last_frame': lastFrame,
     '2026_12_01_010_result_files': resultFiles,
+    '2026_12_02_014_cluster': cluster,
   }),
 };

@@ -136,7 +136,41 @@ export interface ResultFilesTable {
   updated_at: number;
 }
 
+/** A worker process: alive while its heartbeat is fresh; `status` is its supervisor's status (JSON) for the API. */
+export interface ClusterWorkersTable {
+  id: string;
+  pid: number;
+  host: string;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  status: string | null;
+}
+
+/** Who runs a user's batches: `owner` until `expires_at`; `epoch` grows at each change of owner (the fence). */
+export interface UserLeasesTable {
+  user_id: string;
+  owner: string | null;
+  epoch: number;
+  expires_at: number;
+}
+
+/** A command for the worker that owns the user (delivered at least once, carried out idempotently). */
+export interface FleetCommandsTable {
+  /** Time-ordered: a user's commands are carried out in the order they were given. */
+  id: string;
+  user_id: string;
+  kind: string;
+  payload: string;
+  created_at: number;
+  done_at: number | null;
+  done_by: string | null;
+}
+
 export interface Database {
+  cluster_workers: ClusterWorkersTable;
+  user_leases: UserLeasesTable;
+  fleet_commands: FleetCommandsTable;
   user_balances: UserBalancesTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

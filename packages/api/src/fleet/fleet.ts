@@ -1,6 +1,5 @@
 import {
   createSupervisor,
-  hydrateSupervisor,
   type EngineClock,
   type FleetConfig,
   type KieGateway,
@@ -8,11 +7,14 @@ import {
   type SupervisorOptions,
   type TaskSpec,
 } from '@clipfleet/engine';
+import { pendingCommands, type FleetCommand } from '../cluster/commands.ts';
+import { SingleOwner, type Ownership } from '../cluster/ownership.ts';
 import type { Db } from '../db/database.ts';
 import { markBatchFinished } from '../store/batches.ts';
 import { maxSeq } from '../store/events.ts';
-import { allPaidPlans } from '../store/payments.ts';
+import { allPaidPlans, planOf } from '../store/payments.ts';
 import { EventBus } from './bus.ts';
+import { carryOut } from './commands.ts';
 import { loadUnfinished } from './hydrate.ts';
 import { persistingGateway } from './persisting-gateway.ts';
 import { FleetWriter } from './writer.ts';
@@ -27,6 +29,10 @@ export interface FleetOptions {
   clock: EngineClock;
   config: FleetConfig;
   random?: () => number;
+  /** Which users this process runs (default: every user, the embedded mode's single writer). */
+  ownership?: Ownership;
+  /** Runs with every lease heartbeat (a worker watching settings changed by other processes). */
+  onHeartbeat?: () => Promise<void>;
 }
 
 /** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
@@ -34,9 +40,12 @@ export interface Fleet {
   readonly supervisor: Supervisor;
   readonly bus: EventBus;
   readonly clock: EngineClock;
-  /** Batches resumed from the database at start-up. */
+  readonly ownership: Ownership;
+  /** Batches resumed from the database (at start-up, and with every user taken over since). */
   readonly resumed: string[];
   addBatch(batchId: string, userId: string, tasks: TaskSpec[], paused: boolean): void;
+  /** Carries out the commands queued for the users this process owns (a NOTIFY, a poll, or a local enqueue). */
+  runCommands(): void;
   /** Resolves when every write so far is committed (tests and shutdown). */
   flush(): Promise<void>;
   /** Whether the store accepts writes; since when it does not; writes waiting. */
@@ -45,25 +54,33 @@ export interface Fleet {
 }
 
 /**
- * Starts the supervisor. With unfinished batches in the database it is hydrated from their durable task facts:
- * tasks with a remote id are polled, never resubmitted; sequence numbers continue after the last stored event.
+ * Starts the supervisor and takes over the users `ownership` gives it (in the embedded mode: every user at once).
+ * A user's unfinished batches are hydrated from their durable task facts: tasks with a remote id are polled, never
+ * resubmitted; a task caught between attempt and remote id is an uncertain submit. A lost user's work stops at
+ * once and silently (the fence refuses whatever was still queued for them).
  */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const { db, clock } = opts;
+  const ownership = opts.ownership ?? new SingleOwner();
   const bus = new EventBus();
   let supervisor: Supervisor | undefined;
   // The writer closes and opens the engine's storage gate (bound once the supervisor exists).
   let storageDown: string | null = null;
-  const writer = new FleetWriter(db, bus, {
-    unavailable: (message) => {
-      storageDown = message;
-      supervisor?.storageUnavailable(message);
+  const writer = new FleetWriter(
+    db,
+    bus,
+    {
+      unavailable: (message) => {
+        storageDown = message;
+        supervisor?.storageUnavailable(message);
+      },
+      available: () => {
+        storageDown = null;
+        supervisor?.storageAvailable();
+      },
     },
-    available: () => {
-      storageDown = null;
-      supervisor?.storageAvailable();
-    },
-  });
+    ownership,
+  );
   const options: SupervisorOptions = {
     clock,
     gateway: persistingGateway(opts.gateway, { db, writer, clock }),
@@ -73,32 +90,113 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
-  const { batches, ended } = await loadUnfinished(db);
-  for (const batchId of ended) await markBatchFinished(db, batchId);
-  // A cancel that was accepted but not finished before the crash is carried out by the hydrate itself.
-  supervisor = batches.length > 0 ? hydrateSupervisor(options, batches) : createSupervisor(options);
-  if (storageDown !== null) supervisor.storageUnavailable(storageDown);
-  const running = supervisor;
+  const running = createSupervisor(options);
+  supervisor = running;
+  if (storageDown !== null) running.storageUnavailable(storageDown);
+
+  // Batches not finished, per user: a user with none (and nothing left to write) can be given back.
+  const open = new Map<string, Set<string>>();
+  const opened = (userId: string, batchId: string) => {
+    let set = open.get(userId);
+    if (!set) open.set(userId, (set = new Set()));
+    set.add(batchId);
+  };
+  const stopWatching = bus.subscribeAll((event) => {
+    if (event.type === 'batch.finished') open.get(event.userId)?.delete(event.batchId);
+    if (event.type === 'task.requeued') opened(event.userId, event.batchId);
+  });
+
+  const resumed: string[] = [];
+  async function adopt(scope: { userId?: string; batchIds?: string[]; except?: string[] }) {
+    const { batches, ended } = await loadUnfinished(db, scope);
+    for (const batchId of ended) await markBatchFinished(db, batchId);
+    for (const b of batches) opened(b.userId, b.batchId);
+    // A cancel that was accepted but not finished before the crash is carried out by the hydrate itself.
+    running.adopt(batches);
+    resumed.push(...batches.map((b) => b.batchId));
+  }
+
+  const host = { db, supervisor: running, adopt, opened };
+  const carryOutNow = (command: FleetCommand, userId: string) => void carryOut(command, userId, host);
+  let executing: Promise<void> | undefined;
+  let executeAgain = false;
+  async function executeCommands(): Promise<void> {
+    const commands = await pendingCommands(db, ownership.held());
+    const byUser = new Map<string, string[]>();
+    for (const { id, userId, command } of commands) {
+      if (ownership.epochOf(userId) === undefined) continue;
+      await carryOut(command, userId, host);
+      byUser.set(userId, [...(byUser.get(userId) ?? []), id]);
+    }
+    for (const [userId, ids] of byUser) writer.commandsDone(userId, ids, ownership.workerId);
+  }
+  function runCommands(): void {
+    if (stopped) return;
+    if (executing) {
+      executeAgain = true;
+      return;
+    }
+    executing = executeCommands()
+      .catch((err) => console.error(`fleet: commands not carried out (${(err as Error).message}); retried at the next heartbeat`))
+      .finally(() => {
+        executing = undefined;
+        if (executeAgain) {
+          executeAgain = false;
+          runCommands();
+        }
+      });
+  }
 
   let stopped = false;
+  await ownership.start({
+    async claimed(userId) {
+      if (userId === null) await adopt({});
+      else {
+        const plan = await planOf(db, userId, '');
+        if (plan) carryOutNow({ kind: 'setPlan', planId: plan }, userId);
+        // A batch whose addBatch is still queued is added by it (its batch.added event included), not hydrated.
+        const adding = (await pendingCommands(db, [userId])).flatMap(({ command: c }) => (c.kind === 'addBatch' ? [c.batchId] : []));
+        await adopt({ userId, except: adding });
+      }
+      runCommands();
+    },
+    lost(userId) {
+      const dropped = running.releaseUser(userId);
+      open.delete(userId);
+      console.error(`fleet: user ${userId} is no longer ours (lease lost or given back); stopped ${dropped.length} batch(es) here`);
+    },
+    idle: (userId) => (open.get(userId)?.size ?? 0) === 0 && writer.backlog === 0 && !executing,
+    status: () => JSON.stringify(running.status()),
+    tick() {
+      runCommands();
+      opts.onHeartbeat?.().catch((err) => console.error(`fleet: heartbeat task failed (${(err as Error).message})`));
+    },
+  });
+
   return {
     supervisor: running,
     bus,
     clock,
-    resumed: batches.map((b) => b.batchId),
+    ownership,
+    resumed,
     addBatch(batchId, userId, tasks, paused) {
       running.addBatch({ batchId, userId, tasks, paused });
+      opened(userId, batchId);
     },
+    runCommands,
     flush: () => writer.drain(),
     storage: () => ({ writable: writer.unavailableSince === null, unavailableSince: writer.unavailableSince, backlog: writer.backlog }),
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopWatching();
+      await executing;
       running.stop();
       // A store that stays unwritable cannot be waited for: what is lost is only what a kill -9 would lose.
       await Promise.race([writer.drain(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
       const left = writer.close();
       if (left > 0) console.error(`fleet: stopped with ${left} writes not stored (the store could not be written)`);
+      await ownership.stop();
     },
   };
 }

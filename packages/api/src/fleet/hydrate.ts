@@ -63,9 +63,12 @@ export interface LoadedBatches {
   ended: string[];
 }
 
-/** Every unfinished batch with its tasks' durable facts, for hydrateSupervisor after a restart. */
-export async function loadUnfinished(db: Db): Promise<LoadedBatches> {
-  const rows = await unfinishedBatches(db);
+/**
+ * Every unfinished batch (or one user's, or the given ones) with its tasks' durable facts, for hydrateSupervisor
+ * after a restart and for a worker that takes a user over.
+ */
+export async function loadUnfinished(db: Db, scope: { userId?: string; batchIds?: string[]; except?: string[] } = {}): Promise<LoadedBatches> {
+  const rows = (await unfinishedBatches(db, scope.userId)).filter((b) => (scope.batchIds?.includes(b.id) ?? true) && !scope.except?.includes(b.id));
   const batches: HydrateBatch[] = [];
   const ended: string[] = [];
   for (const b of rows) {

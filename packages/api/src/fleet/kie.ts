@@ -26,6 +26,13 @@ export interface KieConnection {
   close(): Promise<void>;
 }
 
+/** An API-only process calls no KIE (its workers do): only whether KIE calls back matters to it. */
+export function noKieConnection(opts: { publicUrl?: string | undefined; kie: KieMode }): KieConnection {
+  const refuse = async () => ({ ok: false as const, error: { code: 500, message: 'this process runs no worker: it calls no KIE' } });
+  const timeScale = opts.kie.mode === 'gateway' ? 1 : (opts.kie.timeScale ?? 1);
+  return { gateway: { createTask: refuse, getTask: refuse }, clock: createScaledClock(timeScale), callbacks: Boolean(opts.publicUrl), sim: undefined, close: async () => {} };
+}
+
 export async function connectKie(
   kie: KieMode,
   opts: { publicUrl?: string | undefined; webhookKey?: string | undefined; catalog: () => Catalog },

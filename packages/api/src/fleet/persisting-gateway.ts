@@ -20,7 +20,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       let row;
       try {
         row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url', 'last_frame_url']).where('id', '=', taskId).executeTakeFirst();
-        await writer.recordAttempt(taskId, req.attempt, clock.now());
+        await writer.recordAttempt(req.task.userId, taskId, req.attempt, clock.now());
       } catch (err) {
         return { ok: false, error: { code: ENGINE_CODES.storageUnavailable, message: `not sent: could not record the attempt (${describeStorageError(err)})` } };
       }
@@ -35,7 +35,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       writer.countCall('createTask', result.ok ? 'ok' : String(result.error.code));
       if (result.ok) {
         try {
-          await writer.recordRemoteId(taskId, req.attempt, result.remoteTaskId, clock.now());
+          await writer.recordRemoteId(req.task.userId, taskId, req.attempt, result.remoteTaskId, clock.now());
         } catch (err) {
           // Only a write that can never succeed gets here (the writer retries the others until they do).
           console.error(`could not record remote id ${result.remoteTaskId} of task ${taskId}: ${describeStorageError(err)}`);

@@ -1,15 +1,20 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
+import { markCommandsDone } from '../cluster/commands.ts';
 import { addProviderCalls } from '../store/counters.ts';
 import { checkpointWal, describeStorageError, durableTransaction, isTransientStorageError } from '../store/durable.ts';
 import { insertEvents, type StoredEvent } from '../store/events.ts';
 import { applyEvent, foldIntoRow } from './apply-event.ts';
+import type { Executor } from '../store/executor.ts';
 import type { EventBus } from './bus.ts';
 
-type Op =
+/** Every op is stamped with its user and the lease epoch it was made under (null/undefined: no user, no fence). */
+type Op = { userId: string | null; epoch: number | undefined } & (
   | { kind: 'event'; event: EngineEvent }
   | { kind: 'attempt'; taskId: string; attempt: number; at: number; done: Settle }
-  | { kind: 'remote'; taskId: string; attempt: number; remoteTaskId: string; at: number; done: Settle };
+  | { kind: 'remote'; taskId: string; attempt: number; remoteTaskId: string; at: number; done: Settle }
+  | { kind: 'commands'; ids: string[]; workerId: string }
+);
 
 interface Settle {
   resolve: () => void;
@@ -27,6 +32,25 @@ const RETRY_MAX_MS = 5_000;
 /** A WAL checkpoint (truncating the file) at most this often, when the queue is empty. */
 const CHECKPOINT_EVERY_MS = 30_000;
 
+/** The user's work is no longer this process's (a lost lease): the op was not written and is not retried. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/**
+ * The lease fence every write goes through (see cluster/ownership.ts). `epochs` runs inside the write's
+ * transaction and returns the epochs the users are held at now (locked until commit), or null when nothing is
+ * fenced (the embedded mode's single owner).
+ */
+export interface WriteFence {
+  epochOf(userId: string): number | undefined;
+  epochs(trx: Executor, userIds: string[]): Promise<ReadonlyMap<string, number> | null>;
+  /** Ops of the user were refused by the fence: the user's work must stop here. */
+  drop(userId: string): void;
+}
+
+const NO_FENCE: WriteFence = { epochOf: () => 0, epochs: async () => null, drop() {} };
+
 /** Told when the store stops and starts accepting writes (the fleet closes and opens the engine's storage gate). */
 export interface StorageHealth {
   unavailable(message: string): void;
@@ -43,6 +67,10 @@ export interface StorageHealth {
  * store is unavailable, and the promises of attempt and remote-id records stay pending (nothing is sent to KIE,
  * no remote id reaches the engine, before it is stored). A write that can never succeed (a constraint error: a
  * bug) is isolated op by op and only that op is given up, loudly.
+ *
+ * Fenced: each op carries the lease epoch of its user from when it was queued, and the transaction writes it only
+ * if the user is still held at that epoch (rows share-locked until commit). An op of a lost user is dropped:
+ * events unwritten and unpublished, attempt and remote-id records rejected (nothing is sent to KIE for them).
  */
 export class FleetWriter {
   private queue: Op[] = [];
@@ -59,28 +87,42 @@ export class FleetWriter {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly health: StorageHealth = { unavailable() {}, available() {} },
+    private readonly fence: WriteFence = NO_FENCE,
   ) {}
+
+  private stamp(userId: string | null) {
+    return { userId, epoch: userId === null ? undefined : this.fence.epochOf(userId) };
+  }
 
   /** Called synchronously by the engine for every event, in sequence order. */
   event(event: EngineEvent): void {
-    this.queue.push({ kind: 'event', event });
+    this.queue.push({ kind: 'event', event, ...this.stamp('userId' in event ? event.userId : null) });
     this.schedule();
   }
 
   /** Resolves once the attempt is durable (before createTask is called). */
-  recordAttempt(taskId: string, attempt: number, at: number): Promise<void> {
+  recordAttempt(userId: string, taskId: string, attempt: number, at: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'attempt', taskId, attempt, at, done: { resolve, reject } });
+      this.queue.push({ kind: 'attempt', taskId, attempt, at, done: { resolve, reject }, ...this.stamp(userId) });
       this.schedule();
     });
   }
 
   /** Resolves once KIE's task id is durable (before the engine learns it). */
-  recordRemoteId(taskId: string, attempt: number, remoteTaskId: string, at: number): Promise<void> {
+  recordRemoteId(userId: string, taskId: string, attempt: number, remoteTaskId: string, at: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'remote', taskId, attempt, remoteTaskId, at, done: { resolve, reject } });
+      this.queue.push({ kind: 'remote', taskId, attempt, remoteTaskId, at, done: { resolve, reject }, ...this.stamp(userId) });
       this.schedule();
     });
+  }
+
+  /**
+   * Marks a user's commands carried out, in the same transaction as the events they caused (queued before this):
+   * a crash before that commit leaves them pending, and the next owner carries them out again.
+   */
+  commandsDone(userId: string, ids: string[], workerId: string): void {
+    this.queue.push({ kind: 'commands', ids, workerId, ...this.stamp(userId) });
+    this.schedule();
   }
 
   countCall(op: string, outcome: string): void {
@@ -138,8 +180,9 @@ export class FleetWriter {
     // A copy: calls counted while this write runs belong to the next one.
     const calls = new Map(this.calls);
     if (ops.length === 0 && calls.size === 0) return;
+    let fenced: Set<Op>;
     try {
-      await this.write(ops, calls);
+      fenced = await this.write(ops, calls);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       // A write that will fail every time: find it, give it up, keep the rest.
@@ -147,18 +190,25 @@ export class FleetWriter {
       await this.writeOneByOne(ops, calls);
       return;
     }
-    this.committed(ops.length, calls);
+    this.committed(ops.length, calls, fenced);
     if (this.queue.length === 0) await this.maybeCheckpoint();
   }
 
-  private async write(ops: Op[], calls: Map<string, number>): Promise<void> {
+  /** Writes the ops in one transaction; returns those the lease fence refused (not written). */
+  private async write(ops: Op[], calls: Map<string, number>): Promise<Set<Op>> {
     const wallNow = Date.now();
-    await durableTransaction(this.db, async (trx) => {
+    return durableTransaction(this.db, async (trx) => {
+      const users = [...new Set(ops.flatMap((op) => (op.userId === null ? [] : [op.userId])))];
+      const held = await this.fence.epochs(trx, users);
+      const fenced = new Set(held === null ? [] : ops.filter((op) => op.userId !== null && (op.epoch === undefined || held.get(op.userId) !== op.epoch)));
       const stored: StoredEvent[] = [];
       for (const op of ops) {
+        if (fenced.has(op)) continue;
         if (op.kind === 'event') {
           stored.push(toStored(op.event));
           await applyEvent(trx, op.event, wallNow);
+        } else if (op.kind === 'commands') {
+          await markCommandsDone(trx, op.ids, op.workerId, wallNow);
         } else {
           // The facts of task.submitting / task.submitted, folded by the engine's reducer and made durable
           // before createTask is called and before the engine learns the remote id.
@@ -171,11 +221,12 @@ export class FleetWriter {
       }
       await insertEvents(trx, stored, wallNow);
       await addProviderCalls(trx, calls);
+      return fenced;
     });
   }
 
   /** The ops (already at the head of the queue) are durable: settle them and publish their events. */
-  private committed(count: number, calls: Map<string, number>): void {
+  private committed(count: number, calls: Map<string, number>, fenced: Set<Op>): void {
     const ops = this.queue.splice(0, count);
     for (const [key, n] of calls) {
       const left = (this.calls.get(key) ?? 0) - n;
@@ -188,10 +239,15 @@ export class FleetWriter {
       this.failures = 0;
       this.health.available();
     }
+    const lost = new Set<string>();
     for (const op of ops) {
-      if (op.kind === 'event') this.bus.publish(op.event);
-      else op.done.resolve();
+      if (fenced.has(op)) {
+        lost.add(op.userId!);
+        if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(new LeaseLostError(`user ${op.userId} is no longer run by this process: ${op.kind} of ${op.taskId} not recorded`));
+      } else if (op.kind === 'event') this.bus.publish(op.event);
+      else if (op.kind !== 'commands') op.done.resolve();
     }
+    for (const userId of lost) this.fence.drop(userId);
   }
 
   private retryLater(err: unknown): void {
@@ -213,24 +269,25 @@ export class FleetWriter {
 
   private async writeOneByOne(ops: Op[], calls: Map<string, number>): Promise<void> {
     for (const op of ops) {
+      let fenced: Set<Op>;
       try {
-        await this.write([op], new Map());
+        fenced = await this.write([op], new Map());
       } catch (err) {
         if (isTransientStorageError(err)) return this.retryLater(err);
-        console.error(`fleet writer: gave up one ${op.kind} write (${describeStorageError(err)}):`, op.kind === 'event' ? op.event : op.taskId);
+        console.error(`fleet writer: gave up one ${op.kind} write (${describeStorageError(err)}):`, op.kind === 'event' ? op.event : op.kind === 'commands' ? op.ids : op.taskId);
         this.queue.splice(0, 1);
-        if (op.kind !== 'event') op.done.reject(err);
+        if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(err);
         continue;
       }
-      this.committed(1, new Map());
+      this.committed(1, new Map(), fenced);
     }
     try {
       await this.write([], calls);
-      this.committed(0, calls);
+      this.committed(0, calls, new Set());
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       console.error(`fleet writer: gave up provider call counters (${describeStorageError(err)})`);
-      this.committed(0, calls);
+      this.committed(0, calls, new Set());
     }
   }
 

@@ -32,7 +32,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: AppDeps, repla
       if (!replays.firstSeen(parsed.remoteTaskId, verdict.timestamp, verdict.timestampMs, now)) return reply.code(200).send({ ok: true });
       verified = true;
     }
-    deps.fleet.supervisor.deliverCallback(parsed.remoteTaskId, parsed.status, verified);
+    await deps.port.deliverCallback(parsed.remoteTaskId, parsed.status, verified);
     return reply.code(200).send({ ok: true });
   });
 }

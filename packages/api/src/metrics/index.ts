@@ -1,5 +1,5 @@
 import type { EngineClock, KieGateway } from '@clipfleet/engine';
-import type { Fleet } from '../fleet/fleet.ts';
+import type { FleetPort } from '../fleet/port.ts';
 import { meteredGateway } from './gateway.ts';
 import { MetricsHistory } from './history.ts';
 import { createMetricSet, type MetricSet, type MetricsSources } from './metrics.ts';
@@ -24,7 +24,7 @@ export class Metrics {
   readonly set: MetricSet;
   readonly history: MetricsHistory;
   private readonly observer: MetricsObserver;
-  private fleet: Fleet | undefined;
+  private fleet: FleetPort | undefined;
   private unsubscribe: (() => void) | undefined;
   /** The last level change of each user and of the provider cap, for "degraded since". */
   readonly lastUserChange = new Map<string, LevelChange>();
@@ -41,8 +41,8 @@ export class Metrics {
     return meteredGateway(inner, this.set, account, clock);
   }
 
-  /** Starts observing a running fleet's committed events, and sampling the history. */
-  attach(fleet: Fleet): void {
+  /** Starts observing the fleet's committed events (this process's, or fanned in), and sampling the history. */
+  attach(fleet: FleetPort): void {
     this.fleet = fleet;
     this.unsubscribe = fleet.bus.subscribeAll((event) => {
       this.observer.observe(event);

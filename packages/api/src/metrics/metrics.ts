@@ -1,7 +1,7 @@
 import type { FleetConfig } from '@clipfleet/engine';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/database.ts';
-import type { Fleet } from '../fleet/fleet.ts';
+import type { FleetPort } from '../fleet/port.ts';
 import { creditTotals, liveTaskCounts } from './queries.ts';
 
 /** A task's class as labels: the seed's classes are model x resolution x duration. */
@@ -16,7 +16,7 @@ export interface MetricsSources {
   db: Db;
   config: () => FleetConfig;
   /** Set once the fleet runs; gauges read from the engine are empty before. */
-  fleet: () => Fleet | undefined;
+  fleet: () => FleetPort | undefined;
 }
 
 /**
@@ -29,7 +29,7 @@ export function createMetricSet(sources: MetricsSources) {
   const registers = [registry];
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 
-  const status = () => sources.fleet()?.supervisor.status();
+  const status = async () => sources.fleet()?.status();
 
   return {
     registry,
@@ -141,9 +141,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: "Each user's concurrency level in force (lowered by degradation) and its plan's level.",
       labelNames: ['user', 'plan', 'level'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const u of status()?.users ?? []) {
+        for (const u of (await status())?.users ?? []) {
           this.set({ user: u.userId, plan: u.plan, level: 'current' }, u.level);
           this.set({ user: u.userId, plan: u.plan, level: 'plan' }, u.planConcurrency);
         }
@@ -155,9 +155,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: "Each user's tasks running at KIE, and the share of the plan's capacity they use (0-1).",
       labelNames: ['user', 'measure'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const u of status()?.users ?? []) {
+        for (const u of (await status())?.users ?? []) {
           this.set({ user: u.userId, measure: 'tasks' }, u.running);
           this.set({ user: u.userId, measure: 'capacity_used' }, u.capacityUsed);
         }
@@ -169,9 +169,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: 'The global cap on running tasks in force (config maxRunning, lowered while KIE struggles) and configured.',
       labelNames: ['level'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        const s = status();
+        const s = await status();
         if (s) this.set({ level: 'current' }, s.providerLimit);
         this.set({ level: 'config' }, sources.config().provider.maxRunning);
       },
@@ -182,9 +182,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: 'The provider gate: 1 for the state in force (healthy, throttled, halted).',
       labelNames: ['state'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        const current = status()?.provider;
+        const current = (await status())?.provider;
         for (const state of ['healthy', 'throttled', 'halted'] as const) this.set({ state }, current === state ? 1 : 0);
       },
     }),
@@ -194,9 +194,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: 'createTask calls in the current rate window, and the window limit.',
       labelNames: ['measure'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        const s = status();
+        const s = await status();
         if (s) this.set({ measure: 'used' }, s.createsInWindow);
         this.set({ measure: 'limit' }, sources.config().provider.createLimit);
       },
@@ -207,9 +207,9 @@ export function createMetricSet(sources: MetricsSources) {
       help: 'Tasks the engine runs at KIE now, and tasks loaded and waiting for a slot.',
       labelNames: ['measure'],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        const s = status();
+        const s = await status();
         if (!s) return;
         this.set({ measure: 'running' }, s.running);
         this.set({ measure: 'queued' }, s.queued);

@@ -7,7 +7,7 @@ import { FAILURE_RATE_TARGET } from './index.ts';
  */
 export async function monitorView(deps: AppDeps) {
   const { metrics } = deps;
-  const status = deps.fleet.supervisor.status();
+  const status = await deps.port.status();
   const ids = status.users.map((u) => u.userId);
   const names = new Map(
     ids.length ? (await deps.db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()).map((u) => [u.id, u.name]) : [],

@@ -143,9 +143,11 @@ export async function findTaskByRemoteId(db: Executor, remoteTaskId: string) {
   return db.selectFrom('tasks').select(['id', 'batch_id', 'user_id']).where('remote_task_id', '=', remoteTaskId).executeTakeFirst();
 }
 
-/** Batches the fleet must run again after a restart: not finished. */
-export async function unfinishedBatches(db: Executor): Promise<BatchesTable[]> {
-  return db.selectFrom('batches').selectAll().where('finished_at', 'is', null).orderBy('created_at', 'asc').execute();
+/** Every unfinished batch, or one user's (the batches a worker takes over with the user's lease). */
+export async function unfinishedBatches(db: Executor, userId?: string): Promise<BatchesTable[]> {
+  let query = db.selectFrom('batches').selectAll().where('finished_at', 'is', null);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  return query.orderBy('created_at', 'asc').execute();
 }
 
 export async function tasksOfBatch(db: Executor, batchId: string) {

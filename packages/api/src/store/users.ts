@@ -10,6 +10,8 @@ export interface UserRecord {
 export async function createUser(db: Executor, name: string, now = Date.now()): Promise<UserRecord> {
   const id = newId();
   await db.insertInto('users').values({ id, name, created_at: now }).execute();
+  // Unowned from the start: any worker may claim the user once they have work (see cluster/leases.ts).
+  await db.insertInto('user_leases').values({ user_id: id, owner: null, epoch: 0, expires_at: 0 }).execute();
   return { id, name, createdAt: now };
 }
 

@@ -100,8 +100,9 @@ export class AdmissionControl {
     // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
     // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
     this.slotWaiters = this.slotWaiters.filter((w) => {
-      const record = registry.record(w.taskId);
-      return record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
+      // A released user's tasks are gone from the registry.
+      const record = registry.tasks.get(w.taskId);
+      return record !== undefined && record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
     });
     const limits = {
       // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.

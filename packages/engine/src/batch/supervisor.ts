@@ -15,6 +15,7 @@ import { Endings } from './endings.ts';
 import { HealthControl } from './health.ts';
 import { hydrate } from './hydrate.ts';
 import { RateWake } from './rateWake.ts';
+import { releaseUser } from './release.ts';
 import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { StorageGate } from './storageGate.ts';
@@ -351,7 +352,18 @@ class BatchSupervisor implements Supervisor {
 
   // ---- hydrate --------------------------------------------------------------------------------
 
-  hydrate(batches: HydrateBatch[]): void {
+  adopt(batches: HydrateBatch[]): void {
+    // Batches already known are left as they are: adopting twice (a repeated claim) changes nothing.
+    this.hydrate(batches.filter((b) => !this.registry.batches.has(b.batchId)));
+  }
+
+  releaseUser(userId: string): string[] {
+    const dropped = releaseUser(this.registry, this.actors, userId);
+    this.pump();
+    return dropped;
+  }
+
+  private hydrate(batches: HydrateBatch[]): void {
     hydrate(
       {
         registry: this.registry,
@@ -418,6 +430,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
  */
 export function hydrateSupervisor(options: SupervisorOptions, batches: HydrateBatch[]): Supervisor {
   const supervisor = new BatchSupervisor(options);
-  supervisor.hydrate(batches);
+  supervisor.adopt(batches);
   return supervisor;
 }

@@ -91,6 +91,13 @@ export interface Supervisor {
   storageUnavailable(message: string): void;
   /** Writes succeed again: admission resumes. */
   storageAvailable(): void;
+  /**
+   * Takes over batches from persisted facts while running (a host that just became their owner), exactly as
+   * hydrateSupervisor does at start: remote jobs are polled, never resubmitted. Known batches are skipped.
+   */
+  adopt(batches: HydrateBatch[]): void;
+  /** Forgets a user's work silently (no events): the host no longer owns the user. Returns the batches dropped. */
+  releaseUser(userId: string): string[];
   status(): SupervisorStatus;
   batchProgress(batchId: string): BatchProgress | undefined;
   task(taskId: string): TaskView | undefined;

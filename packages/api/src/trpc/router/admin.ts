@@ -35,7 +35,7 @@ export const adminRouter = router({
         if (input.plan) await recordPayment(trx, { userId: user.id, plan: input.plan });
         return { user, apiKey };
       });
-      if (input.plan) ctx.deps.fleet.supervisor.setUserPlan(user.id, input.plan);
+      if (input.plan) await ctx.deps.port.setUserPlan(user.id, input.plan);
       return { userId: user.id, name: user.name, apiKey };
     }),
 
@@ -56,7 +56,7 @@ export const adminRouter = router({
         throw invalid(`plan: unknown plan "${input.plan}"`);
       }
       await recordPayment(ctx.deps.db, { userId: input.userId, plan: input.plan, amountCents: input.amountCents ?? null });
-      ctx.deps.fleet.supervisor.setUserPlan(input.userId, input.plan);
+      await ctx.deps.port.setUserPlan(input.userId, input.plan);
       return { userId: input.userId, plan: input.plan };
     }),
 
@@ -74,13 +74,13 @@ export const adminRouter = router({
   config: adminProcedure.query(({ ctx }) => ctx.deps.config.get()),
 
   /** After KIE answered 401/402/433 the engine halts submissions; an operator resumes them. */
-  resumeProvider: adminProcedure.mutation(({ ctx }) => {
-    ctx.deps.fleet.supervisor.resumeProvider();
-    return ctx.deps.fleet.supervisor.status();
+  resumeProvider: adminProcedure.mutation(async ({ ctx }) => {
+    await ctx.deps.port.resumeProvider();
+    return ctx.deps.port.status();
   }),
 
   stats: adminProcedure.query(async ({ ctx }) => ({
-    supervisor: ctx.deps.fleet.supervisor.status(),
+    supervisor: await ctx.deps.port.status(),
     providerCalls: await providerCalls(ctx.deps.db),
     sim: ctx.deps.sim ? { url: ctx.deps.sim.url, timeScale: ctx.deps.sim.timeScale, stats: ctx.deps.sim.stats() } : null,
   })),

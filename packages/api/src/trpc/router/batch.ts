@@ -50,8 +50,8 @@ async function setRunning(ctx: { deps: AppDeps; user: { id: string } }, batchId:
     const what = target === 'paused' ? 'only an active batch can be paused' : 'only a paused batch can be resumed';
     throw conflict(`batch ${batch.id} is ${batch.state}: ${what}`);
   }
-  if (target === 'paused') ctx.deps.fleet.supervisor.pauseBatch(batch.id);
-  else ctx.deps.fleet.supervisor.resumeBatch(batch.id);
+  if (target === 'paused') await ctx.deps.port.pauseBatch(batch.user_id, batch.id);
+  else await ctx.deps.port.resumeBatch(batch.user_id, batch.id);
   await setBatchState(ctx.deps.db, batch.id, target);
   return { batchId: batch.id, state: target };
 }
@@ -122,7 +122,7 @@ export const batchRouter = router({
     if (batch.state === 'finished' || batch.state === 'cancelled') return { batchId: batch.id, state: batch.state };
     // Recorded first: a crash before the engine finishes cancelling resumes the cancellation.
     await setBatchState(ctx.deps.db, batch.id, 'cancelled');
-    ctx.deps.fleet.supervisor.cancelBatch(batch.id);
+    await ctx.deps.port.cancelBatch(batch.user_id, batch.id);
     return { batchId: batch.id, state: 'cancelled' as const };
   }),
 
@@ -130,15 +130,14 @@ export const batchRouter = router({
   retryFailed: protectedProcedure.input(BatchId).mutation(async ({ ctx, input }) => {
     const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
     if (batch.state === 'cancelled') throw conflict(`batch ${batch.id} is cancelled`);
-    await ctx.deps.fleet.flush();
+    await ctx.deps.port.flush();
     const candidates = await tasksInStates(ctx.deps.db, batch.id, ['failed', 'timedOut']);
     const required = candidates.reduce((sum, t) => sum + t.price, 0);
     const available = await balanceOf(ctx.deps.db, ctx.user.id);
     if (available < required) {
       throw paymentRequired(`not enough credits: required ${required}, available ${available}`);
     }
-    const retried = ctx.deps.fleet.supervisor.retryFailed(batch.id);
-    await ctx.deps.fleet.flush();
+    const retried = await ctx.deps.port.retryFailed(batch.user_id, batch.id);
     return { batchId: batch.id, retried: retried.length, taskIds: retried };
   }),
 

@@ -24,11 +24,11 @@ export const inspectorRouter = router({
    */
   onSnapshot: protectedProcedure.input(z.object({ batchId: z.string().min(1).max(100) })).subscription(async function* ({ ctx, input, signal }) {
     await ownBatch(ctx.deps, ctx.user.id, input.batchId);
-    const { supervisor } = ctx.deps.fleet;
+    const { port } = ctx.deps;
     const sent = new Map<string, string>();
     let lastSupervisor = '';
     while (!signal?.aborted) {
-      const provider = supervisor.status().provider;
+      const provider = (await port.status()).provider;
       if (provider !== lastSupervisor) {
         lastSupervisor = provider;
         yield { kind: 'supervisor', value: provider } satisfies SnapshotMessage as SnapshotMessage;
@@ -42,7 +42,7 @@ export const inspectorRouter = router({
         .limit(MAX_TASKS_PER_SNAPSHOT)
         .execute();
       for (const { id } of rows) {
-        const view = supervisor.task(id);
+        const view = port.task(id);
         if (!view) continue;
         const key = `${view.state}|${JSON.stringify(view.machineState)}`;
         if (sent.get(id) === key) continue;

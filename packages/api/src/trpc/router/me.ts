@@ -11,7 +11,7 @@ export const meRouter = router({
     const config = ctx.deps.config.get();
     const planId = await planOf(ctx.deps.db, ctx.user.id, config.defaultPlan);
     const plan = getBatchConfig(config.plans.some((p) => p.id === planId) ? planId : config.defaultPlan, config);
-    const load = ctx.deps.fleet.supervisor.status().users.find((u) => u.userId === ctx.user.id);
+    const load = (await ctx.deps.port.status()).users.find((u) => u.userId === ctx.user.id);
     return {
       user: { id: ctx.user.id, name: ctx.user.name, createdAt: ctx.user.createdAt },
       plan: planView(plan, config),

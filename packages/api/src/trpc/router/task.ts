@@ -17,14 +17,14 @@ async function ownTask(ctx: { deps: AppDeps; user: { id: string } }, taskId: str
 export const taskRouter = router({
   get: protectedProcedure.input(TaskId).query(async ({ ctx, input }) => {
     const task = await ownTask(ctx, input.taskId);
-    return { ...taskView(task), live: ctx.deps.fleet.supervisor.task(task.id) ?? null };
+    return { ...taskView(task), live: ctx.deps.port.task(task.id) ?? null };
   }),
 
   /** Cancels one task: refunded if it never reached KIE, charged if a remote job was already submitted. */
   cancel: protectedProcedure.input(TaskId).mutation(async ({ ctx, input }) => {
     const task = await ownTask(ctx, input.taskId);
     if (isTerminal(task.state as TaskState)) return { taskId: task.id, state: task.state };
-    ctx.deps.fleet.supervisor.cancelTask(task.id);
+    await ctx.deps.port.cancelTask(task.user_id, task.id);
     return { taskId: task.id, state: 'cancelled' };
   }),
 });

@@ -1,0 +1,107 @@
+import { SqliteAdapter, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/types.ts';
+import type { Executor } from '../store/executor.ts';
+
+/**
+ * User leases in the database: which worker runs which user's batches. Workers claim expired leases with
+ * `FOR UPDATE SKIP LOCKED` (two workers never wait on, or take, the same user), renew theirs with a heartbeat,
+ * and every write of a user's work checks the lease's epoch under a share lock (see `heldEpochs`), so a worker
+ * that lost a user writes nothing more for them. Times are epoch ms of the workers' clocks (one host, or NTP).
+ */
+
+/** Row locks exist only on Postgres; SQLite has one writer (the writer lock), and rejects the clause. */
+function locked<QB extends SelectQueryBuilder<Database, any, any>>(qb: QB, db: Executor, mode: 'claim' | 'share'): QB {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) return qb;
+  return (mode === 'claim' ? qb.forUpdate().skipLocked() : qb.forShare()) as QB;
+}
+
+export async function registerWorker(db: Db, worker: { id: string; pid: number; host: string }, now: number): Promise<void> {
+  await db.insertInto('cluster_workers').values({ ...worker, started_at: now, heartbeat_at: now, stopped_at: null, status: null }).execute();
+}
+
+export async function workerHeartbeat(db: Db, workerId: string, now: number, status: string | null): Promise<void> {
+  await db.updateTable('cluster_workers').set({ heartbeat_at: now, status }).where('id', '=', workerId).execute();
+}
+
+export async function markWorkerStopped(db: Db, workerId: string, now: number): Promise<void> {
+  await db.updateTable('cluster_workers').set({ stopped_at: now, status: null }).where('id', '=', workerId).execute();
+}
+
+/** Workers whose heartbeat is younger than `ttlMs` (a SIGKILLed one drops out after the lease time). */
+export async function liveWorkers(db: Executor, now: number, ttlMs: number) {
+  return db
+    .selectFrom('cluster_workers')
+    .select(['id', 'status', 'heartbeat_at'])
+    .where('stopped_at', 'is', null)
+    .where('heartbeat_at', '>', now - ttlMs)
+    .execute();
+}
+
+/** The lease's user has an unfinished batch or a pending command. */
+function hasWork(eb: ExpressionBuilder<Database, 'user_leases'>) {
+  return eb.or([
+    eb.exists(eb.selectFrom('batches').select('batches.id').whereRef('batches.user_id', '=', 'user_leases.user_id').where('batches.finished_at', 'is', null)),
+    eb.exists(eb.selectFrom('fleet_commands').select('fleet_commands.id').whereRef('fleet_commands.user_id', '=', 'user_leases.user_id').where('fleet_commands.done_at', 'is', null)),
+  ]);
+}
+
+/** How many users have work (owned or not): the fair share of a worker is this over the live workers. */
+export async function countUsersWithWork(db: Executor): Promise<number> {
+  const row = await db.selectFrom('user_leases').select((eb) => eb.fn.countAll<number>().as('n')).where(hasWork).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Leases a worker holds: user id -> epoch. */
+export type HeldLeases = ReadonlyMap<string, number>;
+
+/**
+ * Claims one user whose lease has expired (or was released) and who has work: an unfinished batch or a pending
+ * command. The epoch grows, fencing off whoever held it before. Returns null when there is nothing to claim.
+ */
+export async function claimOne(db: Db, workerId: string, now: number, ttlMs: number): Promise<{ userId: string; epoch: number } | null> {
+  return db.transaction().execute(async (trx) => {
+    const query = trx
+      .selectFrom('user_leases')
+      .select(['user_id', 'epoch'])
+      .where('expires_at', '<=', now)
+      .where(hasWork)
+      .orderBy('expires_at', 'asc')
+      .limit(1);
+    const row = await locked(query, trx, 'claim').executeTakeFirst();
+    if (!row) return null;
+    const epoch = row.epoch + 1;
+    await trx.updateTable('user_leases').set({ owner: workerId, epoch, expires_at: now + ttlMs }).where('user_id', '=', row.user_id).execute();
+    return { userId: row.user_id, epoch };
+  });
+}
+
+/** Extends the leases still held at their epoch; returns the users whose lease was lost (taken over since). */
+export async function renewLeases(db: Db, workerId: string, held: HeldLeases, now: number, ttlMs: number): Promise<string[]> {
+  if (held.size === 0) return [];
+  const renewed = await db
+    .updateTable('user_leases')
+    .set({ expires_at: now + ttlMs })
+    .where('owner', '=', workerId)
+    .where('user_id', 'in', [...held.keys()])
+    .returning(['user_id', 'epoch'])
+    .execute();
+  const still = new Map(renewed.map((r) => [r.user_id, r.epoch]));
+  return [...held].filter(([userId, epoch]) => still.get(userId) !== epoch).map(([userId]) => userId);
+}
+
+/** Gives a lease up at once (a clean stop, or an idle user): another worker may claim the user right away. */
+export async function releaseLease(db: Db, workerId: string, userId: string, epoch: number): Promise<void> {
+  await db.updateTable('user_leases').set({ owner: null, expires_at: 0 }).where('user_id', '=', userId).where('owner', '=', workerId).where('epoch', '=', epoch).execute();
+}
+
+/**
+ * Inside a write transaction: the epochs at which `workerId` holds the users now, share-locked until commit so no
+ * claim can take them over between this check and the commit.
+ */
+export async function heldEpochs(trx: Executor, workerId: string, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const query = trx.selectFrom('user_leases').select(['user_id', 'epoch']).where('owner', '=', workerId).where('user_id', 'in', userIds);
+  const rows = await locked(query, trx, 'share').execute();
+  return new Map(rows.map((r) => [r.user_id, r.epoch]));
+}

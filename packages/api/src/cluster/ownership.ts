@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Db } from '../db/database.ts';
+import type { WriteFence } from '../fleet/writer.ts';
+import type { Executor } from '../store/executor.ts';
+import { claimOne, countUsersWithWork, heldEpochs, liveWorkers, markWorkerStopped, registerWorker, releaseLease, renewLeases, workerHeartbeat } from './leases.ts';
+
+/** What the fleet does when ownership changes. */
+export interface OwnershipHandlers {
+  /** The user is this process's now (`null`: every user, the embedded mode): adopt their unfinished batches. */
+  claimed(userId: string | null): Promise<void>;
+  /** The lease is gone (taken over, or not renewed in time): stop the user's work without writing. */
+  lost(userId: string): void;
+  /** Nothing of the user's is left to run or to write: the lease can be given back. */
+  idle(userId: string): boolean;
+  /** The supervisor's status as JSON, published with the heartbeat for the API processes. */
+  status(): string;
+  /** Every heartbeat: look for commands (the safety net under NOTIFY). */
+  tick(): void;
+}
+
+/**
+ * Which users this process runs, and the fence its writes go through. Embedded (SQLite) mode has one owner for
+ * everyone (`SingleOwner`: the writer lock is the lease); on Postgres, `LeaseOwner` claims users one by one.
+ */
+export interface Ownership extends WriteFence {
+  readonly workerId: string;
+  start(handlers: OwnershipHandlers): Promise<void>;
+  /** The users held now (the embedded single owner holds everyone without naming them: none). */
+  held(): string[];
+  /** New work may be waiting (a batch or a command): look for users to claim soon. */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+/** The embedded mode's trivial lease: the single-writer lock already makes this process the owner of every user. */
+export class SingleOwner implements Ownership {
+  readonly workerId = 'embedded';
+  async start(handlers: OwnershipHandlers): Promise<void> {
+    await handlers.claimed(null);
+  }
+  held(): string[] {
+    return [];
+  }
+  epochOf(): number {
+    return 0;
+  }
+  async epochs(): Promise<null> {
+    return null;
+  }
+  drop(): void {}
+  poke(): void {}
+  async stop(): Promise<void> {}
+}
+
+export interface LeaseOptions {
+  /** How long a lease lasts without renewal: a dead worker's users are claimed within it. Default 10 s. */
+  ttlMs?: number;
+  /** How often leases are renewed and claims looked for. Default a third of the lease. */
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_LEASE_MS = 10_000;
+
+/**
+ * Leases on Postgres. Each heartbeat renews what is held (a lease taken over since is lost), gives back users left
+ * idle, publishes the status and claims users with work up to a fair share (users with work / live workers), so a
+ * new batch or a dead worker's users are picked up within a heartbeat or a lease time. A worker that cannot renew
+ * (its database is gone) drops its users itself before the lease can expire, so it never runs a user another
+ * worker may have claimed.
+ */
+export class LeaseOwner implements Ownership {
+  readonly workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly leases = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly heartbeatMs: number;
+  private handlers: OwnershipHandlers | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private renewedAt = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    opts: LeaseOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? DEFAULT_LEASE_MS;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.ttlMs / 3));
+  }
+
+  async start(handlers: OwnershipHandlers): Promise<void> {
+    this.handlers = handlers;
+    const now = Date.now();
+    await registerWorker(this.db, { id: this.workerId, pid: process.pid, host: hostname() }, now);
+    this.renewedAt = now;
+    await this.tick();
+    this.timer = setInterval(() => this.poke(), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  held(): string[] {
+    return [...this.leases.keys()];
+  }
+
+  epochOf(userId: string): number | undefined {
+    return this.leases.get(userId);
+  }
+
+  epochs(trx: Executor, userIds: string[]): Promise<ReadonlyMap<string, number>> {
+    return heldEpochs(trx, this.workerId, userIds);
+  }
+
+  /** The fence refused the user's ops: their lease was taken over. */
+  drop(userId: string): void {
+    if (this.leases.has(userId)) this.lose(userId);
+  }
+
+  poke(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((err) => console.error(`cluster: heartbeat failed (${(err as Error).message})`))
+      .finally(() => {
+        this.ticking = undefined;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  private lose(userId: string): void {
+    this.leases.delete(userId);
+    this.handlers!.lost(userId);
+  }
+
+  private async tick(): Promise<void> {
+    const h = this.handlers!;
+    const now = Date.now();
+    try {
+      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.ttlMs)) this.lose(userId);
+      this.renewedAt = now;
+    } catch (err) {
+      // Not renewed: once the lease may have run out, another worker may own these users.
+      if (now - this.renewedAt >= this.ttlMs - this.heartbeatMs) {
+        if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${now - this.renewedAt} ms; dropping ${this.leases.size} user(s)`);
+        for (const userId of [...this.leases.keys()]) this.lose(userId);
+      }
+      throw err;
+    }
+    for (const [userId, epoch] of [...this.leases]) {
+      if (!h.idle(userId)) continue;
+      await releaseLease(this.db, this.workerId, userId, epoch);
+      this.lose(userId);
+    }
+    await workerHeartbeat(this.db, this.workerId, now, h.status());
+    h.tick();
+    if (this.stopped) return;
+    const share = await this.fairShare(now);
+    while (this.leases.size < share && !this.stopped) {
+      const claim = await claimOne(this.db, this.workerId, Date.now(), this.ttlMs);
+      if (!claim) break;
+      this.leases.set(claim.userId, claim.epoch);
+      await h.claimed(claim.userId);
+    }
+  }
+
+  /** Users with work, spread evenly over the live workers (rounded up: every user gets an owner). */
+  private async fairShare(now: number): Promise<number> {
+    const workers = Math.max(1, (await liveWorkers(this.db, now, this.ttlMs)).length);
+    return Math.ceil((await countUsersWithWork(this.db)) / workers);
+  }
+
+  /** Gives every lease back (after the fleet has written what it had): the others take over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    for (const [userId, epoch] of this.leases) await releaseLease(this.db, this.workerId, userId, epoch).catch(() => {});
+    this.leases.clear();
+    await markWorkerStopped(this.db, this.workerId, Date.now()).catch(() => {});
+  }
+}

@@ -1,0 +1,30 @@
+import type { Registry } from './registry.ts';
+import type { TaskActors } from './taskActors.ts';
+
+/**
+ * Forgets a user's work without a word: their task actors stop (a call in flight is answered to no one), their
+ * tasks, batches and routes leave the registry, and no event is published. A host calls it when it no longer owns
+ * the user (a lost lease): the new owner rebuilds the user's batches from what is stored, as after a crash.
+ * Returns the batches dropped.
+ */
+export function releaseUser(registry: Registry, actors: TaskActors, userId: string): string[] {
+  const user = registry.users.get(userId);
+  const dropped: string[] = [];
+  for (const [batchId, batch] of registry.batches) {
+    if (batch.userId !== userId) continue;
+    for (const taskId of batch.taskIds) {
+      const record = registry.tasks.get(taskId);
+      if (!record) continue;
+      const actor = record.actor;
+      if (actor && user) actors.release(record, user);
+      actor?.stop();
+      registry.unroute(record);
+      registry.tasks.delete(taskId);
+    }
+    registry.batches.delete(batchId);
+    dropped.push(batchId);
+  }
+  registry.users.delete(userId);
+  registry.usersWithWork.remove(userId);
+  return dropped;
+}
