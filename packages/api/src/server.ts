@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { openDatabase, type Db } from './db/database.ts';
+import { isPostgresUrl, openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
 import { ProviderResumeWatch } from './cluster/broadcast.ts';
@@ -14,7 +14,6 @@ import { EventBus } from './fleet/bus.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { clusterPort, localPort, type FleetPort } from './fleet/port.ts';
 import { connectKie, noKieConnection, type KieConnection, type KieMode } from './fleet/kie.ts';
-import { isPostgresTarget } from './db/database.ts';
 import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
@@ -41,7 +40,10 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 
 export interface ServerOptions {
-  /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
+  /**
+   * SQLite file (created and migrated on first start), ':memory:' for a private throwaway database, or a
+   * `postgres://` URL (migrated on first start).
+   */
   dbPath: string;
   /** When another process holds the database: wait for it to stop and take over, instead of refusing to start. */
   standby?: boolean;
@@ -89,6 +91,8 @@ export interface ClipFleetServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Archived results of a Postgres-backed server when no folder is configured (beside the default SQLite file). */
+const DEFAULT_RESULTS_DIR = './data/results';
 /** Admin keys guard every account: at least 32 characters (a generated one has 32 random base64url ones). */
 export const MIN_ADMIN_KEY_LENGTH = 32;
 
@@ -132,7 +136,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
 
   async function start(): Promise<{ url: string }> {
-    const clustered = isPostgresTarget(opts.dbPath);
+    const clustered = isPostgresUrl(opts.dbPath);
     if (role !== 'all' && !clustered) {
       throw new Error(`CLIPFLEET_ROLE=${role} needs a Postgres CLIPFLEET_DB (postgres://...): an SQLite file is run by one process, role all`);
     }
@@ -181,7 +185,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     // A throwaway database gets a throwaway archive.
     const resultsDir =
       opts.results?.dir ??
-      (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : clustered ? join('data', 'results') : join(dirname(opts.dbPath), 'results'));
+      (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : clustered ? DEFAULT_RESULTS_DIR : join(dirname(opts.dbPath), 'results'));
     archive = new ResultArchive(database, new LocalDiskStorage(resultsDir), {
       ...DEFAULT_ARCHIVE_OPTIONS,
       ...(opts.results?.maxBytes !== undefined ? { maxBytes: opts.results.maxBytes } : {}),

@@ -1,20 +1,15 @@
-import { SqliteAdapter, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { lockRows } from '../db/dialect.ts';
 import type { Database } from '../db/types.ts';
 import type { Executor } from '../store/executor.ts';
 
 /**
  * User leases in the database: which worker runs which user's batches. Workers claim expired leases with
  * `FOR UPDATE SKIP LOCKED` (two workers never wait on, or take, the same user), renew theirs with a heartbeat,
- * and every write of a user's work checks the lease's epoch under a share lock (see `heldEpochs`), so a worker
+ * and every write of a user's work checks the lease's epoch under a row lock (see `heldEpochs`), so a worker
  * that lost a user writes nothing more for them. Times are epoch ms of the workers' clocks (one host, or NTP).
  */
-
-/** Row locks exist only on Postgres; SQLite has one writer (the writer lock), and rejects the clause. */
-function locked<QB extends SelectQueryBuilder<Database, any, any>>(qb: QB, db: Executor, mode: 'claim' | 'share'): QB {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) return qb;
-  return (mode === 'claim' ? qb.forUpdate().skipLocked() : qb.forShare()) as QB;
-}
 
 export async function registerWorker(db: Db, worker: { id: string; pid: number; host: string }, now: number): Promise<void> {
   await db.insertInto('cluster_workers').values({ ...worker, started_at: now, heartbeat_at: now, stopped_at: null, status: null }).execute();
@@ -68,7 +63,7 @@ export async function claimOne(db: Db, workerId: string, now: number, ttlMs: num
       .where(hasWork)
       .orderBy('expires_at', 'asc')
       .limit(1);
-    const row = await locked(query, trx, 'claim').executeTakeFirst();
+    const row = await query.$call(lockRows(trx, { skipLocked: true })).executeTakeFirst();
     if (!row) return null;
     const epoch = row.epoch + 1;
     await trx.updateTable('user_leases').set({ owner: workerId, epoch, expires_at: now + ttlMs }).where('user_id', '=', row.user_id).execute();
@@ -96,12 +91,12 @@ export async function releaseLease(db: Db, workerId: string, userId: string, epo
 }
 
 /**
- * Inside a write transaction: the epochs at which `workerId` holds the users now, share-locked until commit so no
+ * Inside a write transaction: the epochs at which `workerId` holds the users now, row-locked until commit so no
  * claim can take them over between this check and the commit.
  */
 export async function heldEpochs(trx: Executor, workerId: string, userIds: string[]): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
   const query = trx.selectFrom('user_leases').select(['user_id', 'epoch']).where('owner', '=', workerId).where('user_id', 'in', userIds);
-  const rows = await locked(query, trx, 'share').execute();
+  const rows = await query.$call(lockRows(trx)).execute();
   return new Map(rows.map((r) => [r.user_id, r.epoch]));
 }
