@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServerOptions } from './server.ts';
+import { PROCESS_ROLES, type ServerOptions } from './server.ts';
 
 /** Unset and empty are the same thing for an environment variable. */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -8,6 +8,8 @@ const EnvSchema = z.object({
   PORT: opt(z.string().regex(/^\d{1,5}$/, 'must be a port number (0-65535)').transform(Number).refine((n) => n <= 65535, 'must be a port number (0-65535)')),
   HOST: opt(z.string()),
   CLIPFLEET_DB: opt(z.string()),
+  CLIPFLEET_ROLE: opt(z.enum(PROCESS_ROLES, { error: 'must be all, api or worker' })),
+  CLIPFLEET_LEASE_MS: opt(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number).refine((n) => n >= 500 && n <= 600_000, 'must be between 500 and 600000 ms')),
   CLIPFLEET_STANDBY: opt(z.enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' }).transform((v) => v === '1' || v === 'true')),
   TIME_SCALE: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).refine((n) => n > 0 && n <= 1_000_000, 'must be a positive number up to 1000000')),
   SIM_SEED: opt(z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)),
@@ -44,6 +46,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     host: e.HOST ?? '0.0.0.0',
     dbPath: e.CLIPFLEET_DB ?? './data/clipfleet.db',
     standby: e.CLIPFLEET_STANDBY ?? false,
+    ...(e.CLIPFLEET_ROLE ? { role: e.CLIPFLEET_ROLE } : {}),
+    ...(e.CLIPFLEET_LEASE_MS ? { leaseMs: e.CLIPFLEET_LEASE_MS } : {}),
     kie: e.KIE_API_KEY
       ? // TIME_SCALE with a KIE key: KIE_BASE_URL is a simulator running that much faster.
         { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai', timeScale: e.TIME_SCALE ?? 1 }

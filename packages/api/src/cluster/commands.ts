@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteStatus } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
+import { notify } from '../db/notify.ts';
 import type { Executor } from '../store/executor.ts';
 
 /** What an API process asks of the worker that owns a user. Each is idempotent: it may be carried out twice. */
@@ -27,10 +28,17 @@ function commandId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}-${String(counter).padStart(6, '0')}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Queues a command for the user's owner (a user without one is claimed by a worker: see claimOne). */
+/** Workers hear on this channel that a user has a new command (payload: the user id). */
+export const COMMANDS_CHANNEL = 'clipfleet_commands';
+
+/**
+ * Queues a command for the user's owner and tells the workers (a user without an owner is claimed by one: see
+ * claimOne). The row is the truth, the notification a cue: workers also look at every heartbeat.
+ */
 export async function enqueueCommand(db: Executor, userId: string, command: FleetCommand, now = Date.now()): Promise<string> {
   const id = commandId(now);
   await db.insertInto('fleet_commands').values({ id, user_id: userId, kind: command.kind, payload: JSON.stringify(command), created_at: now, done_at: null, done_by: null }).execute();
+  await notify(db, COMMANDS_CHANNEL, userId);
   return id;
 }
 

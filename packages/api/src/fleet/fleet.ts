@@ -7,9 +7,10 @@ import {
   type SupervisorOptions,
   type TaskSpec,
 } from '@clipfleet/engine';
-import { pendingCommands, type FleetCommand } from '../cluster/commands.ts';
+import { COMMANDS_CHANNEL, pendingCommands, type FleetCommand } from '../cluster/commands.ts';
 import { SingleOwner, type Ownership } from '../cluster/ownership.ts';
 import type { Db } from '../db/database.ts';
+import { listen } from '../db/notify.ts';
 import { markBatchFinished } from '../store/batches.ts';
 import { maxSeq } from '../store/events.ts';
 import { allPaidPlans, planOf } from '../store/payments.ts';
@@ -148,6 +149,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   }
 
   let stopped = false;
+  // A command for a user we run is carried out at once; for another, we may have to claim the user.
+  const unlisten = await listen(db, COMMANDS_CHANNEL, (userId) => (ownership.epochOf(userId) !== undefined ? runCommands() : ownership.poke()), {
+    onReconnect: () => (ownership.poke(), runCommands()),
+  });
   await ownership.start({
     async claimed(userId) {
       if (userId === null) await adopt({});
@@ -190,6 +195,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       if (stopped) return;
       stopped = true;
       stopWatching();
+      await unlisten();
       await executing;
       running.stop();
       // A store that stays unwritable cannot be waited for: what is lost is only what a kill -9 would lose.
