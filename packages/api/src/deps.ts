@@ -1,4 +1,5 @@
 import type { Db } from './db/database.ts';
+import type { BatchFeed } from './batches/feed.ts';
 import type { Authenticator } from './http/auth.ts';
 import type { ResultArchive } from './results/archive.ts';
 import type { Fleet } from './fleet/fleet.ts';
@@ -9,6 +10,8 @@ import type { RuntimeConfig } from './runtime-config.ts';
 export interface AppDeps {
   db: Db;
   fleet: Fleet;
+  /** Live committed events per batch, for progress streams (the fleet's bus, or NOTIFY from other processes). */
+  feed: BatchFeed;
   config: RuntimeConfig;
   adminKey: string;
   /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */

@@ -7,6 +7,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
+import { busFeed, type BatchFeed } from './batches/feed.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
@@ -108,6 +109,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let lockedPath: string | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
+  let feed: BatchFeed | undefined;
   let metrics: Metrics | undefined;
   let stopLogging: (() => void) | undefined;
   let archive: ResultArchive | undefined;
@@ -148,7 +150,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
     });
     await archive.start(fleet.bus);
-    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    feed = busFeed(fleet.bus);
+    deps = { db, fleet, feed, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);
@@ -192,6 +195,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
 
   async function stop(): Promise<void> {
     await app.close();
+    await feed?.close();
     stopLogging?.();
     metrics?.detach();
     await fleet?.stop();

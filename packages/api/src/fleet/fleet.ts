@@ -10,7 +10,6 @@ import {
 } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
 import { markBatchFinished } from '../store/batches.ts';
-import { maxSeq } from '../store/events.ts';
 import { allPaidPlans } from '../store/payments.ts';
 import { EventBus } from './bus.ts';
 import { loadUnfinished } from './hydrate.ts';
@@ -46,7 +45,8 @@ export interface Fleet {
 
 /**
  * Starts the supervisor. With unfinished batches in the database it is hydrated from their durable task facts:
- * tasks with a remote id are polled, never resubmitted; sequence numbers continue after the last stored event.
+ * tasks with a remote id are polled, never resubmitted. The writer numbers events in their streams as it stores them
+ * (a batch's log continues after its last stored event), so the engine's own numbering is not carried over.
  */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const { db, clock } = opts;
@@ -70,7 +70,6 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     config: opts.config,
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),
-    firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
   const { batches, ended } = await loadUnfinished(db);

@@ -2,7 +2,7 @@ import type { EngineEvent } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
 import { addProviderCalls } from '../store/counters.ts';
 import { checkpointWal, describeStorageError, durableTransaction, isTransientStorageError } from '../store/durable.ts';
-import { insertEvents, type StoredEvent } from '../store/events.ts';
+import { appendEvents, FLEET_STREAM } from '../store/events.ts';
 import { applyEvent, foldIntoRow } from './apply-event.ts';
 import type { EventBus } from './bus.ts';
 
@@ -59,6 +59,8 @@ export class FleetWriter {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly health: StorageHealth = { unavailable() {}, available() {} },
+    /** This process's stream for events of no batch and no user (see store/events.ts). */
+    private readonly fleetStream = FLEET_STREAM,
   ) {}
 
   /** Called synchronously by the engine for every event, in sequence order. */
@@ -138,8 +140,9 @@ export class FleetWriter {
     // A copy: calls counted while this write runs belong to the next one.
     const calls = new Map(this.calls);
     if (ops.length === 0 && calls.size === 0) return;
+    let stored: EngineEvent[];
     try {
-      await this.write(ops, calls);
+      stored = await this.write(ops, calls);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       // A write that will fail every time: find it, give it up, keep the rest.
@@ -147,17 +150,18 @@ export class FleetWriter {
       await this.writeOneByOne(ops, calls);
       return;
     }
-    this.committed(ops.length, calls);
+    this.committed(ops.length, calls, stored);
     if (this.queue.length === 0) await this.maybeCheckpoint();
   }
 
-  private async write(ops: Op[], calls: Map<string, number>): Promise<void> {
+  /** Writes the ops in one transaction; returns their events as stored (numbered in their streams). */
+  private async write(ops: Op[], calls: Map<string, number>): Promise<EngineEvent[]> {
     const wallNow = Date.now();
-    await durableTransaction(this.db, async (trx) => {
-      const stored: StoredEvent[] = [];
+    return durableTransaction(this.db, async (trx) => {
+      const events: EngineEvent[] = [];
       for (const op of ops) {
         if (op.kind === 'event') {
-          stored.push(toStored(op.event));
+          events.push(op.event);
           await applyEvent(trx, op.event, wallNow);
         } else {
           // The facts of task.submitting / task.submitted, folded by the engine's reducer and made durable
@@ -169,13 +173,14 @@ export class FleetWriter {
           await foldIntoRow(trx, op.taskId, fact, wallNow);
         }
       }
-      await insertEvents(trx, stored, wallNow);
+      const appended = await appendEvents(trx, events, this.fleetStream, wallNow);
       await addProviderCalls(trx, calls);
+      return appended.events;
     });
   }
 
-  /** The ops (already at the head of the queue) are durable: settle them and publish their events. */
-  private committed(count: number, calls: Map<string, number>): void {
+  /** The ops (already at the head of the queue) are durable: settle them and publish their events as stored. */
+  private committed(count: number, calls: Map<string, number>, stored: readonly EngineEvent[]): void {
     const ops = this.queue.splice(0, count);
     for (const [key, n] of calls) {
       const left = (this.calls.get(key) ?? 0) - n;
@@ -188,10 +193,8 @@ export class FleetWriter {
       this.failures = 0;
       this.health.available();
     }
-    for (const op of ops) {
-      if (op.kind === 'event') this.bus.publish(op.event);
-      else op.done.resolve();
-    }
+    for (const op of ops) if (op.kind !== 'event') op.done.resolve();
+    for (const event of stored) this.bus.publish(event);
   }
 
   private retryLater(err: unknown): void {
@@ -213,8 +216,9 @@ export class FleetWriter {
 
   private async writeOneByOne(ops: Op[], calls: Map<string, number>): Promise<void> {
     for (const op of ops) {
+      let stored: EngineEvent[];
       try {
-        await this.write([op], new Map());
+        stored = await this.write([op], new Map());
       } catch (err) {
         if (isTransientStorageError(err)) return this.retryLater(err);
         console.error(`fleet writer: gave up one ${op.kind} write (${describeStorageError(err)}):`, op.kind === 'event' ? op.event : op.taskId);
@@ -222,15 +226,15 @@ export class FleetWriter {
         if (op.kind !== 'event') op.done.reject(err);
         continue;
       }
-      this.committed(1, new Map());
+      this.committed(1, new Map(), stored);
     }
     try {
       await this.write([], calls);
-      this.committed(0, calls);
+      this.committed(0, calls, []);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       console.error(`fleet writer: gave up provider call counters (${describeStorageError(err)})`);
-      this.committed(0, calls);
+      this.committed(0, calls, []);
     }
   }
 
@@ -239,16 +243,4 @@ export class FleetWriter {
     this.lastCheckpoint = Date.now();
     await checkpointWal(this.db).catch((err) => console.error(`fleet writer: WAL checkpoint failed (${describeStorageError(err)})`));
   }
-}
-
-function toStored(event: EngineEvent): StoredEvent {
-  return {
-    seq: event.seq,
-    type: event.type,
-    userId: 'userId' in event ? event.userId : null,
-    batchId: 'batchId' in event ? event.batchId : null,
-    taskId: 'taskId' in event ? event.taskId : null,
-    payload: JSON.stringify(event),
-    at: event.at,
-  };
 }
