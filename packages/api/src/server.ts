@@ -7,7 +7,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyInstance } from 'fastify';
 import { isPostgresUrl, openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
-import { busFeed, type BatchFeed } from './batches/feed.ts';
+import { openBatchFeed, type BatchFeed } from './batches/feed.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
@@ -157,7 +157,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
     });
     await archive.start(fleet.bus);
-    feed = busFeed(fleet.bus);
+    feed = await openBatchFeed(db, fleet.bus);
     deps = { db, fleet, feed, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {

@@ -8,7 +8,10 @@ import {
   type SupervisorOptions,
   type TaskSpec,
 } from '@clipfleet/engine';
+import { hostname } from 'node:os';
 import type { Db } from '../db/database.ts';
+import { dbKind } from '../db/dialect.ts';
+import { FLEET_STREAM } from '../store/events.ts';
 import { markBatchFinished } from '../store/batches.ts';
 import { allPaidPlans } from '../store/payments.ts';
 import { EventBus } from './bus.ts';
@@ -26,6 +29,11 @@ export interface FleetOptions {
   clock: EngineClock;
   config: FleetConfig;
   random?: () => number;
+  /**
+   * This process's own event stream (events of no batch and no user: provider gate, storage, config). Default:
+   * `fleet` on SQLite (one process); on Postgres one per live process (host and pid), as several write at once.
+   */
+  eventStream?: string;
 }
 
 /** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
@@ -54,6 +62,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let supervisor: Supervisor | undefined;
   // The writer closes and opens the engine's storage gate (bound once the supervisor exists).
   let storageDown: string | null = null;
+  const eventStream = opts.eventStream ?? (dbKind(db) === 'postgres' ? `${FLEET_STREAM}:${hostname()}:${process.pid}` : FLEET_STREAM);
   const writer = new FleetWriter(db, bus, {
     unavailable: (message) => {
       storageDown = message;
@@ -63,7 +72,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       storageDown = null;
       supervisor?.storageAvailable();
     },
-  });
+  }, eventStream);
   const options: SupervisorOptions = {
     clock,
     gateway: persistingGateway(opts.gateway, { db, writer, clock }),

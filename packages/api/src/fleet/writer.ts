@@ -2,7 +2,8 @@ import type { EngineEvent } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
 import { addProviderCalls } from '../store/counters.ts';
 import { checkpointWal, describeStorageError, durableTransaction, isTransientStorageError } from '../store/durable.ts';
-import { appendEvents, FLEET_STREAM } from '../store/events.ts';
+import { notify } from '../db/notify.ts';
+import { appendEvents, encodeNotice, EVENTS_CHANNEL, FLEET_STREAM } from '../store/events.ts';
 import { applyEvent, foldIntoRow } from './apply-event.ts';
 import type { EventBus } from './bus.ts';
 
@@ -36,7 +37,8 @@ export interface StorageHealth {
 /**
  * The fleet's single, ordered write path. Engine events, attempt records and remote ids go through one queue and
  * are committed in the order they happened, so a late event can never overwrite a newer fact (e.g. a queued
- * retryScheduled clearing a remote id recorded after it). Committed events are then published on the bus.
+ * retryScheduled clearing a remote id recorded after it). Committed events are then published on the bus
+ * (this process) and announced with a NOTIFY per batch sent in the same transaction (every process).
  *
  * Durable first: a write that fails for a reason that may pass (disk full, read-only, I/O error) is kept at the
  * head of the queue and retried with backoff, in order, until it succeeds; meanwhile `health` hears that the
@@ -174,6 +176,8 @@ export class FleetWriter {
         }
       }
       const appended = await appendEvents(trx, events, this.fleetStream, wallNow);
+      // Delivered when this commits, to every process (progress streams on other API processes read the rows).
+      for (const notice of appended.batches) await notify(trx, EVENTS_CHANNEL, encodeNotice(notice));
       await addProviderCalls(trx, calls);
       return appended.events;
     });

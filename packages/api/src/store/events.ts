@@ -22,10 +22,39 @@ export function streamOf(event: EngineEvent, fleetStream: string): string {
 /** The default process stream (one process owns everything: the embedded, single-writer mode). */
 export const FLEET_STREAM = 'fleet';
 
-/** Events as committed: each carries its number in its stream, and the numbers each stream got in this write. */
+/** Events as committed: each carries its number in its stream; and, per batch, the numbers this write gave it. */
 export interface Appended {
   events: EngineEvent[];
-  ranges: Map<string, { from: number; to: number }>;
+  batches: EventsNotice[];
+}
+
+/**
+ * After a write commits, every process hears which numbers of which batch's log it added (a NOTIFY on this
+ * channel; listeners read the rows: a payload stays small, and the rows are the truth).
+ */
+export const EVENTS_CHANNEL = 'clipfleet_events';
+
+export interface EventsNotice {
+  batchId: string;
+  from: number;
+  to: number;
+}
+
+export function encodeNotice(notice: EventsNotice): string {
+  return JSON.stringify([notice.batchId, notice.from, notice.to]);
+}
+
+/** The notice in a payload, or null for one that is not (a foreign sender on the channel). */
+export function decodeNotice(payload: string): EventsNotice | null {
+  try {
+    const [batchId, from, to] = JSON.parse(payload) as unknown[];
+    if (typeof batchId === 'string' && Number.isSafeInteger(from) && Number.isSafeInteger(to) && (from as number) <= (to as number)) {
+      return { batchId, from: from as number, to: to as number };
+    }
+  } catch {
+    /* not ours */
+  }
+  return null;
 }
 
 /**
@@ -37,14 +66,16 @@ export interface Appended {
 export async function appendEvents(trx: Executor, events: readonly EngineEvent[], fleetStream: string, now = Date.now()): Promise<Appended> {
   const streams = events.map((e) => streamOf(e, fleetStream));
   const next = await lastSeqs(trx, [...new Set(streams)]);
-  const ranges = new Map<string, { from: number; to: number }>();
+  const batches = new Map<string, EventsNotice>();
   const stored = events.map((event, i) => {
     const stream = streams[i]!;
     const seq = (next.get(stream) ?? 0) + 1;
     next.set(stream, seq);
-    const range = ranges.get(stream);
-    if (range) range.to = seq;
-    else ranges.set(stream, { from: seq, to: seq });
+    if ('batchId' in event) {
+      const notice = batches.get(event.batchId);
+      if (notice) notice.to = seq;
+      else batches.set(event.batchId, { batchId: event.batchId, from: seq, to: seq });
+    }
     return { stream, event: { ...event, seq } };
   });
   for (const part of chunks(stored, 300)) {
@@ -65,7 +96,7 @@ export async function appendEvents(trx: Executor, events: readonly EngineEvent[]
       )
       .execute();
   }
-  return { events: stored.map((s) => s.event), ranges };
+  return { events: stored.map((s) => s.event), batches: [...batches.values()] };
 }
 
 /** The last stored number of each stream (absent: nothing stored yet). */
