@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '@clipfleet/engine';
 import type { BatchFeed, FeedListener } from '../src/batches/feed.ts';
 import { batchEventChunks } from '../src/batches/progress.ts';
+import { openDatabase } from '../src/db/database.ts';
 import { migrationProvider } from '../src/db/migrations.ts';
 import type { Database } from '../src/db/types.ts';
 import type { AppDeps } from '../src/deps.ts';
@@ -77,7 +78,9 @@ describe('event streams: numbered per batch, user and fleet process', () => {
   });
 
   it('a batch taken over by another writer (a restart, another worker) continues gap-free from its stored events', async () => {
-    await migrate(db);
+    // The writer notifies through the database's channels: a database as the server opens it.
+    await db.destroy();
+    db = await openDatabase(':memory:');
     const busA = new EventBus();
     const busB = new EventBus();
     const heard: Array<[string, number]> = [];
