@@ -1,4 +1,5 @@
 import type { Db } from './db/database.ts';
+import type { BatchFeed } from './batches/feed.ts';
 import type { Authenticator } from './http/auth.ts';
 import type { ResultArchive } from './results/archive.ts';
 import type { Fleet } from './fleet/fleet.ts';
@@ -13,6 +14,8 @@ export interface AppDeps {
   port: FleetPort;
   /** The worker running in this process (roles `all` and `worker`); none in an API-only process. */
   fleet: Fleet | undefined;
+  /** Live committed events per batch, for progress streams (the fleet's bus, or NOTIFY from other processes). */
+  feed: BatchFeed;
   config: RuntimeConfig;
   adminKey: string;
   /** Resolves callers (keys, link tokens) and throttles failed attempts per address. */

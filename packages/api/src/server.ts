@@ -7,6 +7,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyInstance } from 'fastify';
 import { isPostgresUrl, openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
+import { openBatchFeed, type BatchFeed } from './batches/feed.ts';
 import type { AppDeps } from './deps.ts';
 import { ProviderResumeWatch } from './cluster/broadcast.ts';
 import { DEFAULT_LEASE_MS, LeaseOwner, SingleOwner } from './cluster/ownership.ts';
@@ -125,6 +126,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   let lockedPath: string | undefined;
   let kie: KieConnection | undefined;
   let fleet: Fleet | undefined;
+  let feed: BatchFeed | undefined;
   let metrics: Metrics | undefined;
   let stopLogging: (() => void) | undefined;
   let archive: ResultArchive | undefined;
@@ -195,7 +197,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     });
     // Results are archived where the events are first seen: by the worker that ran the task.
     if (fleet) await archive.start(fleet.bus);
-    const appDeps: AppDeps = { db: database, port, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: connection.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    feed = await openBatchFeed(database, fleet?.bus);
+    const appDeps: AppDeps = { db: database, port, fleet, feed, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: connection.sim, metrics, realProvider: opts.kie.mode === 'real' };
     deps = appDeps;
 
     if (role !== 'worker') await registerApi(appDeps);
@@ -245,6 +248,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
 
   async function stop(): Promise<void> {
     await app.close();
+    await feed?.close();
     stopLogging?.();
     metrics?.detach();
     await fleet?.stop();

@@ -124,9 +124,10 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     // the running balance moved with every ledger entry, crash included
     const running = db.prepare('select balance from user_balances where user_id = ?').get(me.user.id) as { balance: number };
     expect(running.balance).toBe(balance);
-    // event sequence numbers continued after the restart without reuse
-    const seqs = (db.prepare('select seq from task_events order by seq').all() as Array<{ seq: number }>).map((r) => r.seq);
-    expect(new Set(seqs).size).toBe(seqs.length);
+    // the batch's event numbers continued after the restart from its last stored one: 1, 2, 3, ... no gap, no reuse
+    const seqs = (db.prepare("select seq from task_events where stream = 'batch:' || ? order by seq").all(batchId) as Array<{ seq: number }>).map((r) => r.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(seqs.length).toBeGreaterThan(2 * N);
     db.close();
   }, 120_000);
 });

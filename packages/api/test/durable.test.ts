@@ -130,8 +130,12 @@ describe('durable first: a store whose writes fail', () => {
       const states = await db.selectFrom('tasks').select('state').execute();
       expect(states.every((s) => s.state === 'succeeded')).toBe(true);
       expect(await batchTotals(db, 'db1')).toEqual({ reserved: N * 15, charged: N * 15, refunded: 0 });
-      const seqs = (await db.selectFrom('task_events').select('seq').orderBy('seq').execute()).map((r) => r.seq);
-      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+      // Every stream (the batch's log, the fleet's own) is numbered 1, 2, 3, ... in order, with no gap.
+      const rows = await db.selectFrom('task_events').select(['stream', 'seq']).orderBy('stream').orderBy('seq').execute();
+      const streams = new Map<string, typeof rows>();
+      for (const r of rows) streams.set(r.stream, [...(streams.get(r.stream) ?? []), r]);
+      expect([...streams.keys()].sort()).toEqual(['batch:db1', 'fleet']);
+      for (const [stream, events] of streams) expect(events.map((r) => r.seq), stream).toEqual(events.map((_, i) => i + 1));
       const types = (await db.selectFrom('task_events').select('type').execute()).map((r) => r.type);
       expect(types).toContain('storage.unavailable');
       expect(types).toContain('storage.available');

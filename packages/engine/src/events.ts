@@ -9,7 +9,8 @@ interface TaskRef {
 
 /**
  * Everything the engine does, as typed facts. A host persists them (the durable progress log)
- * and derives task state from them; `seq` is gap-free and strictly increasing per supervisor.
+ * and derives task state from them; `seq` is gap-free and strictly increasing per supervisor (its emission order).
+ * A host that stores them numbers them again in its own streams (the API: per batch, see its store/events.ts).
  */
 export type EngineEventBody =
   | { type: 'batch.added'; batchId: string; userId: string; taskCount: number }

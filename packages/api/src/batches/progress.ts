@@ -29,17 +29,18 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
   return replayTurns.run(async () => {
     const cached = replayCache.get(batchId, afterSeq);
     if (cached) return cached;
-    const page = (await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE)).map((row) => JSON.parse(row.payload) as EngineEvent);
+    const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
   }, { first });
 }
 
 /**
- * A batch's event log from `afterSeq` on, in order, exactly once: the replay from task_events followed by live
- * events. The live source is subscribed before the replay and de-duplicated by seq; the bus publishes only
- * committed events, so nothing falls between the two. Yields chunks (never empty) and ends after
- * `batch.finished` when nothing newer is stored, or when `signal` aborts.
+ * A batch's event log from `afterSeq` on (its per-batch numbers), in order, exactly once: the replay from
+ * task_events followed by live events. The live feed is subscribed before the replay and de-duplicated by seq; it
+ * carries only committed events, so nothing falls between the two; where it misses some (a number skipped, or
+ * the feed's notification connection dropped) the stream reads them from the log. Yields chunks (never empty) and
+ * ends after `batch.finished` when nothing newer is stored, or when `signal` aborts.
  *
  * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (tRPC
  * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
@@ -47,15 +48,23 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
  */
 export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<readonly EngineEvent[]> {
   const pending: EngineEvent[] = [];
-  let overflowed = false;
+  /** Live events were missed: catch up from the log before going on live. */
+  let behind = false;
   let wake: (() => void) | null = null;
-  const unsubscribe = deps.port.bus.subscribeBatch(batchId, (event) => {
-    if (pending.length >= MAX_PENDING) {
-      overflowed = true;
+  const unsubscribe = deps.feed.subscribe(batchId, {
+    events(events) {
+      if (pending.length + events.length > MAX_PENDING) {
+        behind = true;
+        pending.length = 0;
+      }
+      if (!behind) pending.push(...events);
+      wake?.();
+    },
+    resync() {
+      behind = true;
       pending.length = 0;
-    }
-    if (!overflowed) pending.push(event);
-    wake?.();
+      wake?.();
+    },
   });
   // One abort listener for the whole stream (not one per wait: they would pile up on the signal).
   const onAbort = () => wake?.();
@@ -76,9 +85,9 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     yield* replay();
     if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
     while (!signal?.aborted) {
-      if (overflowed) {
-        // Fell too far behind the live events: catch up from the log, then go on live.
-        overflowed = false;
+      if (behind) {
+        // Fell too far behind the live events, or some never arrived: catch up from the log, then go on live.
+        behind = false;
         yield* replay();
         if (ended && (await isFinished(deps, batchId, last))) return;
         continue;
@@ -86,6 +95,10 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
       while (pending.length > 0) {
         const chunk = pending.splice(0, CHUNK).filter((e) => e.seq > last);
         if (chunk.length === 0) continue;
+        if (chunk[0]!.seq !== last + 1 || !consecutive(chunk)) {
+          behind = true;
+          break;
+        }
         last = chunk[chunk.length - 1]!.seq;
         const finished = chunk.findIndex((e) => e.type === 'batch.finished');
         if (finished >= 0) {
@@ -96,6 +109,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
         await yieldToLoop();
       }
       if (signal?.aborted) break;
+      if (behind) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -113,4 +127,8 @@ async function isFinished(deps: AppDeps, batchId: string, afterSeq: number): Pro
   if (!row || row.finished_at === null) return false;
   const more = await batchEventsAfter(deps.db, batchId, afterSeq, 1);
   return more.length === 0;
+}
+
+function consecutive(events: readonly EngineEvent[]): boolean {
+  return events.every((e, i) => i === 0 || e.seq === events[i - 1]!.seq + 1);
 }

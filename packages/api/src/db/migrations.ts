@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Migrations are inline (no file loader) and frozen in time: they use `Kysely<any>` and never import app code.
@@ -208,6 +208,51 @@ const resultFiles: Migration = {
 };
 
 /**
+ * Rebuilds task_events (SQLite cannot change a primary key in place) with its rows renumbered: `withStream` adds a
+ * stream column, filled by `stream`, and makes (stream, seq) the key; otherwise `seq` alone is. `seq` is `numbering`.
+ */
+async function rebuildTaskEvents(db: Kysely<any>, withStream: boolean, stream: string, numbering: string): Promise<void> {
+  let table: CreateTableBuilder<string, string> = db.schema.createTable('task_events_next');
+  if (withStream) table = table.addColumn('stream', 'text', (c) => c.notNull());
+  table = table
+    .addColumn('seq', 'bigint', (c) => (withStream ? c.notNull() : c.primaryKey()))
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text')
+    .addColumn('batch_id', 'text')
+    .addColumn('task_id', 'text')
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull());
+  if (withStream) table = table.addPrimaryKeyConstraint('task_events_stream_seq', ['stream', 'seq']);
+  await table.execute();
+  const columns = 'type, user_id, batch_id, task_id, payload, at, created_at';
+  await sql
+    .raw(
+      `insert into task_events_next (${withStream ? 'stream, ' : ''}seq, ${columns}) ` +
+        `select ${withStream ? 'stream, ' : ''}${numbering}, ${columns} from (select ${stream} as stream, seq as old_seq, ${columns} from task_events) as old`,
+    )
+    .execute(db);
+  await db.schema.dropTable('task_events').execute();
+  await db.schema.alterTable('task_events_next').renameTo('task_events').execute();
+}
+
+/**
+ * Events numbered per stream (a batch's log, a user's, a fleet process's: store/events.ts) instead of one global
+ * sequence, which only a single process can assign gap-free. Stored events keep their order and are renumbered
+ * 1, 2, 3, ... within their stream; the payload's old number is not rewritten (the row's `seq` is what is read).
+ * Before this, every event came from the one process: its batchless events form the default `fleet` stream.
+ */
+const perStreamEvents: Migration = {
+  async up(db: Kysely<any>) {
+    const stream = "case when batch_id is not null then 'batch:' || batch_id when user_id is not null then 'user:' || user_id else 'fleet' end";
+    await rebuildTaskEvents(db, true, stream, 'row_number() over (partition by stream order by old_seq)');
+  },
+  async down(db: Kysely<any>) {
+    await rebuildTaskEvents(db, false, 'stream', 'row_number() over (order by at, stream, old_seq)');
+  },
+};
+
+/**
  * Scale-out: workers (each with a heartbeat and a status snapshot for the API processes), user leases (one owner
  * per user, fenced by an epoch that grows at every change of owner) and commands for the owning worker.
  */
@@ -263,6 +308,7 @@ export const migrationProvider: MigrationProvider = {
     '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
     '2026_12_01_004_task_last_frame': lastFrame,
     '2026_12_01_010_result_files': resultFiles,
+    '2026_12_02_013_per_stream_events': perStreamEvents,
     '2026_12_02_014_cluster': cluster,
   }),
 };

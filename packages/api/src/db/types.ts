@@ -95,7 +95,9 @@ export interface TasksTable {
 }
 
 export interface TaskEventsTable {
-  /** The engine's gap-free sequence number; a restarted supervisor continues after the last one. */
+  /** `batch:<id>`, `user:<id>` or a fleet process's stream (see store/events.ts); (stream, seq) is the key. */
+  stream: string;
+  /** The event's number in its stream: 1, 2, 3, ... without gaps, continued by whoever owns the stream next. */
   seq: number;
   type: string;
   user_id: string | null;

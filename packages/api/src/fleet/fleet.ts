@@ -7,12 +7,14 @@ import {
   type SupervisorOptions,
   type TaskSpec,
 } from '@clipfleet/engine';
+import { hostname } from 'node:os';
 import { COMMANDS_CHANNEL, pendingCommands, type FleetCommand } from '../cluster/commands.ts';
 import { SingleOwner, type Ownership } from '../cluster/ownership.ts';
 import type { Db } from '../db/database.ts';
+import { dbKind } from '../db/dialect.ts';
 import { listen } from '../db/notify.ts';
 import { markBatchFinished } from '../store/batches.ts';
-import { maxSeq } from '../store/events.ts';
+import { FLEET_STREAM } from '../store/events.ts';
 import { allPaidPlans, planOf } from '../store/payments.ts';
 import { EventBus } from './bus.ts';
 import { carryOut } from './commands.ts';
@@ -34,6 +36,11 @@ export interface FleetOptions {
   ownership?: Ownership;
   /** Runs with every lease heartbeat (a worker watching settings changed by other processes). */
   onHeartbeat?: () => Promise<void>;
+  /**
+   * This process's own event stream (events of no batch and no user: provider gate, storage, config). Default:
+   * `fleet` on SQLite (one process); on Postgres one per live process (host and pid), as several write at once.
+   */
+  eventStream?: string;
 }
 
 /** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
@@ -59,6 +66,8 @@ export interface Fleet {
  * A user's unfinished batches are hydrated from their durable task facts: tasks with a remote id are polled, never
  * resubmitted; a task caught between attempt and remote id is an uncertain submit. A lost user's work stops at
  * once and silently (the fence refuses whatever was still queued for them).
+ * The writer numbers events in their streams as it stores them (a batch's log continues after its last stored
+ * event), so the engine's own numbering is not carried over.
  */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const { db, clock } = opts;
@@ -67,6 +76,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let supervisor: Supervisor | undefined;
   // The writer closes and opens the engine's storage gate (bound once the supervisor exists).
   let storageDown: string | null = null;
+  const eventStream = opts.eventStream ?? (dbKind(db) === 'postgres' ? `${FLEET_STREAM}:${hostname()}:${process.pid}` : FLEET_STREAM);
   const writer = new FleetWriter(
     db,
     bus,
@@ -80,6 +90,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         supervisor?.storageAvailable();
       },
     },
+    eventStream,
     ownership,
   );
   const options: SupervisorOptions = {
@@ -88,7 +99,6 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     config: opts.config,
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),
-    firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
   };
   const running = createSupervisor(options);

@@ -3,7 +3,8 @@ import type { Db } from '../db/database.ts';
 import { markCommandsDone } from '../cluster/commands.ts';
 import { addProviderCalls } from '../store/counters.ts';
 import { checkpointWal, describeStorageError, durableTransaction, isTransientStorageError } from '../store/durable.ts';
-import { insertEvents, type StoredEvent } from '../store/events.ts';
+import { notify } from '../db/notify.ts';
+import { appendEvents, encodeNotice, EVENTS_CHANNEL, FLEET_STREAM } from '../store/events.ts';
 import { applyEvent, foldIntoRow } from './apply-event.ts';
 import type { Executor } from '../store/executor.ts';
 import type { EventBus } from './bus.ts';
@@ -49,6 +50,14 @@ export interface WriteFence {
   drop(userId: string): void;
 }
 
+/** What one transaction wrote: its events as stored, and the ops the fence refused. */
+interface Written {
+  stored: readonly EngineEvent[];
+  fenced: ReadonlySet<Op>;
+}
+
+const NOTHING_WRITTEN: Written = { stored: [], fenced: new Set() };
+
 const NO_FENCE: WriteFence = { epochOf: () => 0, epochs: async () => null, drop() {} };
 
 /** Told when the store stops and starts accepting writes (the fleet closes and opens the engine's storage gate). */
@@ -60,7 +69,8 @@ export interface StorageHealth {
 /**
  * The fleet's single, ordered write path. Engine events, attempt records and remote ids go through one queue and
  * are committed in the order they happened, so a late event can never overwrite a newer fact (e.g. a queued
- * retryScheduled clearing a remote id recorded after it). Committed events are then published on the bus.
+ * retryScheduled clearing a remote id recorded after it). Committed events are then published on the bus
+ * (this process) and announced with a NOTIFY per batch sent in the same transaction (every process).
  *
  * Durable first: a write that fails for a reason that may pass (disk full, read-only, I/O error) is kept at the
  * head of the queue and retried with backoff, in order, until it succeeds; meanwhile `health` hears that the
@@ -87,6 +97,8 @@ export class FleetWriter {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly health: StorageHealth = { unavailable() {}, available() {} },
+    /** This process's stream for events of no batch and no user (see store/events.ts). */
+    private readonly fleetStream = FLEET_STREAM,
     private readonly fence: WriteFence = NO_FENCE,
   ) {}
 
@@ -180,9 +192,9 @@ export class FleetWriter {
     // A copy: calls counted while this write runs belong to the next one.
     const calls = new Map(this.calls);
     if (ops.length === 0 && calls.size === 0) return;
-    let fenced: Set<Op>;
+    let written: Written;
     try {
-      fenced = await this.write(ops, calls);
+      written = await this.write(ops, calls);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       // A write that will fail every time: find it, give it up, keep the rest.
@@ -190,22 +202,25 @@ export class FleetWriter {
       await this.writeOneByOne(ops, calls);
       return;
     }
-    this.committed(ops.length, calls, fenced);
+    this.committed(ops.length, calls, written);
     if (this.queue.length === 0) await this.maybeCheckpoint();
   }
 
-  /** Writes the ops in one transaction; returns those the lease fence refused (not written). */
-  private async write(ops: Op[], calls: Map<string, number>): Promise<Set<Op>> {
+  /**
+   * Writes the ops in one transaction; returns their events as stored (numbered in their streams) and the ops the
+   * lease fence refused (not written).
+   */
+  private async write(ops: Op[], calls: Map<string, number>): Promise<Written> {
     const wallNow = Date.now();
     return durableTransaction(this.db, async (trx) => {
       const users = [...new Set(ops.flatMap((op) => (op.userId === null ? [] : [op.userId])))];
       const held = await this.fence.epochs(trx, users);
       const fenced = new Set(held === null ? [] : ops.filter((op) => op.userId !== null && (op.epoch === undefined || held.get(op.userId) !== op.epoch)));
-      const stored: StoredEvent[] = [];
+      const events: EngineEvent[] = [];
       for (const op of ops) {
         if (fenced.has(op)) continue;
         if (op.kind === 'event') {
-          stored.push(toStored(op.event));
+          events.push(op.event);
           await applyEvent(trx, op.event, wallNow);
         } else if (op.kind === 'commands') {
           await markCommandsDone(trx, op.ids, op.workerId, wallNow);
@@ -219,14 +234,16 @@ export class FleetWriter {
           await foldIntoRow(trx, op.taskId, fact, wallNow);
         }
       }
-      await insertEvents(trx, stored, wallNow);
+      const appended = await appendEvents(trx, events, this.fleetStream, wallNow);
+      // Delivered when this commits, to every process (progress streams on other API processes read the rows).
+      for (const notice of appended.batches) await notify(trx, EVENTS_CHANNEL, encodeNotice(notice));
       await addProviderCalls(trx, calls);
-      return fenced;
+      return { stored: appended.events, fenced };
     });
   }
 
-  /** The ops (already at the head of the queue) are durable: settle them and publish their events. */
-  private committed(count: number, calls: Map<string, number>, fenced: Set<Op>): void {
+  /** The ops (already at the head of the queue) are durable: settle them and publish their events as stored. */
+  private committed(count: number, calls: Map<string, number>, { stored, fenced }: Written): void {
     const ops = this.queue.splice(0, count);
     for (const [key, n] of calls) {
       const left = (this.calls.get(key) ?? 0) - n;
@@ -244,9 +261,9 @@ export class FleetWriter {
       if (fenced.has(op)) {
         lost.add(op.userId!);
         if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(new LeaseLostError(`user ${op.userId} is no longer run by this process: ${op.kind} of ${op.taskId} not recorded`));
-      } else if (op.kind === 'event') this.bus.publish(op.event);
-      else if (op.kind !== 'commands') op.done.resolve();
+      } else if (op.kind === 'attempt' || op.kind === 'remote') op.done.resolve();
     }
+    for (const event of stored) this.bus.publish(event);
     for (const userId of lost) this.fence.drop(userId);
   }
 
@@ -269,9 +286,9 @@ export class FleetWriter {
 
   private async writeOneByOne(ops: Op[], calls: Map<string, number>): Promise<void> {
     for (const op of ops) {
-      let fenced: Set<Op>;
+      let written: Written;
       try {
-        fenced = await this.write([op], new Map());
+        written = await this.write([op], new Map());
       } catch (err) {
         if (isTransientStorageError(err)) return this.retryLater(err);
         console.error(`fleet writer: gave up one ${op.kind} write (${describeStorageError(err)}):`, op.kind === 'event' ? op.event : op.kind === 'commands' ? op.ids : op.taskId);
@@ -279,15 +296,15 @@ export class FleetWriter {
         if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(err);
         continue;
       }
-      this.committed(1, new Map(), fenced);
+      this.committed(1, new Map(), written);
     }
     try {
       await this.write([], calls);
-      this.committed(0, calls, new Set());
+      this.committed(0, calls, NOTHING_WRITTEN);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       console.error(`fleet writer: gave up provider call counters (${describeStorageError(err)})`);
-      this.committed(0, calls, new Set());
+      this.committed(0, calls, NOTHING_WRITTEN);
     }
   }
 
@@ -296,16 +313,4 @@ export class FleetWriter {
     this.lastCheckpoint = Date.now();
     await checkpointWal(this.db).catch((err) => console.error(`fleet writer: WAL checkpoint failed (${describeStorageError(err)})`));
   }
-}
-
-function toStored(event: EngineEvent): StoredEvent {
-  return {
-    seq: event.seq,
-    type: event.type,
-    userId: 'userId' in event ? event.userId : null,
-    batchId: 'batchId' in event ? event.batchId : null,
-    taskId: 'taskId' in event ? event.taskId : null,
-    payload: JSON.stringify(event),
-    at: event.at,
-  };
 }

@@ -1,40 +1,132 @@
+import type { EngineEvent } from '@clipfleet/engine';
 import type { Executor } from './executor.ts';
 import { chunks } from './executor.ts';
 
-export interface StoredEvent {
-  seq: number;
-  type: string;
-  userId: string | null;
-  batchId: string | null;
-  taskId: string | null;
-  payload: string;
-  at: number;
+/**
+ * The stored progress log is a set of streams, each numbered 1, 2, 3, ... without gaps: one per batch (what an SSE
+ * client follows and resumes by number), one per user for their batchless events (concurrency changes), and one
+ * per fleet process for the rest (provider gate, storage, config). A stream has one writer at a time, the owner of
+ * its batch or user, so its numbers follow the order that owner saw the events in.
+ */
+export function batchStream(batchId: string): string {
+  return `batch:${batchId}`;
 }
 
-export async function insertEvents(trx: Executor, events: StoredEvent[], now = Date.now()): Promise<void> {
-  for (const part of chunks(events, 300)) {
+/** The stream an event belongs to; `fleetStream` names the writing process's own stream. */
+export function streamOf(event: EngineEvent, fleetStream: string): string {
+  if ('batchId' in event) return batchStream(event.batchId);
+  if ('userId' in event) return `user:${event.userId}`;
+  return fleetStream;
+}
+
+/** The default process stream (one process owns everything: the embedded, single-writer mode). */
+export const FLEET_STREAM = 'fleet';
+
+/** Events as committed: each carries its number in its stream; and, per batch, the numbers this write gave it. */
+export interface Appended {
+  events: EngineEvent[];
+  batches: EventsNotice[];
+}
+
+/**
+ * After a write commits, every process hears which numbers of which batch's log it added (a NOTIFY on this
+ * channel; listeners read the rows: a payload stays small, and the rows are the truth).
+ */
+export const EVENTS_CHANNEL = 'clipfleet_events';
+
+export interface EventsNotice {
+  batchId: string;
+  from: number;
+  to: number;
+}
+
+export function encodeNotice(notice: EventsNotice): string {
+  return JSON.stringify([notice.batchId, notice.from, notice.to]);
+}
+
+/** The notice in a payload, or null for one that is not (a foreign sender on the channel). */
+export function decodeNotice(payload: string): EventsNotice | null {
+  try {
+    const [batchId, from, to] = JSON.parse(payload) as unknown[];
+    if (typeof batchId === 'string' && Number.isSafeInteger(from) && Number.isSafeInteger(to) && (from as number) <= (to as number)) {
+      return { batchId, from: from as number, to: to as number };
+    }
+  } catch {
+    /* not ours */
+  }
+  return null;
+}
+
+/**
+ * Appends events, each numbered next in its stream after the stream's last stored event: the next number is read
+ * from the store in the same transaction, so a stream continues gap-free after a restart, and after another
+ * process took its batch over. (stream, seq) is the primary key: should two writers ever append to one stream at
+ * once (an ownership bug), the second cannot commit the same number, and its write fails instead of forking the log.
+ */
+export async function appendEvents(trx: Executor, events: readonly EngineEvent[], fleetStream: string, now = Date.now()): Promise<Appended> {
+  const streams = events.map((e) => streamOf(e, fleetStream));
+  const next = await lastSeqs(trx, [...new Set(streams)]);
+  const batches = new Map<string, EventsNotice>();
+  const stored = events.map((event, i) => {
+    const stream = streams[i]!;
+    const seq = (next.get(stream) ?? 0) + 1;
+    next.set(stream, seq);
+    if ('batchId' in event) {
+      const notice = batches.get(event.batchId);
+      if (notice) notice.to = seq;
+      else batches.set(event.batchId, { batchId: event.batchId, from: seq, to: seq });
+    }
+    return { stream, event: { ...event, seq } };
+  });
+  for (const part of chunks(stored, 300)) {
     await trx
       .insertInto('task_events')
-      .values(part.map((e) => ({ seq: e.seq, type: e.type, user_id: e.userId, batch_id: e.batchId, task_id: e.taskId, payload: e.payload, at: e.at, created_at: now })))
-      // A sequence number is written once: a replayed write (never expected) must not sink the whole flush.
-      .onConflict((oc) => oc.column('seq').doNothing())
+      .values(
+        part.map(({ stream, event: e }) => ({
+          stream,
+          seq: e.seq,
+          type: e.type,
+          user_id: 'userId' in e ? e.userId : null,
+          batch_id: 'batchId' in e ? e.batchId : null,
+          task_id: 'taskId' in e ? e.taskId : null,
+          payload: JSON.stringify(e),
+          at: e.at,
+          created_at: now,
+        })),
+      )
       .execute();
   }
+  return { events: stored.map((s) => s.event), batches: [...batches.values()] };
 }
 
-/** A batch's events after `afterSeq`, in order, a page at a time. */
-export async function batchEventsAfter(db: Executor, batchId: string, afterSeq: number, limit: number) {
-  return db
+/** The last stored number of each stream (absent: nothing stored yet). */
+async function lastSeqs(db: Executor, streams: string[]): Promise<Map<string, number>> {
+  const last = new Map<string, number>();
+  for (const part of chunks(streams, 500)) {
+    const rows = await db
+      .selectFrom('task_events')
+      .select(['stream', (eb) => eb.fn.max<number>('seq').as('seq')])
+      .where('stream', 'in', part)
+      .groupBy('stream')
+      .execute();
+    for (const row of rows) last.set(row.stream, Number(row.seq));
+  }
+  return last;
+}
+
+/**
+ * A batch's events numbered `afterSeq + 1` to `upTo`, in order, at most `limit`. The number comes from the row
+ * (the payload of an event stored before per-batch numbering carries its old, global one).
+ */
+export async function batchEventsAfter(db: Executor, batchId: string, afterSeq: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<EngineEvent[]> {
+  const rows = await db
     .selectFrom('task_events')
     .select(['seq', 'payload'])
-    .where('batch_id', '=', batchId)
+    .where('stream', '=', batchStream(batchId))
     .where('seq', '>', afterSeq)
+    .where('seq', '<=', upTo)
     .orderBy('seq', 'asc')
     .limit(limit)
     .execute();
-}
-
-export async function maxSeq(db: Executor): Promise<number> {
-  const row = await db.selectFrom('task_events').select((eb) => eb.fn.max<number>('seq').as('seq')).executeTakeFirst();
-  return Number(row?.seq ?? 0);
+  return rows.map((row) => ({ ...(JSON.parse(row.payload) as EngineEvent), seq: Number(row.seq) }));
 }
