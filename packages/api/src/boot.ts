@@ -15,7 +15,9 @@ export async function runFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<
     server = createServer(optionsFromEnv(env, { webDist: DEFAULT_WEB_DIST }));
     const { url } = await server.start();
     const resumed = server.deps?.fleet?.resumed.length ?? 0;
-    console.log(`ClipFleet API listening on ${url} (tRPC at ${url}/trpc)${resumed ? `; resumed ${resumed} unfinished batch(es)` : ''}`);
+    const role = server.role;
+    const what = role === 'worker' ? `ClipFleet worker (health and metrics) listening on ${url}` : `ClipFleet ${role === 'api' ? 'API process' : 'API'} listening on ${url} (tRPC at ${url}/trpc)`;
+    console.log(`${what}${resumed ? `; resumed ${resumed} unfinished batch(es)` : ''}`);
     if (server.deps?.sim) console.log(`KIE: simulator at ${server.deps.sim.url}, ${server.deps.sim.timeScale}x real time`);
     if (server.devApiKey) console.log(`Dev user created. API key (shown once): ${server.devApiKey}`);
     if (!env.ADMIN_KEY) console.log(`Admin key for this run (set ADMIN_KEY to fix it): ${server.adminKey}`);

@@ -87,6 +87,7 @@ export interface ClipFleetServer {
   /** The dev user's key, set by start() when it created the dev user (first start only). */
   readonly devApiKey: string | undefined;
   readonly adminKey: string;
+  readonly role: ProcessRole;
   /** Set by start(): the database, fleet and configuration behind the routes (tests and benchmarks read them). */
   readonly deps: AppDeps | undefined;
 }
@@ -270,6 +271,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       return devApiKey;
     },
     adminKey,
+    role,
     get deps() {
       return deps;
     },

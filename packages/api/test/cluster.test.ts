@@ -1,0 +1,155 @@
+import { EventSource } from 'eventsource';
+import { calculateActualConcurrency, DEFAULT_CONFIG, getBatchConfig, isTerminal, parseFleetConfig, type EngineEvent, type TaskState } from '@clipfleet/engine';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalCluster, type LocalCluster } from '../src/cluster/local.ts';
+import { openDatabase, type Db } from '../src/db/database.ts';
+import { createClipFleetClient } from '../src/index.ts';
+import { writeSetting } from '../src/store/settings.ts';
+import { createDatabase } from '../src/db/embedded-postgres.ts';
+import { inject } from 'vitest';
+
+const USERS = 5;
+const ROWS = 60;
+const TIME_SCALE = 20;
+const LEASE_MS = 3_000;
+/** Below the users' caps together (5 x enterprise), so the global cap binds across the workers. */
+const MAX_RUNNING = 30;
+const PLAN = 'enterprise';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The most jobs at KIE at once, over intervals [start, end). */
+function maxOverlap(intervals: [number, number][]): number {
+  const edges = intervals.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of edges) max = Math.max(max, (now += d));
+  return max;
+}
+
+describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a worker killed mid-run', () => {
+  let cluster: LocalCluster | undefined;
+  let db: Db | undefined;
+  afterAll(async () => {
+    await db?.destroy();
+    await cluster?.stop();
+  });
+
+  it('finishes every batch without a 429, over no cap, never creating a row twice, and an SSE client on the other API process sees every event', { timeout: 240_000 }, async () => {
+    const config = parseFleetConfig({ ...DEFAULT_CONFIG, provider: { ...DEFAULT_CONFIG.provider, maxRunning: MAX_RUNNING } });
+    const dbUrl = await createDatabase(inject('postgresUrl'), `cluster_${Date.now().toString(36)}`);
+    // The configuration every process starts from (stored before any starts: they all read it).
+    db = await openDatabase(dbUrl);
+    await writeSetting(db, 'fleet_config', JSON.stringify(config));
+    cluster = await startLocalCluster({ workers: 3, apis: 2, accounts: 2, dbUrl, timeScale: TIME_SCALE, leaseMs: LEASE_MS });
+    const [api1, api2] = cluster.apis;
+    const admin = createClipFleetClient(api1!.url, cluster.adminKey, { EventSource });
+
+    const users = [];
+    for (let u = 0; u < USERS; u++) {
+      const { userId, apiKey } = await admin.admin.createUser.mutate({ name: `user ${u}`, credits: 1_000_000, plan: PLAN });
+      // Submitted on the first API process, watched on the second.
+      users.push({ userId, submit: createClipFleetClient(api1!.url, apiKey, { EventSource }), watch: createClipFleetClient(api2!.url, apiKey, { EventSource }) });
+    }
+    const batches = await Promise.all(
+      users.map(async (u, i) => {
+        const { batchId } = await u.submit.batch.create.mutate({ rows: Array.from({ length: ROWS }, (_, r) => ({ prompt: `cluster user ${i} row ${r}` })) });
+        const seen: EngineEvent[] = [];
+        const done = new Promise<void>((resolve, reject) => {
+          const sub = u.watch.batch.onProgress.subscribe(
+            { batchId },
+            {
+              onData: ({ data }) => {
+                seen.push(data as EngineEvent);
+                if ((data as EngineEvent).type === 'batch.finished') {
+                  sub.unsubscribe();
+                  resolve();
+                }
+              },
+              onError: reject,
+            },
+          );
+        });
+        return { ...u, batchId, seen, done };
+      }),
+    );
+
+    // Mid-run: a third of the rows are at KIE. Kill the worker that owns the most users.
+    await until(async () => (await db!.selectFrom('tasks').select(db!.fn.countAll<number>().as('n')).where('remote_task_id', 'is not', null).executeTakeFirst())!.n >= (USERS * ROWS) / 3, 'a third of the rows at KIE', 120_000);
+    const owners = await db.selectFrom('user_leases').innerJoin('cluster_workers', 'cluster_workers.id', 'user_leases.owner').select(['cluster_workers.pid', 'user_leases.user_id']).where('user_leases.expires_at', '>', Date.now()).execute();
+    const byPid = new Map<number, string[]>();
+    for (const o of owners) byPid.set(o.pid, [...(byPid.get(o.pid) ?? []), o.user_id]);
+    const [victimPid, victimUsers] = [...byPid].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const victim = cluster.workers.find((w) => w.child.pid === victimPid)!;
+    expect(victim, 'the owner of most users is one of our workers').toBeDefined();
+    victim.child.kill('SIGKILL');
+    // Its users are taken over by the others within the lease time (plus a heartbeat).
+    await until(
+      async () => {
+        const rows = await db!.selectFrom('user_leases').innerJoin('cluster_workers', 'cluster_workers.id', 'user_leases.owner').select('cluster_workers.pid').where('user_leases.user_id', 'in', victimUsers).execute();
+        return rows.length === victimUsers.length && rows.every((r) => r.pid !== victimPid);
+      },
+      "the killed worker's users taken over",
+      LEASE_MS * 4,
+    );
+
+    await Promise.all(batches.map((b) => b.done));
+
+    // Every task ended, every batch finished.
+    const tasks = await db.selectFrom('tasks').select(['id', 'batch_id', 'user_id', 'prompt', 'state', 'attempts', 'model', 'resolution', 'duration_sec']).execute();
+    expect(tasks).toHaveLength(USERS * ROWS);
+    expect(tasks.filter((t) => !isTerminal(t.state as TaskState))).toEqual([]);
+    const unfinished = await db.selectFrom('batches').select('id').where('finished_at', 'is', null).execute();
+    expect(unfinished).toEqual([]);
+
+    // KIE (the simulator) answered no 429: the windows held across the workers.
+    const stats = cluster.sim!.stats();
+    for (const key of cluster.accountKeys) expect(stats.accounts[key]?.codes['429'] ?? 0, `429s on account ${key.slice(0, 14)}`).toBe(0);
+    // Both accounts were used.
+    for (const key of cluster.accountKeys) expect(stats.accounts[key]?.created ?? 0).toBeGreaterThan(0);
+
+    // No row created twice: each attempt is recorded before its createTask, so KIE's jobs of a row never outnumber its attempts.
+    const jobs = [...cluster.sim!.core.tasks()];
+    const jobsByPrompt = new Map<string, typeof jobs>();
+    for (const j of jobs) jobsByPrompt.set(j.body.prompt, [...(jobsByPrompt.get(j.body.prompt) ?? []), j]);
+    for (const t of tasks) expect((jobsByPrompt.get(t.prompt) ?? []).length, t.id).toBeLessThanOrEqual(t.attempts);
+
+    // Every job KIE created is known by its remote id, or its task ended as an uncertain submit.
+    const events = (await db.selectFrom('task_events').select(['stream', 'seq', 'payload']).execute()).map((r) => ({ stream: r.stream, seq: Number(r.seq), event: JSON.parse(r.payload) as EngineEvent }));
+    const submitted = new Set(events.flatMap(({ event: e }) => (e.type === 'task.submitted' ? [e.remoteTaskId] : [])));
+    const uncertain = new Set(events.flatMap(({ event: e }) => (e.type === 'task.failed' && e.code === 1001 ? [e.taskId] : [])));
+    const taskOfPrompt = new Map(tasks.map((t) => [t.prompt, t]));
+    for (const j of jobs) {
+      const task = taskOfPrompt.get(j.body.prompt)!;
+      expect(submitted.has(j.taskId) || uncertain.has(task.id), `KIE job ${j.taskId} of ${task.id}`).toBe(true);
+    }
+
+    // The global cap and each user's cap held at KIE (a job counts from its creation to its end there).
+    expect(maxOverlap(jobs.map((j) => [j.createdAt, j.completeAt]))).toBeLessThanOrEqual(MAX_RUNNING);
+    const plan = getBatchConfig(PLAN, config);
+    for (const b of batches) {
+      const mine = jobs.filter((j) => taskOfPrompt.get(j.body.prompt)!.user_id === b.userId);
+      const t = tasks.find((x) => x.user_id === b.userId)!;
+      const cap = calculateActualConcurrency(plan, t.model, t.resolution, t.duration_sec, plan.concurrency, config.catalog);
+      expect(maxOverlap(mine.map((j) => [j.createdAt, j.completeAt])), `user ${b.userId}`).toBeLessThanOrEqual(cap);
+    }
+
+    // Each batch's log is numbered 1..n without a gap, and the SSE client on the other API process saw all of it, in order.
+    for (const b of batches) {
+      const log = events.filter((e) => e.stream === `batch:${b.batchId}`).sort((x, y) => x.seq - y.seq);
+      expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+      expect(b.seen.map((e) => e.seq)).toEqual(log.map((e) => e.seq));
+      expect(b.seen.map((e) => e.type)).toEqual(log.map((e) => e.event.type));
+    }
+  });
+});
