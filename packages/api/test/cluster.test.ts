@@ -1,12 +1,10 @@
-import { EventSource } from 'eventsource';
 import { calculateActualConcurrency, DEFAULT_CONFIG, getBatchConfig, isTerminal, parseFleetConfig, type EngineEvent, type TaskState } from '@clipfleet/engine';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../src/cluster/local.ts';
 import { openDatabase, type Db } from '../src/db/database.ts';
-import { createClipFleetClient } from '../src/index.ts';
 import { writeSetting } from '../src/store/settings.ts';
+import { leaseOwners, maxInWindow, maxOverlap, submitWorkload } from './helpers/cluster-workload.ts';
 import { createDatabase } from '../src/db/embedded-postgres.ts';
-import { inject } from 'vitest';
 
 const USERS = 5;
 const ROWS = 60;
@@ -28,15 +26,6 @@ async function until<T>(probe: () => Promise<T | undefined | null | false>, what
   }
 }
 
-/** The most jobs at KIE at once, over intervals [start, end). */
-function maxOverlap(intervals: [number, number][]): number {
-  const edges = intervals.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of edges) max = Math.max(max, (now += d));
-  return max;
-}
-
 describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a worker killed mid-run', () => {
   let cluster: LocalCluster | undefined;
   let db: Db | undefined;
@@ -52,43 +41,11 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     db = await openDatabase(dbUrl);
     await writeSetting(db, 'fleet_config', JSON.stringify(config));
     cluster = await startLocalCluster({ workers: 3, apis: 2, accounts: 2, dbUrl, timeScale: TIME_SCALE, leaseMs: LEASE_MS });
-    const [api1, api2] = cluster.apis;
-    const admin = createClipFleetClient(api1!.url, cluster.adminKey, { EventSource });
-
-    const users = [];
-    for (let u = 0; u < USERS; u++) {
-      const { userId, apiKey } = await admin.admin.createUser.mutate({ name: `user ${u}`, credits: 1_000_000, plan: PLAN });
-      // Submitted on the first API process, watched on the second.
-      users.push({ userId, submit: createClipFleetClient(api1!.url, apiKey, { EventSource }), watch: createClipFleetClient(api2!.url, apiKey, { EventSource }) });
-    }
-    const batches = await Promise.all(
-      users.map(async (u, i) => {
-        const { batchId } = await u.submit.batch.create.mutate({ rows: Array.from({ length: ROWS }, (_, r) => ({ prompt: `cluster user ${i} row ${r}` })) });
-        const seen: EngineEvent[] = [];
-        const done = new Promise<void>((resolve, reject) => {
-          const sub = u.watch.batch.onProgress.subscribe(
-            { batchId },
-            {
-              onData: ({ data }) => {
-                seen.push(data as EngineEvent);
-                if ((data as EngineEvent).type === 'batch.finished') {
-                  sub.unsubscribe();
-                  resolve();
-                }
-              },
-              onError: reject,
-            },
-          );
-        });
-        return { ...u, batchId, seen, done };
-      }),
-    );
+    const batches = await submitWorkload(cluster, { users: USERS, rows: ROWS, plan: PLAN });
 
     // Mid-run: a third of the rows are at KIE. Kill the worker that owns the most users.
     await until(async () => (await db!.selectFrom('tasks').select(db!.fn.countAll<number>().as('n')).where('remote_task_id', 'is not', null).executeTakeFirst())!.n >= (USERS * ROWS) / 3, 'a third of the rows at KIE', 120_000);
-    const owners = await db.selectFrom('user_leases').innerJoin('cluster_workers', 'cluster_workers.id', 'user_leases.owner').select(['cluster_workers.pid', 'user_leases.user_id']).where('user_leases.expires_at', '>', Date.now()).execute();
-    const byPid = new Map<number, string[]>();
-    for (const o of owners) byPid.set(o.pid, [...(byPid.get(o.pid) ?? []), o.user_id]);
+    const byPid = await leaseOwners(db);
     const [victimPid, victimUsers] = [...byPid].sort((a, b) => b[1].length - a[1].length)[0]!;
     const victim = cluster.workers.find((w) => w.child.pid === victimPid)!;
     expect(victim, 'the owner of most users is one of our workers').toBeDefined();
@@ -115,11 +72,16 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     // KIE (the simulator) answered no 429: the windows held across the workers.
     const stats = cluster.sim!.stats();
     for (const key of cluster.accountKeys) expect(stats.accounts[key]?.codes['429'] ?? 0, `429s on account ${key.slice(0, 14)}`).toBe(0);
+    // And by KIE's own clock: no account saw more creates in any window than its limit.
+    const jobs = [...cluster.sim!.core.tasks()];
+    for (const key of cluster.accountKeys) {
+      const times = jobs.filter((j) => j.account === key).map((j) => j.createdAt);
+      expect(maxInWindow(times, config.provider.createWindowMs)).toBeLessThanOrEqual(config.provider.createLimit);
+    }
     // Both accounts were used.
     for (const key of cluster.accountKeys) expect(stats.accounts[key]?.created ?? 0).toBeGreaterThan(0);
 
     // No row created twice: each attempt is recorded before its createTask, so KIE's jobs of a row never outnumber its attempts.
-    const jobs = [...cluster.sim!.core.tasks()];
     const jobsByPrompt = new Map<string, typeof jobs>();
     for (const j of jobs) jobsByPrompt.set(j.body.prompt, [...(jobsByPrompt.get(j.body.prompt) ?? []), j]);
     for (const t of tasks) expect((jobsByPrompt.get(t.prompt) ?? []).length, t.id).toBeLessThanOrEqual(t.attempts);

@@ -13,6 +13,11 @@ export interface LocalClusterOptions {
   accounts?: number;
   /** A Postgres URL; default an embedded server of its own, thrown away at stop. */
   dbUrl?: string;
+  /**
+   * Instead of a cluster: one `all` process on this SQLite file (the embedded mode, as `npm start` runs it), for
+   * comparisons; `workers` and `apis` are then ignored.
+   */
+  sqlitePath?: string;
   /** A KIE (or KIE-compatible simulator) to use instead of starting the simulator's HTTP face here. */
   kie?: { baseUrl: string; apiKey: string };
   /** Real time sped up this much (the simulator and every process's engine clock). Default 20. */
@@ -29,7 +34,7 @@ export interface LocalClusterOptions {
 
 export interface ClusterProcess {
   name: string;
-  role: 'api' | 'worker';
+  role: 'all' | 'api' | 'worker';
   child: ChildProcess;
   url: string;
   output: string[];
@@ -65,7 +70,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     await pg?.stop();
   };
   try {
-    let dbUrl = opts.dbUrl;
+    let dbUrl = opts.sqlitePath ?? opts.dbUrl;
     if (!dbUrl) {
       pg = await startEmbeddedPostgres({ ephemeral: true });
       dbUrl = await createDatabase(pg.url(), 'clipfleet');
@@ -93,17 +98,17 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       ...opts.env,
     };
     let workerCount = 0;
-    const launch = async (role: 'api' | 'worker', name: string, port: number) => {
+    const launch = async (role: ClusterProcess['role'], name: string, port: number) => {
       const p = await spawnProcess(name, role, { ...common, CLIPFLEET_ROLE: role, PORT: String(port) }, opts.onOutput);
       started.push(p);
       return p;
     };
     const addWorker = async () => launch('worker', `worker-${++workerCount}`, await freePort());
-    const first = await launch('api', 'api-1', apiPorts[0]!);
+    const first = await launch(opts.sqlitePath ? 'all' : 'api', opts.sqlitePath ? 'single' : 'api-1', apiPorts[0]!);
     const devApiKey = /API key \(shown once\): (\S+)/.exec(first.output.join(''))?.[1];
-    const rest = await Promise.all(apiPorts.slice(1).map((port, i) => launch('api', `api-${i + 2}`, port)));
+    const rest = opts.sqlitePath ? [] : await Promise.all(apiPorts.slice(1).map((port, i) => launch('api', `api-${i + 2}`, port)));
     const workers: ClusterProcess[] = [];
-    for (let i = 0; i < opts.workers; i++) workers.push(await addWorker());
+    for (let i = 0; i < (opts.sqlitePath ? 0 : opts.workers); i++) workers.push(await addWorker());
     return { dbUrl, adminKey, devApiKey, sim, accountKeys, apis: [first, ...rest], workers, addWorker, stop };
   } catch (err) {
     await stop().catch(() => {});
@@ -112,7 +117,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
 }
 
 /** Spawns one process and resolves once it listens (with its URL); rejects if it exits first or takes 60 s. */
-function spawnProcess(name: string, role: 'api' | 'worker', env: Record<string, string>, onOutput?: (name: string, line: string) => void): Promise<ClusterProcess> {
+function spawnProcess(name: string, role: ClusterProcess['role'], env: Record<string, string>, onOutput?: (name: string, line: string) => void): Promise<ClusterProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise((res, rej) => {
