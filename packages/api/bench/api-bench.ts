@@ -32,6 +32,7 @@ import { Worker } from 'node:worker_threads';
 import type { LateWorkerInput, LateWorkerOutput } from './late-clients.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
 import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
+import { writeReadmeSection } from './readme.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -497,21 +498,9 @@ function commit(): string {
   }
 }
 
-const README_START = '<!-- bench-api:start -->';
-const README_END = '<!-- bench-api:end -->';
-
-/** Replaces the text between the markers in the root README (added after the strategy bench's section if missing). */
+/** The table goes between the bench-api markers (after the strategy bench's section if missing). */
 function writeReadme(section: string): void {
-  const path = join(repoRoot, 'README.md');
-  const text = readFileSync(path, 'utf8');
-  const block = `${README_START}\n${section}${README_END}`;
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
-  const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + block + text.slice(end + README_END.length)
-      : text.replace('<!-- bench:end -->', `<!-- bench:end -->\n\n${block}`);
-  writeFileSync(path, next);
+  writeReadmeSection(repoRoot, 'bench-api', section, 'bench');
   log('README: API bench table written');
 }
 
