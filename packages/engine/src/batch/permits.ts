@@ -20,13 +20,21 @@ export interface PermitsOptions {
  * then the least loaded against its AIMD level, then config order. A task holds its account from the permit until its job stops.
  */
 export class Permits {
+  /** Permits asked and not answered yet, by account: they may take the creates the window still shows. */
+  private readonly pending = new Map<string, number>();
+
   constructor(private readonly options: PermitsOptions) {}
+
+  /** Creates the account's window leaves for new asks. */
+  private creates(account: AccountHealth, now: number): number {
+    return this.options.limits.room(account.id, now).creates - (this.pending.get(account.id) ?? 0);
+  }
 
   /** Creates the planner may count on now, over every account with room. */
   createsFree(now: number): number {
     let free = 0;
     for (const account of this.options.health.configured()) {
-      if (account.hasRoom(now)) free += Math.min(this.options.limits.room(account.id, now).creates, account.slots() - account.running);
+      if (account.hasRoom(now)) free += Math.max(0, Math.min(this.creates(account, now), account.slots() - account.running));
     }
     return free;
   }
@@ -37,7 +45,7 @@ export class Permits {
     let bestCreates = 0;
     for (const account of this.options.health.configured()) {
       if (!account.hasRoom(now)) continue;
-      const creates = this.options.limits.room(account.id, now).creates;
+      const creates = this.creates(account, now);
       if (creates <= 0) continue;
       if (best === null || creates > bestCreates || (creates === bestCreates && account.load() < best.load())) {
         best = account;
@@ -66,7 +74,9 @@ export class Permits {
     const { spec, attempts } = record.facts;
     this.hold(record, account.id);
     const request = { accountId: account.id, taskId: spec.taskId, userId: spec.userId, attempt: Math.max(1, attempts), now: this.options.clock.now(), activeUsers: this.options.activeUsers() };
+    this.pending.set(account.id, (this.pending.get(account.id) ?? 0) + 1);
     const settle = (answer: PermitAnswer) => {
+      this.pending.set(account.id, this.pending.get(account.id)! - 1);
       if (!answer.granted) {
         this.drop(record, account.id);
         account.denied(answer);
