@@ -9,7 +9,8 @@ import { isPostgresUrl, openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
-import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { connectKie, kieAccounts, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { accountCaps } from './kie/accounts.ts';
 import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
@@ -100,7 +101,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    logger: loggerOptions(opts.logger, [adminKey, opts.kie.mode === 'real' ? opts.kie.apiKey : undefined, opts.webhookKey]),
+    logger: loggerOptions(opts.logger, [adminKey, ...(opts.kie.mode === 'real' ? kieAccounts(opts.kie).flatMap((a) => [a.apiKey, a.webhookKey]) : []), opts.webhookKey]),
     genReqId: requestId,
     bodyLimit,
     routerOptions: { maxParamLength: 5000 },
@@ -131,8 +132,13 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     // The gateway reads the catalog per request, after the configuration below is loaded.
     const connection = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
     kie = connection;
-    // Whether KIE calls back is a fact of this start (PUBLIC_URL), applied over the stored configuration.
-    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
+    // Whether KIE calls back (PUBLIC_URL) and which accounts there are (KIE_ACCOUNTS) are facts of this start,
+    // applied over the stored configuration.
+    const accounts = connection.accounts;
+    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({
+      ...c,
+      provider: { ...c.provider, callbacks: connection.callbacks, ...(accounts ? { accounts: accountCaps(accounts) } : {}) },
+    }));
     loaded = config;
     metrics = new Metrics({ db, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
     const gateway = metrics.gateway(kie.gateway, kieAccount(opts.kie), kie.clock);
@@ -155,7 +161,10 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
     });
     await archive.start(fleet.bus);
-    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    const kieAccountMap = new Map<string, { webhookKey?: string }>(
+      accounts ? accounts.map((a) => [a.id, a.webhookKey ? { webhookKey: a.webhookKey } : {}]) : config.get().provider.accounts.map((a) => [a.id, {}]),
+    );
+    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, kieAccounts: kieAccountMap, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);

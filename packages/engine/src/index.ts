@@ -38,7 +38,7 @@ export type {
   ProviderConfig,
   RetryConfig,
 } from './config/schema.ts';
-export { CatalogSchema, FleetConfigSchema, MODES, PlanSchema, PROVIDER_FAMILIES } from './config/schema.ts';
+export { CatalogSchema, FleetConfigSchema, MODES, PlanSchema, PROVIDER_FAMILIES, ProviderAccountSchema } from './config/schema.ts';
 export { DEFAULT_CONFIG, parseFleetConfig } from './config/validate.ts';
 export { ConfigError, formatZodIssues } from './errors.ts';
 export type { EngineEvent, EngineEventBody, EngineEventType } from './events.ts';
