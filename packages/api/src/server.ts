@@ -14,7 +14,8 @@ import { DEFAULT_LEASE_MS, LeaseOwner, SingleOwner } from './cluster/ownership.t
 import { EventBus } from './fleet/bus.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
 import { clusterPort, localPort, type FleetPort } from './fleet/port.ts';
-import { connectKie, noKieConnection, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { connectKie, kieAccounts, noKieConnection, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { accountCaps } from './kie/accounts.ts';
 import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
@@ -114,7 +115,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    logger: loggerOptions(opts.logger, [adminKey, opts.kie.mode === 'real' ? opts.kie.apiKey : undefined, opts.webhookKey]),
+    logger: loggerOptions(opts.logger, [adminKey, ...(opts.kie.mode === 'real' ? kieAccounts(opts.kie).flatMap((a) => [a.apiKey, a.webhookKey]) : []), opts.webhookKey]),
     genReqId: requestId,
     bodyLimit,
     routerOptions: { maxParamLength: 5000 },
@@ -158,8 +159,13 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
         ? noKieConnection(opts)
         : await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
     kie = connection;
-    // Whether KIE calls back is a fact of this start (PUBLIC_URL), applied over the stored configuration.
-    const config = await RuntimeConfig.load(database, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
+    // Whether KIE calls back (PUBLIC_URL) and which accounts there are (KIE_ACCOUNTS) are facts of this start,
+    // applied over the stored configuration.
+    const accounts = connection.accounts;
+    const config = await RuntimeConfig.load(database, opts.config ?? DEFAULT_CONFIG, (c) => ({
+      ...c,
+      provider: { ...c.provider, callbacks: connection.callbacks, ...(accounts ? { accounts: accountCaps(accounts) } : {}) },
+    }));
     loaded = config;
     metrics = new Metrics({ db: database, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
     if (role !== 'api') {
@@ -199,7 +205,12 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     // Results are archived where the events are first seen: by the worker that ran the task.
     if (fleet) await archive.start(fleet.bus);
     feed = await openBatchFeed(database, fleet?.bus);
-    const appDeps: AppDeps = { db: database, port, fleet, feed, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: connection.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    const kieAccountMap = new Map<string, { webhookKey?: string }>(
+      accounts ? accounts.map((a) => [a.id, a.webhookKey ? { webhookKey: a.webhookKey } : {}]) : config.get().provider.accounts.map((a) => [a.id, {}]),
+    );
+    const appDeps: AppDeps = {
+      db: database, port, fleet, feed, config, adminKey, auth, archive, webhookKey: opts.webhookKey, kieAccounts: kieAccountMap, sim: connection.sim, metrics, realProvider: opts.kie.mode === 'real',
+    };
     deps = appDeps;
 
     if (role !== 'worker') await registerApi(appDeps);

@@ -12,7 +12,7 @@ export type FleetCommand =
   | { kind: 'cancelBatch'; batchId: string }
   | { kind: 'retryFailed'; batchId: string }
   | { kind: 'cancelTask'; taskId: string }
-  | { kind: 'callback'; remoteTaskId: string; status: RemoteStatus; verified: boolean }
+  | { kind: 'callback'; remoteTaskId: string; status: RemoteStatus; verified: boolean; accountId?: string }
   | { kind: 'setPlan'; planId: string };
 
 export interface StoredCommand {

@@ -5,6 +5,11 @@ import type { WriteFence } from '../fleet/writer.ts';
 import type { Executor } from '../store/executor.ts';
 import { claimOne, countUsersWithWork, heldEpochs, liveWorkers, markWorkerStopped, registerWorker, releaseLease, renewLeases, workerHeartbeat } from './leases.ts';
 
+/** This process among the workers (leases, shared limits): host, pid and a random suffix (pids are reused). */
+function workerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
 /** What the fleet does when ownership changes. */
 export interface OwnershipHandlers {
   /** The user is this process's now (`null`: every user, the embedded mode): adopt their unfinished batches. */
@@ -35,7 +40,7 @@ export interface Ownership extends WriteFence {
 
 /** The embedded mode's trivial lease: the single-writer lock already makes this process the owner of every user. */
 export class SingleOwner implements Ownership {
-  readonly workerId = 'embedded';
+  readonly workerId = workerName();
   async start(handlers: OwnershipHandlers): Promise<void> {
     await handlers.claimed(null);
   }
@@ -70,7 +75,7 @@ export const DEFAULT_LEASE_MS = 10_000;
  * worker may have claimed.
  */
 export class LeaseOwner implements Ownership {
-  readonly workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly workerId = workerName();
   private readonly leases = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;

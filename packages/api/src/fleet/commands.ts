@@ -45,7 +45,7 @@ export async function carryOut(command: FleetCommand, userId: string, host: Comm
     case 'cancelTask':
       return supervisor.cancelTask(command.taskId);
     case 'callback':
-      return supervisor.deliverCallback(command.remoteTaskId, command.status, command.verified);
+      return supervisor.deliverCallback(command.remoteTaskId, command.status, command.verified, command.accountId);
     case 'setPlan':
       try {
         supervisor.setUserPlan(userId, command.planId);

@@ -3,6 +3,7 @@ import {
   type EngineClock,
   type FleetConfig,
   type KieGateway,
+  type ProviderLimits,
   type Supervisor,
   type SupervisorOptions,
   type TaskSpec,
@@ -13,6 +14,7 @@ import { SingleOwner, type Ownership } from '../cluster/ownership.ts';
 import type { Db } from '../db/database.ts';
 import { dbKind } from '../db/dialect.ts';
 import { listen } from '../db/notify.ts';
+import { SharedLimits } from '../limits/index.ts';
 import { markBatchFinished } from '../store/batches.ts';
 import { FLEET_STREAM } from '../store/events.ts';
 import { allPaidPlans, planOf } from '../store/payments.ts';
@@ -41,6 +43,13 @@ export interface FleetOptions {
    * `fleet` on SQLite (one process); on Postgres one per live process (host and pid), as several write at once.
    */
   eventStream?: string;
+  /**
+   * The submit permit (windows, global cap, gate) shared with the other processes on this database. Default: on
+   * Postgres, the shared limits (limits/) under `workerId`; on SQLite (one process), the engine's in-memory ones.
+   */
+  limits?: ProviderLimits;
+  /** This process among the workers sharing the limits (default: its ownership's worker id). */
+  workerId?: string;
 }
 
 /** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
@@ -100,6 +109,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),
     ...(opts.random ? { random: opts.random } : {}),
+    ...(opts.limits ? { limits: opts.limits } : dbKind(db) === 'postgres' ? { limits: new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId }) } : {}),
   };
   const running = createSupervisor(options);
   supervisor = running;

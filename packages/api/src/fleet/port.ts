@@ -29,8 +29,8 @@ export interface FleetPort {
   /** Re-queues the batch's failed and timed-out tasks; returns their ids. */
   retryFailed(userId: string, batchId: string): Promise<string[]>;
   cancelTask(userId: string, taskId: string): Promise<void>;
-  /** A KIE callback: a cue for the task that owns the remote job (its own status query decides). */
-  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified: boolean): Promise<void>;
+  /** A KIE callback (to `accountId`'s URL): a cue for the task that owns the remote job (its own status query decides). */
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified: boolean, accountId: string | undefined): Promise<void>;
   setUserPlan(userId: string, planId: string): Promise<void>;
   /** After a 401/402/433 halt, an operator resumes submissions. */
   resumeProvider(): Promise<void>;
@@ -60,7 +60,7 @@ export function localPort(fleet: Fleet): FleetPort {
       return retried;
     },
     cancelTask: async (_userId, taskId) => supervisor.cancelTask(taskId),
-    deliverCallback: async (remoteTaskId, status, verified) => supervisor.deliverCallback(remoteTaskId, status, verified),
+    deliverCallback: async (remoteTaskId, status, verified, accountId) => supervisor.deliverCallback(remoteTaskId, status, verified, accountId),
     setUserPlan: async (userId, planId) => supervisor.setUserPlan(userId, planId),
     resumeProvider: async () => supervisor.resumeProvider(),
     status: async () => supervisor.status(),
@@ -111,10 +111,10 @@ export function clusterPort(opts: ClusterPortOptions): FleetPort {
       return candidates.map((t) => t.id);
     },
     cancelTask: (userId, taskId) => send(userId, { kind: 'cancelTask', taskId }, true),
-    async deliverCallback(remoteTaskId, status, verified) {
+    async deliverCallback(remoteTaskId, status, verified, accountId) {
       // Only the owner of the task can act on it; an unknown job is not ours (or not stored yet: the poll finds it).
       const task = await findTaskByRemoteId(db, remoteTaskId);
-      if (task) await send(task.user_id, { kind: 'callback', remoteTaskId, status, verified }, false);
+      if (task) await send(task.user_id, { kind: 'callback', remoteTaskId, status, verified, ...(accountId ? { accountId } : {}) }, false);
     },
     setUserPlan: (userId, planId) => send(userId, { kind: 'setPlan', planId }, true),
     resumeProvider: () => requestProviderResume(db),

@@ -13,10 +13,10 @@ import {
   type PlannerUser,
   type Sequence,
 } from '../policy/admission.ts';
-import type { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import type { TaskMachine } from '../task/taskMachine.ts';
 import type { TaskSpec } from '../task/types.ts';
 import type { HealthControl } from './health.ts';
+import type { Permits } from './permits.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 import type { Registry } from './registry.ts';
 
@@ -43,7 +43,7 @@ export interface AdmissionControlOptions {
   clock: EngineClock;
   registry: Registry;
   health: HealthControl;
-  limiter: SlidingWindowLimiter;
+  permits: Permits;
   running: () => number;
   /** Whether the host can write its store (the storage gate). */
   storageOpen: () => boolean;
@@ -66,10 +66,12 @@ export class AdmissionControl {
 
   constructor(private readonly options: AdmissionControlOptions) {}
 
-  /** The task's actor asks for a createTask slot. */
-  waitForSlot(record: TaskRecord): void {
+  /** The task's actor asks for a createTask slot (again at the head of the line after a denied permit). */
+  waitForSlot(record: TaskRecord, first = false): void {
     record.waitingForSlot = true;
-    this.slotWaiters.push({ taskId: record.facts.spec.taskId, actor: record.actor! });
+    const waiter = { taskId: record.facts.spec.taskId, actor: record.actor! };
+    if (first) this.slotWaiters.unshift(waiter);
+    else this.slotWaiters.push(waiter);
   }
 
   /** Plans with the state as it is now and carries the plan out. */
@@ -80,12 +82,12 @@ export class AdmissionControl {
     }
   }
 
-  /** When admission waits only for the rate window: the time its next slot frees. */
+  /** When admission waits only for the accounts' rate windows: the time the next create frees. */
   blockedUntil(): number | null {
-    const { health, registry, limiter, running, clock } = this.options;
+    const { health, registry, permits, running, clock } = this.options;
     const blockedOnRate =
       health.isOpen() && (this.slotWaiters.length > 0 || (registry.usersWithWork.size > 0 && underProviderCap(running(), health.providerLimit)));
-    return blockedOnRate ? limiter.nextFreeAt(clock.now()) : null;
+    return blockedOnRate ? permits.nextFreeAt(clock.now()) : null;
   }
 
   /** A queued task may be admitted when it has no actor (it may sit in its queue twice: paused and resumed). */
@@ -96,7 +98,7 @@ export class AdmissionControl {
 
   /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
   private input(): AdmissionInput {
-    const { registry, health, limiter, clock } = this.options;
+    const { registry, health, permits, clock } = this.options;
     // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
     // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
     this.slotWaiters = this.slotWaiters.filter((w) => {
@@ -109,7 +111,7 @@ export class AdmissionControl {
       providerOpen: health.isOpen() && this.options.storageOpen(),
       running: this.options.running(),
       providerLimit: health.providerLimit,
-      createsFree: Math.max(0, registry.config.provider.createLimit - limiter.countInWindow(clock.now())),
+      createsFree: permits.createsFree(clock.now()),
     };
     const room = this.slotWaiters.length < limits.createsFree && admissionRoom(limits) > 0;
     return { ...limits, slotWaiters: this.slotWaiters.map((w) => w.taskId), users: room ? this.plannerUsers() : [] };
@@ -148,12 +150,24 @@ export class AdmissionControl {
     );
   }
 
-  /** Gives a waiting task its createTask slot. */
+  /** Gives a waiting task its createTask slot: an account with room and that account's permit. */
   private grant(taskId: string): void {
-    const record = this.options.registry.record(taskId);
-    if (!record.waitingForSlot || !record.actor || !this.options.limiter.tryTake(this.options.clock.now())) return;
+    const { registry, permits, clock } = this.options;
+    const record = registry.record(taskId);
+    const actor = record.actor;
+    if (!record.waitingForSlot || !actor) return;
+    const account = permits.pick(clock.now());
+    if (!account) return;
     record.waitingForSlot = false;
-    record.actor.send({ type: 'SUBMIT' });
+    permits.ask(record, account, (answer) => {
+      // Paused, cancelled or ended while a shared permit was asked: the permit is given back unused.
+      if (record.actor !== actor || registry.batches.get(record.facts.spec.batchId)!.cancelled) {
+        if (answer.granted) permits.giveBack(record, account.id);
+        return;
+      }
+      if (answer.granted) actor.send({ type: 'SUBMIT', accountId: account.id });
+      else this.waitForSlot(record, true);
+    });
   }
 
   private admit(step: Extract<AdmissionStep, { kind: 'admit' }>): void {

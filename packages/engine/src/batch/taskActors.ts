@@ -54,6 +54,7 @@ export class TaskActors {
         attempt,
         generationRetries: record.facts.generationRetries,
         remoteTaskId: record.facts.remoteTaskId,
+        accountId: record.facts.accountId,
         submittedAt: record.facts.submittedAt,
         retryDueAt: record.facts.nextDueAt,
         runtime: {

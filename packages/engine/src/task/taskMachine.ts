@@ -26,6 +26,8 @@ export interface TaskMachineInput {
   attempt: number;
   generationRetries: number;
   remoteTaskId: string | null;
+  /** The KIE account of the current attempt's job (a hydrated task polls it there). */
+  accountId: string | null;
   submittedAt: number | null;
   retryDueAt: number | null;
 }
@@ -55,8 +57,8 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
 }
 
 export type TaskEvent =
-  /** The supervisor granted a createTask slot. */
-  | { type: 'SUBMIT' }
+  /** The supervisor granted a createTask permit on this KIE account. */
+  | { type: 'SUBMIT'; accountId: string }
   | { type: 'PAUSE' }
   | { type: 'CANCEL' }
   /** A callback claims the job ended: ask KIE now (a callback is a cue, never a verdict). */
@@ -69,11 +71,12 @@ export type TaskEvent =
 /** What a task tells its supervisor. */
 export type TaskEmitted =
   | { type: 'needsSlot' }
-  | { type: 'submitting'; attempt: number }
+  | { type: 'submitting'; attempt: number; accountId: string }
   | { type: 'submitted'; attempt: number; remoteTaskId: string }
   | { type: 'status'; remoteState: RemoteState; progress: number | null }
   | { type: 'retryScheduled'; nextAttempt: number; generationRetries: number; delayMs: number; dueAt: number; error: ProviderError; consumesAttempt: boolean }
-  | { type: 'providerTrouble'; error: ProviderError }
+  /** An account-level error on a call made on `accountId`. */
+  | { type: 'providerTrouble'; error: ProviderError; accountId: string | null }
   | { type: 'paused' }
   | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
 
@@ -128,9 +131,9 @@ export const taskMachine = setup({
     emitted: {} as TaskEmitted,
   },
   actors: {
-    createRemoteTask: fromPromise<CreateTaskResult, { gateway: KieGateway; spec: TaskSpec; attempt: number }>(({ input }) =>
+    createRemoteTask: fromPromise<CreateTaskResult, { gateway: KieGateway; spec: TaskSpec; attempt: number; accountId: string }>(({ input }) =>
       settle(
-        () => input.gateway.createTask({ task: input.spec, attempt: input.attempt }),
+        () => input.gateway.createTask({ task: input.spec, attempt: input.attempt, accountId: input.accountId }),
         (message) => ({ ok: false, error: { code: 0, message } }),
       ),
     ),
@@ -172,7 +175,8 @@ export const taskMachine = setup({
   },
   actions: {
     askForSlot: emit({ type: 'needsSlot' as const }),
-    announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt })),
+    takeAccount: assign(({ event }) => (event.type === 'SUBMIT' ? { accountId: event.accountId } : {})),
+    announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt, accountId: context.accountId! })),
     recordSubmission: assign(({ context, event }) => {
       const result = (event as unknown as { output: CreateTaskResult }).output;
       return {
@@ -208,7 +212,7 @@ export const taskMachine = setup({
       error: context.lastError!,
       consumesAttempt: context.throttles === 0,
     })),
-    reportCreateTrouble: emit(({ event }) => ({ type: 'providerTrouble' as const, error: errorOfCreate(event)! })),
+    reportCreateTrouble: emit(({ context, event }) => ({ type: 'providerTrouble' as const, error: errorOfCreate(event)!, accountId: context.accountId })),
     recordCreateError: assign(({ event }) => ({ lastError: errorOfCreate(event) })),
     recordRemoteFailure: assign(({ context, event }) => {
       const v = verdictOf(context, event);
@@ -235,7 +239,7 @@ export const taskMachine = setup({
       const v = verdictOf(context, event);
       if (v.kind !== 'queryFailed') return;
       if (v.error.code === 429) enqueue.assign({ pollPenaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs });
-      if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error });
+      if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
     }),
     /**
      * Asks for the task's status; the answer comes back as STATUS_RESULT. A plain promise rather than an
@@ -255,7 +259,7 @@ export const taskMachine = setup({
     queryStatus: ({ context, self }) => {
       const { queryId } = context;
       void settle(
-        () => context.runtime.gateway.getTask(context.remoteTaskId!, context.spec),
+        () => context.runtime.gateway.getTask(context.remoteTaskId!, context.spec, context.accountId ?? undefined),
         (message): GetTaskResult => ({ ok: false, error: { code: 0, message } }),
       ).then((result) => {
         if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });
@@ -285,6 +289,7 @@ export const taskMachine = setup({
     attempt: input.attempt,
     generationRetries: input.generationRetries,
     remoteTaskId: input.remoteTaskId,
+    accountId: input.accountId,
     submittedAt: input.submittedAt,
     retryDueAt: input.retryDueAt,
     throttles: 0,
@@ -314,7 +319,7 @@ export const taskMachine = setup({
     /** Admitted, waiting for a createTask slot from the supervisor (rate limit, throttle, halt). */
     queued: {
       entry: 'askForSlot',
-      on: { SUBMIT: 'submitting', PAUSE: 'paused', CANCEL: 'cancelled' },
+      on: { SUBMIT: { target: 'submitting', actions: 'takeAccount' }, PAUSE: 'paused', CANCEL: 'cancelled' },
     },
     submitting: {
       entry: 'announceSubmitting',
@@ -322,7 +327,7 @@ export const taskMachine = setup({
       on: { CANCEL: { actions: 'requestCancel' } },
       invoke: {
         src: 'createRemoteTask',
-        input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt }),
+        input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt, accountId: context.accountId! }),
         onDone: [
           // Cancelled while the create was in flight: the job exists, so record it, then stop watching.
           { guard: and(['created', 'cancelRequested']), target: 'cancelled', actions: ['recordSubmission', 'announceSubmitted'] },
