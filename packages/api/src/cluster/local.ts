@@ -87,9 +87,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       HOST: '127.0.0.1',
       TIME_SCALE: String(timeScale),
       KIE_BASE_URL: kieUrl,
-      KIE_API_KEY: accountKeys[0]!,
-      ...Object.fromEntries(accountKeys.map((key, i) => [`KIE_KEY_${i + 1}`, key])),
-      ...(accountKeys.length > 1 ? { KIE_ACCOUNTS: JSON.stringify(accounts) } : {}),
+      // One key is the account `default`; several are listed in KIE_ACCOUNTS, each key in its own variable.
+      ...(accountKeys.length > 1
+        ? { KIE_ACCOUNTS: JSON.stringify(accounts), ...Object.fromEntries(accountKeys.map((key, i) => [`KIE_KEY_${i + 1}`, key])) }
+        : { KIE_API_KEY: accountKeys[0]! }),
       ...(sim ? { KIE_WEBHOOK_KEY: webhookKey } : {}),
       PUBLIC_URL: `http://127.0.0.1:${apiPorts[0]}`,
       ADMIN_KEY: adminKey,
