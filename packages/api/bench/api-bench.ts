@@ -32,7 +32,7 @@ import { Worker } from 'node:worker_threads';
 import type { LateWorkerInput, LateWorkerOutput } from './late-clients.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
 import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
-import { writeReadmeSection } from './readme.ts';
+import { gitCommit, writeReadmeSection } from './readme.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -490,13 +490,7 @@ async function main(): Promise<void> {
   }
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
+const commit = () => gitCommit(repoRoot);
 
 /** The table goes between the bench-api markers (after the strategy bench's section if missing). */
 function writeReadme(section: string): void {

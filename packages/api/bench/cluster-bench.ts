@@ -6,7 +6,6 @@
  * every user of the dead worker has a new owner), peak RSS per process, and the ratio to the single-process run.
  * `--update-readme` writes the table into the root README between the bench-cluster markers.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +15,7 @@ import { startLocalCluster, type ClusterProcess } from '../src/cluster/local.ts'
 import { openDatabase } from '../src/db/database.ts';
 import { createDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { leaseOwners, maxInWindow, submitWorkload } from '../test/helpers/cluster-workload.ts';
-import { writeReadmeSection } from './readme.ts';
+import { gitCommit, writeReadmeSection } from './readme.ts';
 import { markdownTable, round1 } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,13 +136,7 @@ async function measure(run: Run, adminUrl: string): Promise<Figures> {
   }
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
+const commit = () => gitCommit(repoRoot);
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,4 +16,13 @@ export function writeReadmeSection(repoRoot: string, name: string, section: stri
   const next =
     start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + endMark.length) : text.replace(`<!-- ${after}:end -->`, `<!-- ${after}:end -->\n\n${block}`);
   writeFileSync(path, next);
+}
+
+/** The short commit a table was measured on (named in its heading). */
+export function gitCommit(repoRoot: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
