@@ -7,6 +7,7 @@ import { startFleet } from '../src/fleet/fleet.ts';
 import { insertBatch } from '../src/store/batches.ts';
 import { batchTotals, grantCredits, reserveBatch } from '../src/store/ledger.ts';
 import { createUser } from '../src/store/users.ts';
+import { testStorage } from './helpers/database.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
 
 const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
@@ -55,7 +56,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('durable first: a store whose writes fail', () => {
   it('stops admitting, keeps polling, never acknowledges an unstored remote id, does not blame the provider, and resumes in order', async () => {
-    const db = await openDatabase(':memory:');
+    const db = await openDatabase((await testStorage()).dbPath);
     const user = await createUser(db, 'durable');
     await grantCredits(db, user.id, 10_000, null);
     const N = 12;

@@ -1,0 +1,136 @@
+import { DEFAULT_CONFIG, parseFleetConfig, type CreateTaskRequest, type KieGateway } from '@clipfleet/engine';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/database.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../src/db/embedded-postgres.ts';
+import { startFleet } from '../src/fleet/fleet.ts';
+import { createScaledClock } from '../src/index.ts';
+import { insertBatch } from '../src/store/batches.ts';
+import { batchTotals, grantCredits, reserveBatch } from '../src/store/ledger.ts';
+import { createUser } from '../src/store/users.ts';
+import { FakeKie } from './helpers/fake-kie.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Create {
+  taskId: string;
+  attempt: number;
+  at: number;
+  /** The task's attempt count in the database as createTask went out, read on a connection of the test's own. */
+  durableAttempts: number | 'database down';
+}
+
+/** KIE that, before each create, reads the task's recorded attempts on its own connection to the server. */
+class ProbingKie implements KieGateway {
+  readonly creates: Create[] = [];
+  constructor(
+    private readonly inner: FakeKie,
+    private readonly url: string,
+  ) {}
+  async createTask(req: CreateTaskRequest) {
+    const at = Date.now();
+    this.creates.push({ taskId: req.task.taskId, attempt: req.attempt, at, durableAttempts: await this.probe(req.task.taskId) });
+    return this.inner.createTask(req);
+  }
+  getTask(id: string) {
+    return this.inner.getTask(id);
+  }
+  private async probe(taskId: string): Promise<number | 'database down'> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ attempts: number }>('select attempts from tasks where id = $1', [taskId]);
+      return rows[0]!.attempts;
+    } catch {
+      return 'database down';
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}
+
+/**
+ * A worker whose PostgreSQL goes away (the server stopped under it, every connection cut) stops submitting: the
+ * storage gate closes on the first failed write, running jobs are still watched, nothing reaches KIE without a
+ * durable attempt; when the server is back the fleet resumes and finishes every row exactly once.
+ */
+describe('PostgreSQL outage under a running fleet', () => {
+  let server: EmbeddedPostgresServer;
+  beforeAll(async () => {
+    // Its own server: this test stops it, the run's shared one stays up for the others.
+    server = await startEmbeddedPostgres({ ephemeral: true });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('stops submitting while the server is down, never sends an unrecorded create, and resumes when it is back', async () => {
+    const url = await server.createDatabase('outage');
+    const db = await openDatabase(url);
+    const user = await createUser(db, 'outage');
+    await grantCredits(db, user.id, 10_000, null);
+    const N = 12;
+    const tasks = Array.from({ length: N }, (_, i) => ({
+      id: `o-${String(i).padStart(3, '0')}`, rowIndex: i, prompt: `outage ${i}`, model: 'sora-2', resolution: '720p', durationSec: 10,
+      aspectRatio: null, imageUrl: null, lastFrameUrl: null, price: 15,
+    }));
+    await db.transaction().execute(async (trx) => {
+      await insertBatch(trx, { id: 'ob1', userId: user.id, name: 'outage', paused: false, tasks });
+      await reserveBatch(trx, { batchId: 'ob1', userId: user.id, credits: N * 15 });
+    });
+
+    // Jobs outlast the outage: the ones running when the server goes are still generating, and are polled.
+    const fake = new FakeKie({ jobMs: 3_000 });
+    const kie = new ProbingKie(fake, url);
+    const config = parseFleetConfig({ ...structuredClone(DEFAULT_CONFIG), defaultPlan: 'pro_plus' });
+    const fleet = await startFleet({ db, gateway: kie, clock: createScaledClock(20), config });
+    try {
+      for (let i = 0; kie.creates.length < 5; i++) {
+        if (i > 1000) throw new Error('the fleet never submitted');
+        await sleep(10);
+      }
+      // The server goes away mid-run: a fast shutdown ends every session, then nothing listens.
+      await server.pause();
+      const downAt = Date.now();
+      const pollsAtDown = fake.getCalls;
+      for (let i = 0; fleet.storage().writable; i++) {
+        if (i > 1000) throw new Error('the fleet never noticed the database was gone');
+        await sleep(10);
+      }
+      expect(fleet.supervisor.status().storage).toBe('unwritable');
+      await sleep(2_500); // 50 s of engine time without a database
+      expect(fleet.storage().writable).toBe(false);
+      const sentWhileDown = kie.creates.filter((c) => c.at >= downAt);
+      expect(sentWhileDown, 'createTask calls while the database was down').toEqual([]);
+      expect(fake.getCalls, 'running jobs are still watched').toBeGreaterThan(pollsAtDown);
+      await server.start();
+      const upAt = Date.now();
+
+      for (let i = 0; !fleet.supervisor.isIdle(); i++) {
+        if (i > 1500) throw new Error(`the batch did not finish: ${JSON.stringify(fleet.supervisor.batchProgress('ob1'))}`);
+        await sleep(20);
+      }
+      await fleet.flush();
+      expect(fleet.storage().writable).toBe(true);
+
+      // Every create went out after its attempt was committed (read back on another connection), none while down.
+      for (const c of kie.creates) {
+        expect(c.durableAttempts, `${c.taskId} attempt ${c.attempt}`).not.toBe('database down');
+        expect(c.durableAttempts as number, `${c.taskId} attempt ${c.attempt}`).toBeGreaterThanOrEqual(c.attempt);
+        expect(c.at < downAt || c.at >= upAt, `${c.taskId} sent at ${c.at} (down ${downAt}..${upAt})`).toBe(true);
+      }
+      // Each row created once at KIE, its remote id stored, every task succeeded, charged once.
+      expect([...fake.creates.values()]).toEqual(Array(N).fill(1));
+      const rows = await db.selectFrom('tasks').select(['state', 'remote_task_id']).execute();
+      expect(rows.filter((r) => r.state !== 'succeeded' || !r.remote_task_id)).toEqual([]);
+      expect(await batchTotals(db, 'ob1')).toEqual({ reserved: N * 15, charged: N * 15, refunded: 0 });
+      const types = (await db.selectFrom('task_events').select('type').execute()).map((r) => r.type);
+      expect(types).toContain('storage.unavailable');
+      expect(types).toContain('storage.available');
+    } finally {
+      await fleet.stop();
+      await db.destroy();
+    }
+  }, 120_000);
+});
