@@ -19,6 +19,8 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     exclude: SQLITE_ONLY_OR_NO_DATABASE,
     env: { CLIPFLEET_TEST_DB: 'postgres' },
+    // Each test creates and migrates a database on a real server first: on a loaded machine 5 s is too tight.
+    testTimeout: 20_000,
     globalSetup: ['test/helpers/postgres.ts'],
   },
 });

@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG, parseFleetConfig, type CreateTaskRequest, type KieGatew
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.ts';
+import { listen, notify } from '../src/db/notify.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../src/db/embedded-postgres.ts';
 import { startFleet } from '../src/fleet/fleet.ts';
 import { createScaledClock } from '../src/index.ts';
@@ -84,13 +85,20 @@ describe('PostgreSQL outage under a running fleet', () => {
     const fake = new FakeKie({ jobMs: 3_000 });
     const kie = new ProbingKie(fake, url);
     const config = parseFleetConfig({ ...structuredClone(DEFAULT_CONFIG), defaultPlan: 'pro_plus' });
-    const fleet = await startFleet({ db, gateway: kie, clock: createScaledClock(20), config });
+    const fleet = await startFleet({ db, gateway: kie, clock: createScaledClock(50), config });
+    // A listener of this process loses its connection with the server and must come back by itself.
+    let reconnected = 0;
+    const heard: string[] = [];
+    const unlisten = await listen(db, 'cf_outage', (p) => heard.push(p), { onReconnect: () => reconnected++ });
     try {
-      for (let i = 0; kie.creates.length < 5; i++) {
+      // Mid-run: some jobs at KIE with their remote ids stored (those are polled through the outage).
+      const stored = async () => Number((await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('remote_task_id', 'is not', null).executeTakeFirstOrThrow()).n);
+      for (let i = 0; kie.creates.length < 5 || (await stored()) < 3; i++) {
         if (i > 1000) throw new Error('the fleet never submitted');
         await sleep(10);
       }
       // The server goes away mid-run: a fast shutdown ends every session, then nothing listens.
+      const stoppingAt = Date.now();
       await server.pause();
       const downAt = Date.now();
       const pollsAtDown = fake.getCalls;
@@ -99,7 +107,12 @@ describe('PostgreSQL outage under a running fleet', () => {
         await sleep(10);
       }
       expect(fleet.supervisor.status().storage).toBe('unwritable');
-      await sleep(2_500); // 50 s of engine time without a database
+      // At least 2.5 s (125 s of engine time) without a database, and until a running job has been polled.
+      const minimumEnd = Date.now() + 2_500;
+      for (let i = 0; Date.now() < minimumEnd || fake.getCalls === pollsAtDown; i++) {
+        if (i > 250) break;
+        await sleep(20);
+      }
       expect(fleet.storage().writable).toBe(false);
       const sentWhileDown = kie.creates.filter((c) => c.at >= downAt);
       expect(sentWhileDown, 'createTask calls while the database was down').toEqual([]);
@@ -113,12 +126,23 @@ describe('PostgreSQL outage under a running fleet', () => {
       }
       await fleet.flush();
       expect(fleet.storage().writable).toBe(true);
+      for (let i = 0; reconnected === 0; i++) {
+        if (i > 500) throw new Error('the listener never reconnected');
+        await sleep(20);
+      }
+      await notify(db, 'cf_outage', 'back');
+      for (let i = 0; heard.length === 0 && i < 250; i++) await sleep(20);
+      expect(heard).toEqual(['back']);
 
       // Every create went out after its attempt was committed (read back on another connection), none while down.
+      // A create whose probe found the server going away was already on its way as the server stopped: its
+      // attempt is in the database all the same.
+      const finalAttempts = new Map((await db.selectFrom('tasks').select(['id', 'attempts']).execute()).map((r) => [r.id, r.attempts]));
       for (const c of kie.creates) {
-        expect(c.durableAttempts, `${c.taskId} attempt ${c.attempt}`).not.toBe('database down');
-        expect(c.durableAttempts as number, `${c.taskId} attempt ${c.attempt}`).toBeGreaterThanOrEqual(c.attempt);
-        expect(c.at < downAt || c.at >= upAt, `${c.taskId} sent at ${c.at} (down ${downAt}..${upAt})`).toBe(true);
+        const what = `${c.taskId} attempt ${c.attempt} sent at ${c.at} (server stopping ${stoppingAt}, down ${downAt}..${upAt})`;
+        expect(c.at < downAt || c.at >= upAt, what).toBe(true);
+        if (c.durableAttempts === 'database down') expect(c.at >= stoppingAt && c.at < downAt, what).toBe(true);
+        expect(c.durableAttempts === 'database down' ? finalAttempts.get(c.taskId)! : c.durableAttempts, what).toBeGreaterThanOrEqual(c.attempt);
       }
       // Each row created once at KIE, its remote id stored, every task succeeded, charged once.
       expect([...fake.creates.values()]).toEqual(Array(N).fill(1));
@@ -129,6 +153,7 @@ describe('PostgreSQL outage under a running fleet', () => {
       expect(types).toContain('storage.unavailable');
       expect(types).toContain('storage.available');
     } finally {
+      await unlisten();
       await fleet.stop();
       await db.destroy();
     }
