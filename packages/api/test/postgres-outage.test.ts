@@ -6,10 +6,9 @@ import { listen, notify } from '../src/db/notify.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../src/db/embedded-postgres.ts';
 import { startFleet } from '../src/fleet/fleet.ts';
 import { createScaledClock } from '../src/index.ts';
-import { insertBatch } from '../src/store/batches.ts';
-import { batchTotals, grantCredits, reserveBatch } from '../src/store/ledger.ts';
-import { createUser } from '../src/store/users.ts';
+import { batchTotals } from '../src/store/ledger.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
+import { storedBatch } from './helpers/stored-batch.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,17 +68,8 @@ describe('PostgreSQL outage under a running fleet', () => {
   it('stops submitting while the server is down, never sends an unrecorded create, and resumes when it is back', async () => {
     const url = await server.createDatabase('outage');
     const db = await openDatabase(url);
-    const user = await createUser(db, 'outage');
-    await grantCredits(db, user.id, 10_000, null);
     const N = 12;
-    const tasks = Array.from({ length: N }, (_, i) => ({
-      id: `o-${String(i).padStart(3, '0')}`, rowIndex: i, prompt: `outage ${i}`, model: 'sora-2', resolution: '720p', durationSec: 10,
-      aspectRatio: null, imageUrl: null, lastFrameUrl: null, price: 15,
-    }));
-    await db.transaction().execute(async (trx) => {
-      await insertBatch(trx, { id: 'ob1', userId: user.id, name: 'outage', paused: false, tasks });
-      await reserveBatch(trx, { batchId: 'ob1', userId: user.id, credits: N * 15 });
-    });
+    await storedBatch(db, { batchId: 'ob1', name: 'outage', rows: N });
 
     // Jobs outlast the outage: the ones running when the server goes are still generating, and are polled.
     const fake = new FakeKie({ jobMs: 3_000 });
