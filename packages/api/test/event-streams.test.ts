@@ -6,16 +6,21 @@ import type { BatchFeed, FeedListener } from '../src/batches/feed.ts';
 import { batchEventChunks } from '../src/batches/progress.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrationProvider } from '../src/db/migrations.ts';
+import { postgresDialect } from '../src/db/postgres.ts';
 import type { Database } from '../src/db/types.ts';
 import type { AppDeps } from '../src/deps.ts';
 import { EventBus } from '../src/fleet/bus.ts';
 import { FleetWriter } from '../src/fleet/writer.ts';
 import { appendEvents, batchEventsAfter } from '../src/store/events.ts';
+import { ON_POSTGRES } from './helpers/database.ts';
+import { freshDatabase } from './helpers/postgres.ts';
 
 type Db = Kysely<Database>;
 
-function sqlite(): Db {
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+/** An empty, unmigrated database of this pass's dialect (the store opened as the server opens it, on the same). */
+async function emptyDb(): Promise<Db> {
+  if (!ON_POSTGRES) return new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+  return new Kysely<Database>({ dialect: await postgresDialect(await freshDatabase()) });
 }
 
 async function migrate(db: Db, to?: string): Promise<void> {
@@ -37,8 +42,8 @@ async function stored(db: Db) {
 
 describe('event streams: numbered per batch, user and fleet process', () => {
   let db: Db;
-  beforeEach(() => {
-    db = sqlite();
+  beforeEach(async () => {
+    db = await emptyDb();
   });
   afterEach(() => db.destroy());
 
@@ -80,7 +85,7 @@ describe('event streams: numbered per batch, user and fleet process', () => {
   it('a batch taken over by another writer (a restart, another worker) continues gap-free from its stored events', async () => {
     // The writer notifies through the database's channels: a database as the server opens it.
     await db.destroy();
-    db = await openDatabase(':memory:');
+    db = await openDatabase(ON_POSTGRES ? await freshDatabase() : ':memory:');
     const busA = new EventBus();
     const busB = new EventBus();
     const heard: Array<[string, number]> = [];
@@ -116,7 +121,7 @@ describe('event streams: numbered per batch, user and fleet process', () => {
     await db.insertInto('task_events').values({ stream: 'batch:b1', seq: 2, type: 'batch.paused', user_id: 'u1', batch_id: 'b1', task_id: null, payload: '{}', at: 0, created_at: 0 }).execute();
     await expect(
       db.insertInto('task_events').values({ stream: 'batch:b1', seq: 2, type: 'batch.resumed', user_id: 'u1', batch_id: 'b1', task_id: null, payload: '{}', at: 0, created_at: 0 }).execute(),
-    ).rejects.toThrow(/UNIQUE/);
+    ).rejects.toThrow(/UNIQUE|duplicate key/);
   });
 });
 
@@ -141,7 +146,7 @@ describe('progress streams: live feed, gaps and catch-up from the log', () => {
   let feed: HandFeed;
   let abort: AbortController;
   beforeEach(async () => {
-    db = sqlite();
+    db = await emptyDb();
     await migrate(db);
     feed = new HandFeed();
     abort = new AbortController();

@@ -11,6 +11,7 @@ import { durableTransaction } from '../src/store/durable.ts';
 import { appendEvents, encodeNotice, EVENTS_CHANNEL } from '../src/store/events.ts';
 import { notify } from '../src/db/notify.ts';
 import { freshDatabase } from './helpers/postgres.ts';
+import { followProgress } from './helpers/progress.ts';
 import { kill9, serverEnv, spawnServer } from './helpers/processes.ts';
 
 const KIE_KEY = 'fanout-test-kie-key';
@@ -126,27 +127,7 @@ describe('progress fan-out across processes on Postgres (LISTEN/NOTIFY)', () => 
         paused: true,
       });
 
-      type Tracked = { id: string; data: EngineEvent };
-      const follow = (lastEventId: string | null, stopAfter = Infinity) => {
-        const got: Tracked[] = [];
-        const done = new Promise<Tracked[]>((resolve, reject) => {
-          const sub = onReader.batch.onProgress.subscribe(
-            { batchId, lastEventId },
-            {
-              onData: (item) => {
-                got.push(item as Tracked);
-                if (got.length >= stopAfter) {
-                  sub.unsubscribe();
-                  resolve(got);
-                }
-              },
-              onComplete: () => resolve(got),
-              onError: reject,
-            },
-          );
-        });
-        return { got, done };
-      };
+      const follow = (lastEventId: string | null, stopAfter = Infinity) => followProgress(onReader, batchId, lastEventId, stopAfter);
       const full = follow(null);
       const head = follow(null, 8);
       await until(() => full.got.length > 0, 'the batch.added replay');

@@ -1,33 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '@clipfleet/engine';
 import { FakeKie } from './helpers/fake-kie.ts';
+import { followProgress, type Tracked } from './helpers/progress.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
 type Client = TestServer['admin'];
-interface Tracked {
-  id: string;
-  data: EngineEvent;
-}
 
 /** Collects a subscription until it completes, or until `stopAfter` events (then unsubscribes). */
 function collect(client: Client, batchId: string, lastEventId: string | null, stopAfter = Infinity): Promise<Tracked[]> {
-  return new Promise((resolve, reject) => {
-    const got: Tracked[] = [];
-    const sub = client.batch.onProgress.subscribe(
-      { batchId, lastEventId },
-      {
-        onData: (item) => {
-          got.push(item as Tracked);
-          if (got.length >= stopAfter) {
-            sub.unsubscribe();
-            resolve(got);
-          }
-        },
-        onComplete: () => resolve(got),
-        onError: reject,
-      },
-    );
-  });
+  return followProgress(client, batchId, lastEventId, stopAfter).done;
 }
 
 describe('batch.onProgress over SSE', () => {

@@ -18,4 +18,20 @@ describe('ReplayTurns', () => {
     expect(peak).toBe(1);
     expect(order).toEqual(['a1', 'b1', 'a2', 'a3']);
   });
+
+  it('a turn lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
+    const turns = new ReplayTurns(1);
+    const order: string[] = [];
+    const stream = (async () => {
+      for (let page = 1; page <= 3; page++) {
+        await turns.run(async () => void order.push(`page ${page}`));
+        // What the consumer does with the page (serialize, write) happens here, still within the turn.
+      }
+    })();
+    // I/O that became ready meanwhile (a new connection, me.get): it runs between the pages, not after all of them.
+    setImmediate(() => order.push('io'));
+    await stream;
+    expect(order.indexOf('io')).toBeGreaterThan(0);
+    expect(order.indexOf('io')).toBeLessThan(order.indexOf('page 3'));
+  });
 });

@@ -19,10 +19,16 @@ export class ReplayTurns {
     try {
       return await work();
     } finally {
-      const next = this.newcomers.shift() ?? this.waiting.shift();
-      // The turn passes on through the event loop (setImmediate), not a microtask: I/O gets its turn in between.
-      if (next) setImmediate(next);
-      else this.active--;
+      // The turn ends in the event loop's next check phase, not now: it covers what the caller does with the
+      // page in the microtasks that follow (tRPC serializes, encodes and writes it to the socket), which took the
+      // whole cost of a replay. Ending it at once let a stream whose socket had room take turn after turn within
+      // one burst of microtasks and send its whole log while the loop accepted no connection and answered no
+      // request. Passed on here, each loop iteration carries a bounded number of pages, and I/O runs in between.
+      setImmediate(() => {
+        const next = this.newcomers.shift() ?? this.waiting.shift();
+        if (next) next();
+        else this.active--;
+      });
     }
   }
 }
