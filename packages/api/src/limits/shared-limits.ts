@@ -8,7 +8,10 @@ import { decidePermit, type PermitFacts } from './decide.ts';
 export interface SharedLimitsOptions {
   /** This process, as its running slots and fair share are booked (unique among the processes on the database). */
   workerId: string;
-  /** A worker counts toward the fair shares this long (engine ms) after its last permit. */
+  /**
+   * A worker counts toward the fair shares this long (engine ms) after its last permit (default: three rechecks; a
+   * worker held back re-asks every recheck, one with nothing waiting stops asking and drops out).
+   */
   workerTtlMs?: number;
   /** A full cap or share is asked again after this long (engine ms). */
   recheckMs?: number;
@@ -45,8 +48,8 @@ export class SharedLimits implements ProviderLimits {
     private readonly db: Db,
     private readonly options: SharedLimitsOptions,
   ) {
-    this.workerTtlMs = options.workerTtlMs ?? 60_000;
     this.recheckMs = options.recheckMs ?? 1_000;
+    this.workerTtlMs = options.workerTtlMs ?? 3 * this.recheckMs;
     this.staleSlotMs = options.staleSlotMs ?? 60_000;
   }
 
@@ -110,8 +113,8 @@ export class SharedLimits implements ProviderLimits {
     if (!global || !account) throw new Error(`shared limits: account "${accountId}" is not configured`);
     await trx
       .insertInto('limit_workers')
-      .values({ worker_id: this.options.workerId, active_users: Math.max(1, request.activeUsers), seen_at: now })
-      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: Math.max(1, request.activeUsers), seen_at: now }))
+      .values({ worker_id: this.options.workerId, active_users: request.activeUsers, seen_at: now })
+      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: request.activeUsers, seen_at: now }))
       .execute();
     // Kept two windows: a permit asked a moment before another may get the lock after it and still needs its log.
     await trx.deleteFrom('provider_creates').where('account_id', '=', accountId).where('at', '<=', now - 2 * account.window_ms).execute();
