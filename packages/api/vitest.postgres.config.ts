@@ -10,6 +10,7 @@ const SQLITE_ONLY_OR_NO_DATABASE = [
   'test/startup.test.ts', // refusals before any database is used; its Postgres URLs are the same in both passes
   'test/dialects.test.ts', // runs each case on both dialects itself
   'test/fanout.test.ts', // LISTEN/NOTIFY across processes: on Postgres in both passes
+  'test/cluster.test.ts', // a whole cluster on its own Postgres database: in both passes
   'test/single-writer.test.ts', // SQLite's one-writer file lock (Postgres takes several processes by design)
   'test/full-disk.test.ts', // a SQLite file on a full file system (and its WAL)
 ];

@@ -30,7 +30,7 @@ async function runOnTwoAccounts(dbPath: string) {
     }, `batch ${batchId}`, 120_000);
     expect(done.counts, batchId).toMatchObject({ succeeded: 20 });
   }
-  await server.deps!.fleet.flush();
+  await server.deps!.fleet!.flush();
   return server;
 }
 
@@ -53,7 +53,7 @@ describe.each([
     const rows = await s.deps!.db.selectFrom('tasks').select(['account_id', 'remote_task_id']).execute();
     expect(new Set(rows.map((r) => r.account_id))).toEqual(new Set(['sim-1', 'sim-2']));
     expect(rows.every((r) => r.remote_task_id !== null)).toBe(true);
-    const status = s.deps!.fleet.supervisor.status();
+    const status = s.deps!.fleet!.supervisor.status();
     expect(status.accounts.map((a) => a.accountId)).toEqual(['sim-1', 'sim-2']);
   });
 });

@@ -1,5 +1,5 @@
 import { calculateActualConcurrency, DEFAULT_CONFIG, getBatchConfig, isTerminal, parseFleetConfig, type EngineEvent, type TaskState } from '@clipfleet/engine';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../src/cluster/local.ts';
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { writeSetting } from '../src/store/settings.ts';
@@ -32,6 +32,10 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
   afterAll(async () => {
     await db?.destroy();
     await cluster?.stop();
+  });
+  // A failure shows what each process said last.
+  onTestFailed(() => {
+    for (const p of [...(cluster?.apis ?? []), ...(cluster?.workers ?? [])]) console.error(`--- ${p.name} (pid ${p.child.pid}):\n${p.output.join('').split('\n').slice(-25).join('\n')}`);
   });
 
   it('finishes every batch without a 429, over no cap, never creating a row twice, and an SSE client on the other API process sees every event', { timeout: 240_000 }, async () => {
@@ -105,7 +109,7 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     // The global cap and each user's cap held at KIE (a job counts from its creation to its end there). A job whose
     // creation the killed worker never learned of (an uncertain submit) is not ClipFleet's to count: it is left out.
     const known = jobs.filter((j) => submitted.has(j.taskId));
-    expect(jobs.length - known.length, 'uncertain submits (only from the kill)').toBeLessThanOrEqual(20);
+    expect(jobs.length - known.length, 'uncertain submits: at most what was being sent when the worker died').toBeLessThanOrEqual(MAX_RUNNING);
     expect(maxOverlap(known.map((j) => [j.createdAt, j.completeAt]))).toBeLessThanOrEqual(MAX_RUNNING);
     const plan = getBatchConfig(PLAN, config);
     for (const b of batches) {
