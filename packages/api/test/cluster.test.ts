@@ -9,7 +9,7 @@ import { createDatabase } from '../src/db/embedded-postgres.ts';
 const USERS = 5;
 const ROWS = 60;
 const TIME_SCALE = 20;
-const LEASE_MS = 3_000;
+const LEASE_MS = 5_000;
 /** Below the users' caps together (5 x enterprise), so the global cap binds across the workers. */
 const MAX_RUNNING = 40;
 const PLAN = 'enterprise';
@@ -33,12 +33,12 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     await db?.destroy();
     await cluster?.stop();
   });
-  // A failure shows what each process said last.
-  onTestFailed(() => {
-    for (const p of [...(cluster?.apis ?? []), ...(cluster?.workers ?? [])]) console.error(`--- ${p.name} (pid ${p.child.pid}):\n${p.output.join('').split('\n').slice(-25).join('\n')}`);
-  });
 
   it('finishes every batch without a 429, over no cap, never creating a row twice, and an SSE client on the other API process sees every event', { timeout: 240_000 }, async () => {
+    // A failure shows what each process said last.
+    onTestFailed(() => {
+      for (const p of [...(cluster?.apis ?? []), ...(cluster?.workers ?? [])]) console.error(`--- ${p.name} (pid ${p.child.pid}):\n${p.output.join('').split('\n').slice(-25).join('\n')}`);
+    });
     const config = parseFleetConfig({ ...DEFAULT_CONFIG, provider: { ...DEFAULT_CONFIG.provider, maxRunning: MAX_RUNNING } });
     const dbUrl = await createDatabase(inject('postgresUrl'), `cluster_${Date.now().toString(36)}`);
     // The configuration every process starts from (stored before any starts: they all read it).

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { lockRows } from '../db/dialect.ts';
+import { dbKind, lockRows } from '../db/dialect.ts';
 import type { Database } from '../db/types.ts';
 import type { Executor } from '../store/executor.ts';
 
@@ -92,11 +92,12 @@ export async function releaseLease(db: Db, workerId: string, userId: string, epo
 
 /**
  * Inside a write transaction: the epochs at which `workerId` holds the users now, row-locked until commit so no
- * claim can take them over between this check and the commit.
+ * claim can take them over between this check and the commit (SQLite: its one writer excludes every claim).
  */
 export async function heldEpochs(trx: Executor, workerId: string, userIds: string[]): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
   const query = trx.selectFrom('user_leases').select(['user_id', 'epoch']).where('owner', '=', workerId).where('user_id', 'in', userIds);
-  const rows = await query.$call(lockRows(trx)).execute();
+  // FOR KEY SHARE: a claim (FOR UPDATE) waits for this commit, a renewal (an update of no key) does not.
+  const rows = await (dbKind(trx) === 'postgres' ? query.forKeyShare() : query).execute();
   return new Map(rows.map((r) => [r.user_id, r.epoch]));
 }

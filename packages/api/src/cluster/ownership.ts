@@ -10,12 +10,14 @@ function workerName(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
+export type LossReason = 'taken over' | 'fenced' | 'not renewed' | 'idle';
+
 /** What the fleet does when ownership changes. */
 export interface OwnershipHandlers {
   /** The user is this process's now (`null`: every user, the embedded mode): adopt their unfinished batches. */
   claimed(userId: string | null): Promise<void>;
-  /** The lease is gone (taken over, or not renewed in time): stop the user's work without writing. */
-  lost(userId: string): void;
+  /** The lease is gone (taken over, refused by the fence, not renewed in time, or given back idle): stop the user's work without writing. */
+  lost(userId: string, why: LossReason): void;
   /** Nothing of the user's is left to run or to write: the lease can be given back. */
   idle(userId: string): boolean;
   /** The supervisor's status as JSON, published with the heartbeat for the API processes. */
@@ -118,7 +120,7 @@ export class LeaseOwner implements Ownership {
 
   /** The fence refused the user's ops: their lease was taken over. */
   drop(userId: string): void {
-    if (this.leases.has(userId)) this.lose(userId);
+    if (this.leases.has(userId)) this.lose(userId, 'fenced');
   }
 
   poke(): void {
@@ -138,29 +140,36 @@ export class LeaseOwner implements Ownership {
       });
   }
 
-  private lose(userId: string): void {
+  /** Runs one heartbeat now (after the one in flight, if any) and resolves when it is done. */
+  async heartbeat(): Promise<void> {
+    while (this.ticking) await this.ticking;
+    this.poke();
+    await this.ticking;
+  }
+
+  private lose(userId: string, why: LossReason): void {
     this.leases.delete(userId);
-    this.handlers!.lost(userId);
+    this.handlers!.lost(userId, why);
   }
 
   private async tick(): Promise<void> {
     const h = this.handlers!;
     const now = Date.now();
     try {
-      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.ttlMs)) this.lose(userId);
+      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.ttlMs)) this.lose(userId, 'taken over');
       this.renewedAt = now;
     } catch (err) {
       // Not renewed: once the lease may have run out, another worker may own these users.
       if (now - this.renewedAt >= this.ttlMs - this.heartbeatMs) {
         if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${now - this.renewedAt} ms; dropping ${this.leases.size} user(s)`);
-        for (const userId of [...this.leases.keys()]) this.lose(userId);
+        for (const userId of [...this.leases.keys()]) this.lose(userId, 'not renewed');
       }
       throw err;
     }
     for (const [userId, epoch] of [...this.leases]) {
       if (!h.idle(userId)) continue;
       await releaseLease(this.db, this.workerId, userId, epoch);
-      this.lose(userId);
+      this.lose(userId, 'idle');
     }
     await workerHeartbeat(this.db, this.workerId, now, h.status());
     h.tick();

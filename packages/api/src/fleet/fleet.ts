@@ -185,10 +185,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
       runCommands();
     },
-    lost(userId) {
+    lost(userId, why) {
       const dropped = running.releaseUser(userId);
       open.delete(userId);
-      console.error(`fleet: user ${userId} is no longer ours (lease lost or given back); stopped ${dropped.length} batch(es) here`);
+      if (why !== 'idle') console.error(`fleet: user ${userId}'s lease ${why === 'fenced' ? 'refused a write' : why}; stopped ${dropped.length} batch(es) here`);
     },
     idle: (userId) => (open.get(userId)?.size ?? 0) === 0 && writer.backlog === 0 && !executing,
     status: () => JSON.stringify(running.status()),

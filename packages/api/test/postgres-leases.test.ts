@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseOwner, type OwnershipHandlers } from '../src/cluster/ownership.ts';
+import { openDatabase, type Db } from '../src/db/database.ts';
+import { EventBus } from '../src/fleet/bus.ts';
+import { FleetWriter, LeaseLostError } from '../src/fleet/writer.ts';
+import { freshDatabase } from './helpers/postgres.ts';
+import { storedBatch } from './helpers/stored-batch.ts';
+
+const LEASE_MS = 60_000;
+
+/** Handlers that record what the owner was told; every user has work and is never idle. */
+function recorder() {
+  const claimed: string[] = [];
+  const lost: string[] = [];
+  const handlers: OwnershipHandlers = {
+    claimed: async (userId) => void claimed.push(userId!),
+    lost: (userId) => void lost.push(userId),
+    idle: () => false,
+    status: () => '{}',
+    tick: () => {},
+  };
+  return { claimed, lost, handlers };
+}
+
+describe('user leases on PostgreSQL', () => {
+  const opened: { db: Db; owners: LeaseOwner[] }[] = [];
+  afterEach(async () => {
+    for (const { db, owners } of opened.splice(0)) {
+      for (const o of owners) await o.stop();
+      await db.destroy();
+    }
+  });
+
+  it('workers racing for users claim each exactly once (SKIP LOCKED), each up to its fair share', async () => {
+    const db = await openDatabase(await freshDatabase());
+    const owners = Array.from({ length: 4 }, () => new LeaseOwner(db, { ttlMs: LEASE_MS }));
+    opened.push({ db, owners });
+    const seen = owners.map(() => recorder());
+    // Every worker is up (and idle) before there is work.
+    await Promise.all(owners.map((o, i) => o.start(seen[i]!.handlers)));
+    for (let u = 0; u < 8; u++) await storedBatch(db, { batchId: `b${u}`, name: `user${u}`, rows: 1 });
+    await Promise.all(owners.map((o) => o.heartbeat()));
+    const claims = seen.flatMap((s) => s.claimed);
+    expect(new Set(claims).size).toBe(8);
+    expect(claims).toHaveLength(8);
+    for (const s of seen) expect(s.claimed.length).toBeLessThanOrEqual(2);
+  });
+
+  it("a write made under a lease that was taken over is refused: nothing of it is stored, and the old owner drops the user", async () => {
+    const db = await openDatabase(await freshDatabase());
+    const a = new LeaseOwner(db, { ttlMs: LEASE_MS });
+    const b = new LeaseOwner(db, { ttlMs: LEASE_MS });
+    opened.push({ db, owners: [a, b] });
+    const { user, tasks } = await storedBatch(db, { batchId: 'b1', name: 'solo', rows: 2 });
+    const seenA = recorder();
+    const seenB = recorder();
+    await a.start(seenA.handlers);
+    await b.start(seenB.handlers);
+    expect(seenA.claimed).toEqual([user.id]);
+    expect(seenB.claimed).toEqual([]);
+
+    const writer = new FleetWriter(db, new EventBus(), undefined, 'fleet:test', a);
+    // Held: the attempt is stored.
+    await writer.recordAttempt(user.id, tasks[0]!.id, 1, 'default', Date.now());
+    const row = () => db.selectFrom('tasks').select(['id', 'state', 'attempts']).where('batch_id', '=', 'b1').orderBy('id').execute();
+    expect((await row())[0]).toMatchObject({ state: 'submitting', attempts: 1 });
+
+    // A's lease runs out (it stopped renewing) and B takes the user over: the epoch moves on.
+    await db.updateTable('user_leases').set({ expires_at: 0 }).where('user_id', '=', user.id).execute();
+    await b.heartbeat();
+    expect(seenB.claimed).toEqual([user.id]);
+
+    // A's next write for the user is refused in its transaction: nothing stored, the caller told, A drops the user.
+    await expect(writer.recordAttempt(user.id, tasks[1]!.id, 1, 'default', Date.now())).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await row())[1]).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(seenA.lost).toEqual([user.id]);
+    expect(a.epochOf(user.id)).toBeUndefined();
+    // B, at its epoch, writes.
+    const writerB = new FleetWriter(db, new EventBus(), undefined, 'fleet:test-b', b);
+    await writerB.recordAttempt(user.id, tasks[1]!.id, 1, 'default', Date.now());
+    expect((await row())[1]).toMatchObject({ state: 'submitting', attempts: 1 });
+  });
+});
