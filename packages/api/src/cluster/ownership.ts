@@ -118,9 +118,9 @@ export class LeaseOwner implements Ownership {
     return heldEpochs(trx, this.workerId, userIds);
   }
 
-  /** The fence refused the user's ops: their lease was taken over. */
-  drop(userId: string): void {
-    if (this.leases.has(userId)) this.lose(userId, 'fenced');
+  /** The fence refused ops made under `epoch`: if it is the one held, the lease was taken over (a stale op is only dropped). */
+  drop(userId: string, epoch: number | undefined): void {
+    if (epoch !== undefined && this.leases.get(userId) === epoch) this.lose(userId, 'fenced');
   }
 
   poke(): void {

@@ -46,8 +46,8 @@ export class LeaseLostError extends Error {
 export interface WriteFence {
   epochOf(userId: string): number | undefined;
   epochs(trx: Executor, userIds: string[]): Promise<ReadonlyMap<string, number> | null>;
-  /** Ops of the user were refused by the fence: the user's work must stop here. */
-  drop(userId: string): void;
+  /** Ops the user's work made under `epoch` were refused by the fence: if that is still the epoch held, the work stops. */
+  drop(userId: string, epoch: number | undefined): void;
 }
 
 /** What one transaction wrote: its events as stored, and the ops the fence refused. */
@@ -256,15 +256,15 @@ export class FleetWriter {
       this.failures = 0;
       this.health.available();
     }
-    const lost = new Set<string>();
+    const lost = new Map<string, number | undefined>();
     for (const op of ops) {
       if (fenced.has(op)) {
-        lost.add(op.userId!);
+        lost.set(op.userId!, op.epoch);
         if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(new LeaseLostError(`user ${op.userId} is no longer run by this process: ${op.kind} of ${op.taskId} not recorded`));
       } else if (op.kind === 'attempt' || op.kind === 'remote') op.done.resolve();
     }
     for (const event of stored) this.bus.publish(event);
-    for (const userId of lost) this.fence.drop(userId);
+    for (const [userId, epoch] of lost) this.fence.drop(userId, epoch);
   }
 
   private retryLater(err: unknown): void {
