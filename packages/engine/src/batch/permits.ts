@@ -105,6 +105,14 @@ export class Permits {
     account.running++;
   }
 
+  /**
+   * The task left this process (its user's lease is gone): its account slot is no longer counted here. The shared
+   * slot stays booked: the job still runs at KIE, and the user's new owner holds it when it resumes the task.
+   */
+  forget(record: TaskRecord): void {
+    if (record.account !== null) this.drop(record, record.account);
+  }
+
   /** A permit granted after its task stopped wanting it (paused, cancelled): given back unused. */
   giveBack(record: TaskRecord, accountId: string): void {
     if (record.account === accountId) this.release(record);

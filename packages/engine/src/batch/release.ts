@@ -1,3 +1,4 @@
+import type { TaskRecord } from './records.ts';
 import type { Registry } from './registry.ts';
 import type { TaskActors } from './taskActors.ts';
 
@@ -7,7 +8,7 @@ import type { TaskActors } from './taskActors.ts';
  * the user (a lost lease): the new owner rebuilds the user's batches from what is stored, as after a crash.
  * Returns the batches dropped.
  */
-export function releaseUser(registry: Registry, actors: TaskActors, userId: string): string[] {
+export function releaseUser(registry: Registry, actors: TaskActors, forget: (record: TaskRecord) => void, userId: string): string[] {
   const user = registry.users.get(userId);
   const dropped: string[] = [];
   for (const [batchId, batch] of registry.batches) {
@@ -18,6 +19,7 @@ export function releaseUser(registry: Registry, actors: TaskActors, userId: stri
       const actor = record.actor;
       if (actor && user) actors.release(record, user);
       actor?.stop();
+      forget(record);
       registry.unroute(record);
       registry.tasks.delete(taskId);
     }

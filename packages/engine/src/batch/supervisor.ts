@@ -373,7 +373,7 @@ class BatchSupervisor implements Supervisor {
   }
 
   releaseUser(userId: string): string[] {
-    const dropped = releaseUser(this.registry, this.actors, userId);
+    const dropped = releaseUser(this.registry, this.actors, (record) => this.permits.forget(record), userId);
     this.pump();
     return dropped;
   }
