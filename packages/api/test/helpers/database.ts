@@ -28,6 +28,11 @@ export async function lastingTestStorage(dir: string, name = 'clipfleet.db'): Pr
 }
 
 /** Storage options as a server process's environment. */
-export function storageEnv(storage: TestStorage): { CLIPFLEET_DB: string; RESULTS_DIR?: string } {
-  return { CLIPFLEET_DB: storage.dbPath, ...(storage.results ? { RESULTS_DIR: storage.results.dir } : {}) };
+export function storageEnv(storage: TestStorage): { CLIPFLEET_DB: string; RESULTS_DIR?: string; CLIPFLEET_LEASE_MS?: string } {
+  return {
+    CLIPFLEET_DB: storage.dbPath,
+    ...(storage.results ? { RESULTS_DIR: storage.results.dir } : {}),
+    // On Postgres a restarted process takes a killed one's users over once its lease runs out: keep that short here.
+    ...(ON_POSTGRES ? { CLIPFLEET_LEASE_MS: '1000' } : {}),
+  };
 }
