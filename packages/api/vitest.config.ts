@@ -5,8 +5,8 @@ export default defineProject({
   test: {
     name: 'api',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Stops a real Postgres server under a running fleet: a PostgreSQL fault, run by the api-pg pass.
-    exclude: ['test/postgres-outage.test.ts'],
+    // test/postgres-*.test.ts are about PostgreSQL itself (e.g. its server stopped under a fleet): api-pg runs them.
+    exclude: ['test/postgres-*.test.ts'],
     globalSetup: ['test/helpers/postgres.ts'],
   },
 });
