@@ -1,4 +1,3 @@
-import type { Actor } from 'xstate';
 import { calculateActualConcurrency } from '../config/plans.ts';
 import type { Catalog, PlanConfig } from '../config/schema.ts';
 import type { EngineClock } from '../ports/clock.ts';
@@ -14,11 +13,11 @@ import {
   type Sequence,
 } from '../policy/admission.ts';
 import type { SlidingWindowLimiter } from '../policy/rateLimit.ts';
-import type { TaskMachine } from '../task/taskMachine.ts';
 import type { TaskSpec } from '../task/types.ts';
 import type { HealthControl } from './health.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 import type { Registry } from './registry.ts';
+import type { LiveTask } from './taskRuntime.ts';
 
 /** The items of an iterator, mapped and remembered only as far as they are read. */
 class LazyList<T, U> implements Sequence<U> {
@@ -47,8 +46,10 @@ export interface AdmissionControlOptions {
   running: () => number;
   /** Whether the host can write its store (the storage gate). */
   storageOpen: () => boolean;
-  /** Starts an admitted task's actor. */
+  /** Starts an admitted task's machine. */
   admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
+  /** Sends a granted task's machine its SUBMIT. */
+  submit: (record: TaskRecord) => void;
 }
 
 /** A task's share of its user's capacity at the user's current level (frame sizes from the catalog in force). */
@@ -58,18 +59,18 @@ export function weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec, cat
 
 /**
  * Admission: gathers the facts and limits in force for the pure planner (policy/admission.ts) and carries out
- * its steps: a waiting task's SUBMIT, a queued task's actor.
+ * its steps: a waiting task's SUBMIT, a queued task's machine.
  */
 export class AdmissionControl {
-  /** Admitted tasks waiting for a createTask slot, first come first served (with the actor that asked). */
-  private slotWaiters: { taskId: string; actor: Actor<TaskMachine> }[] = [];
+  /** Admitted tasks waiting for a createTask slot, first come first served (with the machine that asked). */
+  private slotWaiters: { taskId: string; live: LiveTask }[] = [];
 
   constructor(private readonly options: AdmissionControlOptions) {}
 
-  /** The task's actor asks for a createTask slot. */
+  /** The task's machine asks for a createTask slot. */
   waitForSlot(record: TaskRecord): void {
     record.waitingForSlot = true;
-    this.slotWaiters.push({ taskId: record.facts.spec.taskId, actor: record.actor! });
+    this.slotWaiters.push({ taskId: record.facts.spec.taskId, live: record.live! });
   }
 
   /** Plans with the state as it is now and carries the plan out. */
@@ -88,20 +89,20 @@ export class AdmissionControl {
     return blockedOnRate ? limiter.nextFreeAt(clock.now()) : null;
   }
 
-  /** A queued task may be admitted when it has no actor (it may sit in its queue twice: paused and resumed). */
+  /** A queued task may be admitted when it has no machine (it may sit in its queue twice: paused and resumed). */
   private readonly isWaiting = (taskId: string): boolean => {
     const record = this.options.registry.record(taskId);
-    return record.facts.state === 'queued' && record.actor === null;
+    return record.facts.state === 'queued' && record.live === null;
   };
 
   /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
   private input(): AdmissionInput {
     const { registry, health, limiter, clock } = this.options;
-    // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
-    // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
+    // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
+    // Tasks paused or cancelled while waiting drop out here.
     this.slotWaiters = this.slotWaiters.filter((w) => {
       const record = registry.record(w.taskId);
-      return record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
+      return record.waitingForSlot && record.live === w.live && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
     });
     const limits = {
       // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
@@ -150,9 +151,9 @@ export class AdmissionControl {
   /** Gives a waiting task its createTask slot. */
   private grant(taskId: string): void {
     const record = this.options.registry.record(taskId);
-    if (!record.waitingForSlot || !record.actor || !this.options.limiter.tryTake(this.options.clock.now())) return;
+    if (!record.waitingForSlot || !record.live || !this.options.limiter.tryTake(this.options.clock.now())) return;
     record.waitingForSlot = false;
-    record.actor.send({ type: 'SUBMIT' });
+    this.options.submit(record);
   }
 
   private admit(step: Extract<AdmissionStep, { kind: 'admit' }>): void {

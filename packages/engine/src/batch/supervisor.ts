@@ -18,7 +18,7 @@ import { RateWake } from './rateWake.ts';
 import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { StorageGate } from './storageGate.ts';
-import { TaskActors } from './taskActors.ts';
+import { TaskRuntimeHost } from './taskRuntime.ts';
 import type { BatchInput, BatchProgress, HydrateBatch, Supervisor, SupervisorOptions, SupervisorStatus, TaskView } from './types.ts';
 import { batchProgressView, factsView, statusView, taskView } from './views.ts';
 
@@ -38,8 +38,8 @@ function createWindow(config: FleetConfig): number {
 /**
  * The batch supervisor: a front that composes parts with one job each (the way pg-boss's front class composes
  * its manager and timekeeper): the registry (what is known), admission (the pure planner's input and steps),
- * the rate-window wake-up, health control (gate, global cap, degradation), the task actors, hydrate and views.
- * What stays here is the public API and the translation of task actor events into engine events.
+ * the rate-window wake-up, health control (gate, global cap, degradation), the task runtime, hydrate and views.
+ * What stays here is the public API and the translation of task machine events into engine events.
  */
 class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
@@ -47,7 +47,7 @@ class BatchSupervisor implements Supervisor {
   private readonly estimator: GenerationTimeEstimator;
   private readonly callbackLoss = new CallbackLossEstimator();
   private readonly health: HealthControl;
-  private readonly actors: TaskActors;
+  private readonly tasks: TaskRuntimeHost;
   private readonly admission: AdmissionControl;
   private readonly wake: RateWake;
   private readonly endings: Endings;
@@ -68,7 +68,7 @@ class BatchSupervisor implements Supervisor {
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator = new GenerationTimeEstimator(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     this.health = new HealthControl({ clock, config, publish: (body) => this.publish(body), onOpen: () => this.pump() });
-    this.actors = new TaskActors({
+    this.tasks = new TaskRuntimeHost({
       clock,
       gateway: options.gateway,
       random: options.random,
@@ -82,9 +82,10 @@ class BatchSupervisor implements Supervisor {
       registry: this.registry,
       health: this.health,
       limiter: this.limiter,
-      running: () => this.actors.running,
+      running: () => this.tasks.running,
       storageOpen: () => this.storage.isOpen,
       admit: (record, user, plan, weight) => this.start(record, user, weight, 'queued'),
+      submit: (record) => this.tasks.send(record, { type: 'SUBMIT' }),
     });
     this.wake = new RateWake(clock, () => this.pump());
     this.endings = new Endings(this.registry, this.estimator, this.health, (body) => this.publish(body));
@@ -154,7 +155,7 @@ class BatchSupervisor implements Supervisor {
     batch.paused = true;
     this.publish({ type: 'batch.paused', batchId, userId: batch.userId });
     // Tasks already at KIE run on (they are paid for); those waiting for a slot or a retry stop.
-    for (const id of batch.taskIds) this.registry.record(id).actor?.send({ type: 'PAUSE' });
+    for (const id of batch.taskIds) this.tasks.send(this.registry.record(id), { type: 'PAUSE' });
   }
 
   resumeBatch(batchId: string): void {
@@ -207,8 +208,8 @@ class BatchSupervisor implements Supervisor {
 
   private cancelRecord(record: TaskRecord): void {
     if (isTerminal(record.facts.state)) return;
-    if (record.actor) {
-      record.actor.send({ type: 'CANCEL' });
+    if (record.live) {
+      this.tasks.send(record, { type: 'CANCEL' });
       return;
     }
     this.endings.end(record, { outcome: 'cancelled', error: null, resultUrls: [] });
@@ -217,7 +218,7 @@ class BatchSupervisor implements Supervisor {
   pauseTask(taskId: string): void {
     const record = this.registry.tasks.get(taskId);
     if (!record) return;
-    if (record.actor) record.actor.send({ type: 'PAUSE' });
+    if (record.live) this.tasks.send(record, { type: 'PAUSE' });
     else if (record.facts.state === 'queued') this.park(record);
   }
 
@@ -241,7 +242,7 @@ class BatchSupervisor implements Supervisor {
     const record = this.registry.taskOfRemote(remoteTaskId);
     const event = taskEventForCallback(status, verified);
     if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, record !== undefined, this.options.clock.now());
-    if (record && event) record.actor?.send(event);
+    if (record && event) this.tasks.send(record, event);
   }
 
   /** The task's remote job is done with (ended or retried): a success KIE confirmed teaches callback loss. */
@@ -289,16 +290,16 @@ class BatchSupervisor implements Supervisor {
     if (at !== null) this.wake.at(at);
   }
 
-  /** Starts the task's actor; a fresh or resumed task (`queued`) is admitted under its next attempt number. */
+  /** Starts the task's machine; a fresh or resumed task (`queued`) is admitted under its next attempt number. */
   private start(record: TaskRecord, user: UserEntry, weight: number, start: TaskMachineInput['start']): void {
     const plan = this.registry.planOf(user.userId);
     const attempt = start === 'queued' ? Math.max(1, record.facts.attempts) : record.facts.attempts;
-    const actor = this.actors.create(record, user, plan, this.registry.config, weight, start, attempt);
+    this.tasks.create(record, user, plan, this.registry.config, weight, start, attempt);
     if (start === 'queued') this.publish({ type: 'task.admitted', ...refOf(record), attempt });
-    actor.start();
+    this.tasks.start(record);
   }
 
-  // ---- task actor events ----------------------------------------------------------------------
+  // ---- task machine events ----------------------------------------------------------------------
 
   private onTaskEvent(record: TaskRecord, event: TaskEmitted): void {
     const ref = refOf(record);
@@ -346,7 +347,7 @@ class BatchSupervisor implements Supervisor {
   }
 
   private release(record: TaskRecord): void {
-    this.actors.release(record, this.registry.users.get(record.facts.spec.userId)!);
+    this.tasks.release(record, this.registry.users.get(record.facts.spec.userId)!);
   }
 
   // ---- hydrate --------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ class BatchSupervisor implements Supervisor {
   // ---- views ----------------------------------------------------------------------------------
 
   status(): SupervisorStatus {
-    return statusView(this.registry, this.health, this.actors.running, this.limiter.countInWindow(this.options.clock.now()), this.storage.isOpen);
+    return statusView(this.registry, this.health, this.tasks.running, this.limiter.countInWindow(this.options.clock.now()), this.storage.isOpen);
   }
 
   batchProgress(batchId: string): BatchProgress | undefined {
@@ -401,7 +402,7 @@ class BatchSupervisor implements Supervisor {
   stop(): void {
     this.stopped = true;
     this.wake.stop();
-    for (const record of this.registry.tasks.values()) record.actor?.stop();
+    for (const record of this.registry.tasks.values()) this.tasks.stop(record);
     this.health.stop();
     this.listeners.clear();
   }

@@ -1,13 +1,19 @@
-import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, setup } from 'xstate';
 import type { RetryConfig } from '../config/schema.ts';
-import type { CreateTaskResult, GetTaskResult, KieGateway, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
+import type { CreateTaskResult, GetTaskResult, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
 import { attemptDeadline, NO_BLIND_TIME, noteQuery, unreachableResult, type BlindTime } from './blindTime.ts';
 import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
 import type { TaskSpec, TerminalState } from './types.ts';
 
-/** Everything a task needs from its host, fixed when the task is admitted (hot reload affects the next ones). */
+/**
+ * Everything a task needs from its host, fixed when the task is admitted (hot reload affects the next ones).
+ * The two calls to KIE are effects the host carries out: it sends the answer back to the task as an event.
+ */
 export interface TaskRuntime {
-  gateway: KieGateway;
+  /** Calls createTask for the current attempt; the answer comes back as CREATE_RESULT. */
+  createRemoteTask(attempt: number): void;
+  /** Asks KIE for the job's status; the answer comes back as STATUS_RESULT with this query number. */
+  queryStatus(remoteTaskId: string, queryId: number): void;
   now(): number;
   /** Delay to the next status poll, given time elapsed since the provider accepted the attempt. */
   pollDelayMs(elapsedMs: number): number;
@@ -30,6 +36,23 @@ export interface TaskMachineInput {
   retryDueAt: number | null;
 }
 
+/** The polling bookkeeping of a task, one field of its context. */
+export interface PollState {
+  nextMs: number;
+  /** Extra wait requested by the provider for the next poll (429 on recordInfo). */
+  penaltyMs: number;
+  /** Number of the status query in flight: an answer to an older one is ignored. */
+  queryId: number;
+  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
+  cuePending: boolean;
+  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
+  cued: boolean;
+}
+
+/**
+ * A task's context. Kept under 20 fields: XState copies the context with Object.assign on every assign, and V8
+ * turns a copy of 20 or more properties into a slow dictionary object (20 times the cost per transition).
+ */
 export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   throttles: number;
   remoteState: RemoteState | null;
@@ -39,15 +62,7 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   remoteDurationMs: number | null;
   lastError: ProviderError | null;
   cancelRequested: boolean;
-  nextPollMs: number;
-  /** Extra wait requested by the provider for the next poll (429 on recordInfo). */
-  pollPenaltyMs: number;
-  /** Number of the status query in flight: an answer to an older one is ignored. */
-  queryId: number;
-  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
-  cuePending: boolean;
-  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
-  cued: boolean;
+  poll: PollState;
   /** Time KIE could not be asked about this attempt: it moves the deadline (see blindTime.ts). */
   blind: BlindTime;
   /** The deadline passed while KIE could not be asked: polling goes on until it answers. */
@@ -63,7 +78,9 @@ export type TaskEvent =
   | { type: 'CALLBACK_CUE' }
   /** Progress from a verified, fresh, first-seen callback: shown, never acted on. */
   | { type: 'REMOTE_PROGRESS'; status: RemoteStatus }
-  /** The answer to status query `queryId` (sent by the task to itself). */
+  /** The answer to createTask (sent by the host). */
+  | { type: 'CREATE_RESULT'; result: CreateTaskResult }
+  /** The answer to status query `queryId` (sent by the host). */
   | { type: 'STATUS_RESULT'; queryId: number; result: GetTaskResult };
 
 /** What a task tells its supervisor. */
@@ -77,16 +94,16 @@ export type TaskEmitted =
   | { type: 'paused' }
   | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
 
-type AnyTaskEvent = { type: string; output?: unknown; status?: RemoteStatus; result?: GetTaskResult };
+type AnyTaskEvent = { type: string; status?: RemoteStatus; result?: GetTaskResult | CreateTaskResult };
 
 function resultOfEvent(event: AnyTaskEvent): GetTaskResult {
-  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : event.result!;
+  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : (event.result as GetTaskResult);
 }
 
 /** The error of a createTask answer; null for a success or for any other event. */
 function errorOfCreate(event: AnyTaskEvent): ProviderError | null {
-  if (!event.type.startsWith('xstate.done.actor')) return null;
-  const result = event.output as CreateTaskResult;
+  if (event.type !== 'CREATE_RESULT') return null;
+  const result = event.result as CreateTaskResult;
   return result.ok ? null : result.error;
 }
 
@@ -96,15 +113,6 @@ function elapsed(context: TaskContext): number {
 
 function verdictOf(context: TaskContext, event: AnyTaskEvent): StatusVerdict {
   return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
-}
-
-/** Gateways must not throw; if one does anyway, the throw is a transport failure, not a crash. */
-async function settle<T>(call: () => Promise<T>, asError: (message: string) => T): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    return asError(err instanceof Error ? err.message : String(err));
-  }
 }
 
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
@@ -127,16 +135,8 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     emitted: {} as TaskEmitted,
   },
-  actors: {
-    createRemoteTask: fromPromise<CreateTaskResult, { gateway: KieGateway; spec: TaskSpec; attempt: number }>(({ input }) =>
-      settle(
-        () => input.gateway.createTask({ task: input.spec, attempt: input.attempt }),
-        (message) => ({ ok: false, error: { code: 0, message } }),
-      ),
-    ),
-  },
   delays: {
-    pollDelay: ({ context }) => context.nextPollMs,
+    pollDelay: ({ context }) => context.poll.nextMs,
     retryDelay: ({ context }) => Math.max(0, (context.retryDueAt ?? 0) - context.runtime.now()),
     attemptTimeout: ({ context }) =>
       Math.max(0, attemptDeadline(context.submittedAt ?? 0, context.runtime.timeoutMs, context.blind) - context.runtime.now()),
@@ -144,9 +144,9 @@ export const taskMachine = setup({
   guards: {
     startsPolling: ({ context }) => context.remoteTaskId !== null && context.submittedAt !== null,
     startsRetrying: ({ context }) => context.retryDueAt !== null,
-    currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.queryId,
+    currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.poll.queryId,
     cancelRequested: ({ context }) => context.cancelRequested,
-    cuePending: ({ context }) => context.cuePending,
+    cuePending: ({ context }) => context.poll.cuePending,
     /** The final check at the deadline could not reach KIE: keep polling, the deadline waits for an answer. */
     unreachable: ({ event }) => event.type === 'STATUS_RESULT' && unreachableResult(event.result),
     /** Blind time closed by this answer moved the deadline past now: wait for it again. */
@@ -173,8 +173,9 @@ export const taskMachine = setup({
   actions: {
     askForSlot: emit({ type: 'needsSlot' as const }),
     announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt })),
+    createRemoteTask: ({ context }) => context.runtime.createRemoteTask(context.attempt),
     recordSubmission: assign(({ context, event }) => {
-      const result = (event as unknown as { output: CreateTaskResult }).output;
+      const result = (event as { result: CreateTaskResult }).result;
       return {
         remoteTaskId: result.ok ? result.remoteTaskId : null, submittedAt: context.runtime.now(), throttles: 0, retryDueAt: null, lastError: null,
         blind: NO_BLIND_TIME, overdue: false,
@@ -234,36 +235,25 @@ export const taskMachine = setup({
     noteQueryFailure: enqueueActions(({ context, event, enqueue }) => {
       const v = verdictOf(context, event);
       if (v.kind !== 'queryFailed') return;
-      if (v.error.code === 429) enqueue.assign({ pollPenaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs });
+      if (v.error.code === 429) enqueue.assign({ poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } });
       if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error });
     }),
-    /**
-     * Asks for the task's status; the answer comes back as STATUS_RESULT. A plain promise rather than an
-     * invoked actor: a 10,000-task batch makes tens of thousands of polls, and an actor per poll (with its
-     * AbortController) was most of the engine's CPU time.
-     */
-    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1, cuePending: false })),
-    noteCue: assign({ cued: true }),
-    holdCue: assign({ cuePending: true, cued: true }),
+    nextQuery: assign(({ context }) => ({ poll: { ...context.poll, queryId: context.poll.queryId + 1, cuePending: false } })),
+    noteCue: assign(({ context }) => ({ poll: { ...context.poll, cued: true } })),
+    holdCue: assign(({ context }) => ({ poll: { ...context.poll, cuePending: true, cued: true } })),
     /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
-    settleCue: assign(({ context, event }) => ({ cued: context.cued && verdictOf(context, event).kind === 'queryFailed' })),
+    settleCue: assign(({ context, event }) => ({ poll: { ...context.poll, cued: context.poll.cued && verdictOf(context, event).kind === 'queryFailed' } })),
     noteBlindTime: assign(({ context, event }) =>
       event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result, context.runtime.now()) } : {},
     ),
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
-    queryStatus: ({ context, self }) => {
-      const { queryId } = context;
-      void settle(
-        () => context.runtime.gateway.getTask(context.remoteTaskId!, context.spec),
-        (message): GetTaskResult => ({ ok: false, error: { code: 0, message } }),
-      ).then((result) => {
-        if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });
-      });
-    },
+    /** Asks for the task's status (the host sends the answer back). */
+    queryStatus: ({ context }) => context.runtime.queryStatus(context.remoteTaskId!, context.poll.queryId),
     planNextPoll: assign(({ context }) => {
+      const { poll } = context;
       const scheduled = context.runtime.pollDelayMs(elapsed(context));
-      return { nextPollMs: Math.max(context.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, context.pollPenaltyMs), pollPenaltyMs: 0 };
+      return { poll: { ...poll, nextMs: Math.max(poll.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, poll.penaltyMs), penaltyMs: 0 } };
     }),
     announcePaused: emit({ type: 'paused' as const }),
     announceEnd: enqueueActions(({ context, enqueue }, params: { outcome: TerminalState }) => {
@@ -294,11 +284,7 @@ export const taskMachine = setup({
     remoteDurationMs: null,
     lastError: null,
     cancelRequested: false,
-    nextPollMs: 0,
-    pollPenaltyMs: 0,
-    queryId: 0,
-    cuePending: false,
-    cued: false,
+    poll: { nextMs: 0, penaltyMs: 0, queryId: 0, cuePending: false, cued: false },
     blind: NO_BLIND_TIME,
     overdue: false,
   }),
@@ -317,13 +303,11 @@ export const taskMachine = setup({
       on: { SUBMIT: 'submitting', PAUSE: 'paused', CANCEL: 'cancelled' },
     },
     submitting: {
-      entry: 'announceSubmitting',
-      // A cancel cannot abort a createTask in flight: wait for its answer so a created job is not lost track of.
-      on: { CANCEL: { actions: 'requestCancel' } },
-      invoke: {
-        src: 'createRemoteTask',
-        input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt }),
-        onDone: [
+      entry: ['announceSubmitting', 'createRemoteTask'],
+      on: {
+        // A cancel cannot abort a createTask in flight: wait for its answer so a created job is not lost track of.
+        CANCEL: { actions: 'requestCancel' },
+        CREATE_RESULT: [
           // Cancelled while the create was in flight: the job exists, so record it, then stop watching.
           { guard: and(['created', 'cancelRequested']), target: 'cancelled', actions: ['recordSubmission', 'announceSubmitted'] },
           { guard: 'created', target: 'polling', actions: ['recordSubmission', 'announceSubmitted'] },
