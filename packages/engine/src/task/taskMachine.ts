@@ -115,6 +115,51 @@ function verdictOf(context: TaskContext, event: AnyTaskEvent): StatusVerdict {
   return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
 }
 
+/**
+ * One thing a status answer (a poll's or a verified callback's) changes: the context fields it sets, and what it
+ * tells the supervisor. Steps compose into one action, so a poll's answer is one context update, not four.
+ */
+type AnswerStep = (context: TaskContext, verdict: StatusVerdict, event: AnyTaskEvent, tell: (e: TaskEmitted) => void) => Partial<TaskContext> | null;
+
+/** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
+const trackProgress: AnswerStep = (context, v, _event, tell) => {
+  if (v.kind !== 'inProgress') return null;
+  const progress = v.status.progress ?? context.progress;
+  if (v.status.state === context.remoteState && progress === context.progress) return null;
+  tell({ type: 'status', remoteState: v.status.state, progress });
+  return { remoteState: v.status.state, progress };
+};
+
+/** A failed query: back off further if the provider asked; report account-level trouble. */
+const noteQueryFailure: AnswerStep = (context, v, _event, tell) => {
+  if (v.kind !== 'queryFailed') return null;
+  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error });
+  return v.error.code === 429 ? { poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
+};
+
+const noteBlindTime: AnswerStep = (context, _v, event) =>
+  event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result as GetTaskResult, context.runtime.now()) } : null;
+
+/** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
+const settleCue: AnswerStep = (context, v) => ({ poll: { ...context.poll, cued: context.poll.cued && v.kind === 'queryFailed' } });
+
+interface AnswerArgs {
+  context: TaskContext;
+  event: AnyTaskEvent;
+  enqueue: { emit(e: TaskEmitted): void; assign(c: TaskContext): void };
+}
+
+/** Carries out answer steps, each seeing the context the previous ones left, as one context update. */
+function answer({ context, event, enqueue }: AnswerArgs, ...steps: AnswerStep[]): void {
+  const verdict = verdictOf(context, event);
+  let next = context;
+  for (const step of steps) {
+    const patch = step(next, verdict, event, (e) => enqueue.emit(e));
+    if (patch) next = { ...next, ...patch };
+  }
+  if (next !== context) enqueue.assign(next);
+}
+
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
 const CUE_RETRY_MS = 5_000;
 
@@ -222,30 +267,15 @@ export const taskMachine = setup({
       const remoteDurationMs = createTime !== undefined && completeTime !== undefined ? completeTime - createTime : null;
       return { resultUrls: v.status.resultUrls ?? [], remoteState: 'success' as const, progress: 100, remoteDurationMs };
     }),
-    /** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
-    trackProgress: enqueueActions(({ context, event, enqueue }) => {
-      const v = verdictOf(context, event);
-      if (v.kind !== 'inProgress') return;
-      const progress = v.status.progress ?? context.progress;
-      if (v.status.state === context.remoteState && progress === context.progress) return;
-      enqueue.emit({ type: 'status', remoteState: v.status.state, progress });
-      enqueue.assign({ remoteState: v.status.state, progress });
-    }),
-    /** A failed query: back off further if the provider asked; report account-level trouble. */
-    noteQueryFailure: enqueueActions(({ context, event, enqueue }) => {
-      const v = verdictOf(context, event);
-      if (v.kind !== 'queryFailed') return;
-      if (v.error.code === 429) enqueue.assign({ poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } });
-      if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error });
-    }),
+    trackProgress: enqueueActions((args) => answer(args, trackProgress)),
+    noteQueryFailure: enqueueActions((args) => answer(args, noteQueryFailure)),
+    /** The usual answer to a poll, in one context update (each update copies the snapshot). */
+    noteAnswer: enqueueActions((args) => answer(args, trackProgress, noteQueryFailure, noteBlindTime, settleCue)),
     nextQuery: assign(({ context }) => ({ poll: { ...context.poll, queryId: context.poll.queryId + 1, cuePending: false } })),
     noteCue: assign(({ context }) => ({ poll: { ...context.poll, cued: true } })),
     holdCue: assign(({ context }) => ({ poll: { ...context.poll, cuePending: true, cued: true } })),
-    /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
-    settleCue: assign(({ context, event }) => ({ poll: { ...context.poll, cued: context.poll.cued && verdictOf(context, event).kind === 'queryFailed' } })),
-    noteBlindTime: assign(({ context, event }) =>
-      event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result, context.runtime.now()) } : {},
-    ),
+    settleCue: enqueueActions((args) => answer(args, settleCue)),
+    noteBlindTime: enqueueActions((args) => answer(args, noteBlindTime)),
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
     /** Asks for the task's status (the host sends the answer back). */
@@ -343,7 +373,7 @@ export const taskMachine = setup({
               ...ON_REMOTE_END,
               // Back from an outage past the deadline: the deadline, moved by the blind time, is armed again.
               { guard: and(['currentQuery', 'overdueAnswered']), target: '#task.polling', reenter: true, actions: ['noteBlindTime', 'clearOverdue', 'trackProgress', 'settleCue'] },
-              { guard: 'currentQuery', target: 'waiting', actions: ['trackProgress', 'noteQueryFailure', 'noteBlindTime', 'settleCue'] },
+              { guard: 'currentQuery', target: 'waiting', actions: 'noteAnswer' },
             ],
           },
         },
