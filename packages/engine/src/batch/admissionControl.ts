@@ -100,10 +100,12 @@ export class AdmissionControl {
     const { registry, health, limiter, clock } = this.options;
     // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
     // Tasks paused or cancelled while waiting drop out here.
-    this.slotWaiters = this.slotWaiters.filter((w) => {
+    let kept = 0;
+    for (const w of this.slotWaiters) {
       const record = registry.record(w.taskId);
-      return record.waitingForSlot && record.live === w.live && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
-    });
+      if (record.waitingForSlot && record.live === w.live && !registry.batches.get(record.facts.spec.batchId)!.cancelled) this.slotWaiters[kept++] = w;
+    }
+    this.slotWaiters.length = kept;
     const limits = {
       // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
       providerOpen: health.isOpen() && this.options.storageOpen(),

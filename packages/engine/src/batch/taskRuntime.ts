@@ -11,21 +11,6 @@ import type { TaskRecord, UserEntry } from './records.ts';
 
 export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
 
-/**
- * A running task: its machine snapshot and the timers of its delayed transitions. The machine (taskMachine.ts)
- * decides everything; this is only where its effects are carried out.
- */
-export interface LiveTask {
-  snapshot: TaskSnapshot;
-  /** Pending delayed events by XState's id for them (`xstate.after.<delay>.<state>`), on the engine's clock. */
-  timers: Map<string, unknown>;
-  /** The initial state's effects, held from `create` until `start`. */
-  initial: ExecutableActionObject[];
-  /** Events sent before `start` or while the task is in a transition (by its own effects): taken next, in order. */
-  inbox: TaskEvent[];
-  phase: 'created' | 'idle' | 'busy' | 'done';
-}
-
 export interface TaskRuntimeOptions {
   clock: EngineClock;
   gateway: KieGateway;
@@ -51,6 +36,85 @@ async function settle<T>(call: () => Promise<T>, asError: (message: string) => T
 }
 
 const transportError = (message: string): CreateTaskResult & GetTaskResult => ({ ok: false, error: { code: 0, message } });
+
+/** A pending delayed event of a task: XState's id for it (`xstate.after.<delay>.<state>`) and the clock's handle. */
+interface Timer {
+  id: string;
+  handle: unknown;
+}
+
+/**
+ * A running task: its machine snapshot, the timers of its delayed transitions, and the runtime its machine calls
+ * (one object per task: its plan's settings, fixed at admission, and the two KIE calls, whose answers it sends
+ * back to the machine). The machine (taskMachine.ts) decides everything; this only carries out its effects.
+ */
+export class LiveTask implements TaskRuntime {
+  snapshot!: TaskSnapshot;
+  timers: Timer[] = [];
+  /** The initial state's effects, held from `create` until `start`. */
+  initial: ExecutableActionObject[] = [];
+  /** Events sent before `start` or while the task is in a transition (by its own effects): taken next, in order. */
+  inbox: TaskEvent[] | null = null;
+  phase: 'created' | 'idle' | 'busy' | 'done' = 'created';
+  readonly timeoutMs: number;
+  readonly notFoundGraceMs: number;
+  readonly random: (() => number) | undefined;
+  private readonly classKey: string;
+  private readonly callbacks: boolean;
+
+  constructor(
+    private readonly host: TaskRuntimeHost,
+    private readonly options: TaskRuntimeOptions,
+    private readonly record: TaskRecord,
+    private readonly user: UserEntry,
+    private readonly plan: PlanConfig,
+    config: FleetConfig,
+  ) {
+    const { spec } = record.facts;
+    this.classKey = GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec);
+    this.callbacks = config.provider.callbacks;
+    this.timeoutMs = plan.timeoutsMs[spec.resolution]!;
+    this.notFoundGraceMs = plan.polling.notFoundGraceMs;
+    this.random = options.random;
+  }
+
+  createRemoteTask(attempt: number): void {
+    const task = this.record.facts.spec;
+    void settle(() => this.options.gateway.createTask({ task, attempt }), transportError).then((result) => this.deliver({ type: 'CREATE_RESULT', result }));
+  }
+
+  queryStatus(remoteTaskId: string, queryId: number): void {
+    const task = this.record.facts.spec;
+    void settle(() => this.options.gateway.getTask(remoteTaskId, task), transportError).then((result) =>
+      this.deliver({ type: 'STATUS_RESULT', queryId, result }),
+    );
+  }
+
+  now(): number {
+    return this.options.clock.now();
+  }
+
+  pollDelayMs(elapsedMs: number): number {
+    const { estimator, callbackLoss, clock } = this.options;
+    const { resolution } = this.record.facts.spec;
+    return nextPollDelayMs(this.plan.polling, {
+      elapsedMs,
+      resolution,
+      expected: estimator.expected(this.classKey, resolution),
+      callbacks: this.callbacks,
+      callbackLossRate: this.callbacks ? callbackLoss.lossFor(this.record.facts.remoteTaskId, clock.now()) : 0,
+    });
+  }
+
+  /** Read at each decision: the budget grows while the user or the provider is degraded (see retryBudget). */
+  get retry() {
+    return retryBudget(this.plan.retry, this.user.degradation.level < this.plan.concurrency || this.options.providerDegraded());
+  }
+
+  private deliver(event: TaskEvent): void {
+    this.host.deliver(this.record, this, event);
+  }
+}
 
 /**
  * The running tasks, each a snapshot of the one task machine advanced with XState's pure transition function
@@ -88,49 +152,23 @@ export class TaskRuntimeHost {
    * carries out its first effects. It holds `weight` of its user's capacity until it ends or is paused.
    */
   create(record: TaskRecord, user: UserEntry, plan: PlanConfig, config: FleetConfig, weight: number, start: TaskMachineInput['start'], attempt: number): void {
-    const { spec } = record.facts;
-    const { clock, gateway, random, estimator, callbackLoss } = this.options;
+    const { facts } = record;
     record.weight = weight;
     user.capacityUsed += weight;
     user.running++;
     this.running++;
-    const classKey = GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec);
-    const callbacks = config.provider.callbacks;
-    const degraded = () => user.degradation.level < plan.concurrency || this.options.providerDegraded();
-    const deliver = (event: TaskEvent) => this.deliver(record, live, event);
-    const runtime: TaskRuntime = {
-      createRemoteTask: (n) => void settle(() => gateway.createTask({ task: spec, attempt: n }), transportError).then((result) => deliver({ type: 'CREATE_RESULT', result })),
-      queryStatus: (remoteTaskId, queryId) =>
-        void settle(() => gateway.getTask(remoteTaskId, spec), transportError).then((result) => deliver({ type: 'STATUS_RESULT', queryId, result })),
-      now: () => clock.now(),
-      pollDelayMs: (elapsedMs) =>
-        nextPollDelayMs(plan.polling, {
-          elapsedMs,
-          resolution: spec.resolution,
-          expected: estimator.expected(classKey, spec.resolution),
-          callbacks,
-          callbackLossRate: callbacks ? callbackLoss.lossFor(record.facts.remoteTaskId, clock.now()) : 0,
-        }),
-      timeoutMs: plan.timeoutsMs[spec.resolution]!,
-      notFoundGraceMs: plan.polling.notFoundGraceMs,
-      // Read at each decision: the budget grows while the provider is degraded (see retryBudget).
-      get retry() {
-        return retryBudget(plan.retry, degraded());
-      },
-      random,
-    };
+    const live = new LiveTask(this, this.options, record, user, plan, config);
     const input: TaskMachineInput = {
-      spec,
+      spec: facts.spec,
       start,
       attempt,
-      generationRetries: record.facts.generationRetries,
-      remoteTaskId: record.facts.remoteTaskId,
-      submittedAt: record.facts.submittedAt,
-      retryDueAt: record.facts.nextDueAt,
-      runtime,
+      generationRetries: facts.generationRetries,
+      remoteTaskId: facts.remoteTaskId,
+      submittedAt: facts.submittedAt,
+      retryDueAt: facts.nextDueAt,
+      runtime: live,
     };
-    const [snapshot, initial] = this.collect(() => taskMachine.getInitialSnapshot(this.scope, input));
-    const live: LiveTask = { snapshot, timers: new Map(), initial, inbox: [], phase: 'created' };
+    [live.snapshot, live.initial] = this.collect(() => taskMachine.getInitialSnapshot(this.scope, input));
     record.live = live;
   }
 
@@ -169,10 +207,11 @@ export class TaskRuntimeHost {
     if (record.live) this.dispose(record.live);
   }
 
-  private deliver(record: TaskRecord, live: LiveTask, event: TaskEvent): void {
+  /** An event for the task's machine `live` (dropped when the task has moved on: ended, paused, restarted). */
+  deliver(record: TaskRecord, live: LiveTask, event: TaskEvent): void {
     if (live.phase === 'done' || record.live !== live) return;
     if (live.phase !== 'idle') {
-      live.inbox.push(event);
+      (live.inbox ??= []).push(event);
       return;
     }
     this.run(record, live, this.step(live, event));
@@ -183,10 +222,10 @@ export class TaskRuntimeHost {
     live.phase = 'busy';
     try {
       this.execute(record, live, effects);
-      while (live.phase === 'busy' && live.inbox.length > 0) this.execute(record, live, this.step(live, live.inbox.shift()!));
+      while (live.phase === 'busy' && live.inbox && live.inbox.length > 0) this.execute(record, live, this.step(live, live.inbox.shift()!));
     } finally {
       if (live.phase === 'busy') live.phase = 'idle';
-      live.inbox.length = 0;
+      live.inbox = null;
     }
   }
 
@@ -220,13 +259,9 @@ export class TaskRuntimeHost {
           if (typeof delay === 'number' && live.phase !== 'done') this.schedule(record, live, id, event, delay);
           break;
         }
-        case 'xstate.cancel': {
-          const id = (effect.params as { sendId: string }).sendId;
-          const handle = live.timers.get(id);
-          if (handle !== undefined) this.options.clock.clearTimeout(handle);
-          live.timers.delete(id);
+        case 'xstate.cancel':
+          this.cancel(live, (effect.params as { sendId: string }).sendId);
           break;
-        }
         default:
           effect.exec?.(effect.info, effect.params);
       }
@@ -234,22 +269,26 @@ export class TaskRuntimeHost {
   }
 
   private schedule(record: TaskRecord, live: LiveTask, id: string, event: TaskEvent, delay: number): void {
-    const { clock } = this.options;
-    const previous = live.timers.get(id);
-    if (previous !== undefined) clock.clearTimeout(previous);
-    live.timers.set(
-      id,
-      clock.setTimeout(() => {
-        live.timers.delete(id);
-        this.deliver(record, live, event);
-      }, delay),
-    );
+    this.cancel(live, id);
+    const timer: Timer = { id, handle: undefined };
+    timer.handle = this.options.clock.setTimeout(() => {
+      live.timers.splice(live.timers.indexOf(timer), 1);
+      this.deliver(record, live, event);
+    }, delay);
+    live.timers.push(timer);
+  }
+
+  private cancel(live: LiveTask, id: string): void {
+    const i = live.timers.findIndex((t) => t.id === id);
+    if (i < 0) return;
+    this.options.clock.clearTimeout(live.timers[i]!.handle);
+    live.timers.splice(i, 1);
   }
 
   private dispose(live: LiveTask): void {
     if (live.phase === 'done') return;
     live.phase = 'done';
-    for (const handle of live.timers.values()) this.options.clock.clearTimeout(handle);
-    live.timers.clear();
+    for (const timer of live.timers) this.options.clock.clearTimeout(timer.handle);
+    live.timers = [];
   }
 }
