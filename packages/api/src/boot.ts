@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { EnvError, optionsFromEnv } from './config.ts';
+import { DatabaseTargetError } from './db/database.ts';
 import { createServer } from './server.ts';
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -19,7 +20,8 @@ export async function runFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<
     if (server.devApiKey) console.log(`Dev user created. API key (shown once): ${server.devApiKey}`);
     if (!env.ADMIN_KEY) console.log(`Admin key for this run (set ADMIN_KEY to fix it): ${server.adminKey}`);
   } catch (err) {
-    const message = err instanceof EnvError ? err.message : (err as Error).message.split('\n')[0];
+    const first = (err as Error).message.split('\n')[0];
+    const message = err instanceof EnvError ? err.message : err instanceof DatabaseTargetError ? `CLIPFLEET_DB: ${first}` : first;
     console.error(`clipfleet: cannot start: ${message}`);
     process.exit(1);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kieAccountsFromEnv } from './kie/accounts.ts';
 import type { ServerOptions } from './server.ts';
 
 /** Unset and empty are the same thing for an environment variable. */
@@ -14,6 +15,8 @@ const EnvSchema = z.object({
   SIM_LATENCY: opt(z.enum(['seed', 'field'], { error: 'must be "seed" or "field"' })),
   SIM_FAULTS: opt(z.string()),
   KIE_API_KEY: opt(z.string()),
+  KIE_ACCOUNTS: opt(z.string()),
+  SIM_ACCOUNTS: opt(z.string().regex(/^\d+$/, 'must be a whole number of simulated KIE accounts').transform(Number).refine((n) => n >= 1 && n <= 100, 'must be 1-100')),
   KIE_BASE_URL: opt(z.url({ error: 'must be a URL' })),
   PUBLIC_URL: opt(z.url({ error: 'must be a URL' })),
   KIE_WEBHOOK_KEY: opt(z.string()),
@@ -39,15 +42,30 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     throw new EnvError(`${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.KIE_API_KEY && e.KIE_ACCOUNTS) throw new EnvError('KIE_ACCOUNTS: set either KIE_API_KEY (one account) or KIE_ACCOUNTS, not both');
+  let accounts;
+  try {
+    accounts = e.KIE_ACCOUNTS ? kieAccountsFromEnv(e.KIE_ACCOUNTS, env) : undefined;
+  } catch (err) {
+    throw new EnvError(`KIE_ACCOUNTS${(err as Error).message.startsWith('[') ? '' : ': '}${(err as Error).message}`);
+  }
+  const key = e.KIE_API_KEY ? { apiKey: e.KIE_API_KEY } : accounts ? { accounts } : undefined;
   return {
     port: e.PORT ?? 3000,
     host: e.HOST ?? '0.0.0.0',
     dbPath: e.CLIPFLEET_DB ?? './data/clipfleet.db',
     standby: e.CLIPFLEET_STANDBY ?? false,
-    kie: e.KIE_API_KEY
+    kie: key
       ? // TIME_SCALE with a KIE key: KIE_BASE_URL is a simulator running that much faster.
-        { mode: 'real', apiKey: e.KIE_API_KEY, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai', timeScale: e.TIME_SCALE ?? 1 }
-      : { mode: 'sim', timeScale: e.TIME_SCALE ?? 20, seed: e.SIM_SEED ?? 1, ...(e.SIM_LATENCY ? { latency: e.SIM_LATENCY } : {}), ...(e.SIM_FAULTS ? { faults: e.SIM_FAULTS } : {}) },
+        { mode: 'real', ...key, baseUrl: e.KIE_BASE_URL ?? 'https://api.kie.ai', timeScale: e.TIME_SCALE ?? 1 }
+      : {
+          mode: 'sim',
+          timeScale: e.TIME_SCALE ?? 20,
+          seed: e.SIM_SEED ?? 1,
+          ...(e.SIM_LATENCY ? { latency: e.SIM_LATENCY } : {}),
+          ...(e.SIM_FAULTS ? { faults: e.SIM_FAULTS } : {}),
+          ...(e.SIM_ACCOUNTS ? { accounts: e.SIM_ACCOUNTS } : {}),
+        },
     ...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL } : {}),
     ...(e.KIE_WEBHOOK_KEY ? { webhookKey: e.KIE_WEBHOOK_KEY } : {}),
     ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),

@@ -17,6 +17,8 @@ export interface AppDeps {
   archive: ResultArchive;
   /** KIE callback signature key (KIE_WEBHOOK_KEY); callbacks are not verified without it. */
   webhookKey: string | undefined;
+  /** The KIE accounts by id, for their callback URLs (an account's own signing key overrides KIE_WEBHOOK_KEY). */
+  kieAccounts: ReadonlyMap<string, { webhookKey?: string }>;
   /** Requests go to the real KIE (KIE_API_KEY set): retired models are refused up front. */
   realProvider: boolean;
   /** The in-process KIE simulator, when the server runs against it. */

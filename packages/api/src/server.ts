@@ -5,11 +5,12 @@ import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG, type FleetConfig } from '@clipfleet/engine';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { openDatabase, type Db } from './db/database.ts';
+import { isPostgresUrl, openDatabase, type Db } from './db/database.ts';
 import { releaseWriterLock } from './db/writer-lock.ts';
 import type { AppDeps } from './deps.ts';
 import { startFleet, type Fleet } from './fleet/fleet.ts';
-import { connectKie, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { connectKie, kieAccounts, type KieConnection, type KieMode } from './fleet/kie.ts';
+import { accountCaps } from './kie/accounts.ts';
 import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from './http/auth.ts';
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
@@ -32,7 +33,10 @@ import { appRouter, type AppRouter } from './trpc/root.ts';
 export type { KieMode } from './fleet/kie.ts';
 
 export interface ServerOptions {
-  /** SQLite file (created and migrated on first start); ':memory:' for a private throwaway database. */
+  /**
+   * SQLite file (created and migrated on first start), ':memory:' for a private throwaway database, or a
+   * `postgres://` URL (migrated on first start).
+   */
   dbPath: string;
   /** When another process holds the database: wait for it to stop and take over, instead of refusing to start. */
   standby?: boolean;
@@ -76,6 +80,8 @@ export interface ClipFleetServer {
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Archived results of a Postgres-backed server when no folder is configured (beside the default SQLite file). */
+const DEFAULT_RESULTS_DIR = './data/results';
 /** Admin keys guard every account: at least 32 characters (a generated one has 32 random base64url ones). */
 export const MIN_ADMIN_KEY_LENGTH = 32;
 
@@ -95,7 +101,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    logger: loggerOptions(opts.logger, [adminKey, opts.kie.mode === 'real' ? opts.kie.apiKey : undefined, opts.webhookKey]),
+    logger: loggerOptions(opts.logger, [adminKey, ...(opts.kie.mode === 'real' ? kieAccounts(opts.kie).flatMap((a) => [a.apiKey, a.webhookKey]) : []), opts.webhookKey]),
     genReqId: requestId,
     bodyLimit,
     routerOptions: { maxParamLength: 5000 },
@@ -121,13 +127,18 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       onWaiting: (holder) =>
         console.log(`standby: database "${opts.dbPath}" is held by ${holder ? `pid ${holder.pid} on ${holder.host}` : 'another process'}; taking over when it stops`),
     });
-    lockedPath = opts.dbPath === ':memory:' ? undefined : opts.dbPath;
+    lockedPath = opts.dbPath === ':memory:' || isPostgresUrl(opts.dbPath) ? undefined : opts.dbPath;
     let loaded: RuntimeConfig | undefined;
     // The gateway reads the catalog per request, after the configuration below is loaded.
     const connection = await connectKie(opts.kie, { publicUrl: opts.publicUrl, webhookKey: opts.webhookKey, catalog: () => loaded!.get().catalog });
     kie = connection;
-    // Whether KIE calls back is a fact of this start (PUBLIC_URL), applied over the stored configuration.
-    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({ ...c, provider: { ...c.provider, callbacks: connection.callbacks } }));
+    // Whether KIE calls back (PUBLIC_URL) and which accounts there are (KIE_ACCOUNTS) are facts of this start,
+    // applied over the stored configuration.
+    const accounts = connection.accounts;
+    const config = await RuntimeConfig.load(db, opts.config ?? DEFAULT_CONFIG, (c) => ({
+      ...c,
+      provider: { ...c.provider, callbacks: connection.callbacks, ...(accounts ? { accounts: accountCaps(accounts) } : {}) },
+    }));
     loaded = config;
     metrics = new Metrics({ db, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
     const gateway = metrics.gateway(kie.gateway, kieAccount(opts.kie), kie.clock);
@@ -138,8 +149,10 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     config.onChange((next) => running.supervisor.updateConfig(next));
     devApiKey = await ensureDevUser(db, opts.devCredits ?? 10_000);
     const auth = new Authenticator({ db, adminKey }, opts.failedAuthLimit ?? DEFAULT_FAILED_AUTH_LIMIT);
-    // A throwaway database gets a throwaway archive.
-    const resultsDir = opts.results?.dir ?? (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : join(dirname(opts.dbPath), 'results'));
+    // A throwaway database gets a throwaway archive; a SQLite file keeps its archive beside it.
+    const resultsDir =
+      opts.results?.dir ??
+      (opts.dbPath === ':memory:' ? (scratchDir = await mkdtemp(join(tmpdir(), 'clipfleet-results-'))) : isPostgresUrl(opts.dbPath) ? DEFAULT_RESULTS_DIR : join(dirname(opts.dbPath), 'results'));
     archive = new ResultArchive(db, new LocalDiskStorage(resultsDir), {
       ...DEFAULT_ARCHIVE_OPTIONS,
       ...(opts.results?.maxBytes !== undefined ? { maxBytes: opts.results.maxBytes } : {}),
@@ -148,7 +161,10 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       fetch: { trustedOrigins: kieOrigins(opts.kie, kie.sim?.url), timeoutMs: 120_000, maxRedirects: 5 },
     });
     await archive.start(fleet.bus);
-    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
+    const kieAccountMap = new Map<string, { webhookKey?: string }>(
+      accounts ? accounts.map((a) => [a.id, a.webhookKey ? { webhookKey: a.webhookKey } : {}]) : config.get().provider.accounts.map((a) => [a.id, {}]),
+    );
+    deps = { db, fleet, config, adminKey, auth, archive, webhookKey: opts.webhookKey, kieAccounts: kieAccountMap, sim: kie.sim, metrics, realProvider: opts.kie.mode === 'real' };
 
     app.addHook('onSend', async (req, reply) => {
       reply.header('x-request-id', req.id);

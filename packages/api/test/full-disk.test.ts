@@ -133,6 +133,6 @@ describe.skipIf(cannotMount)('a real nearly full disk under the database', () =>
     expect(result.code).toBe(1);
     const lines = result.output.trim().split('\n');
     expect(lines, result.output).toHaveLength(1);
-    expect(lines[0]).toMatch(/^clipfleet: cannot start: database ".*clipfleet\.db" cannot be written/);
+    expect(lines[0]).toMatch(/^clipfleet: cannot start: CLIPFLEET_DB: database ".*clipfleet\.db" cannot be written/);
   }, 180_000);
 });

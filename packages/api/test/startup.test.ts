@@ -12,7 +12,10 @@ describe('start-up errors', () => {
   it.each([
     [{ PORT: 'abc' }, /^clipfleet: cannot start: PORT="abc": must be a port number/],
     [{ PORT: '0', TIME_SCALE: 'fast' }, /^clipfleet: cannot start: TIME_SCALE="fast": must be a positive number/],
-    [{ PORT: '0', CLIPFLEET_DB: '/proc/clipfleet-nope/db.sqlite' }, /^clipfleet: cannot start: cannot open database "\/proc\/clipfleet-nope\/db.sqlite"/],
+    [{ PORT: '0', CLIPFLEET_DB: '/proc/clipfleet-nope/db.sqlite' }, /^clipfleet: cannot start: CLIPFLEET_DB: cannot open database "\/proc\/clipfleet-nope\/db.sqlite"/],
+    // Malformed (a port that is not a number), and well-formed but nothing listens there: the password is not shown.
+    [{ PORT: '0', CLIPFLEET_DB: 'postgres://clip:s3cret@127.0.0.1:port/clipfleet' }, /^clipfleet: cannot start: CLIPFLEET_DB: malformed PostgreSQL URL "postgres:\/\/clip:\*\*\*@127\.0\.0\.1:port\/clipfleet": Invalid URL$/],
+    [{ PORT: '0', CLIPFLEET_DB: 'postgresql://clip:s3cret@127.0.0.1:1/clipfleet' }, /^clipfleet: cannot start: CLIPFLEET_DB: cannot connect to PostgreSQL at "postgresql:\/\/clip:\*\*\*@127\.0\.0\.1:1\/clipfleet": .*ECONNREFUSED/],
   ])('%o exits non-zero with one clear line', (env, message) => {
     const run = start(env);
     expect(run.status).toBe(1);

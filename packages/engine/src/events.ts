@@ -19,7 +19,7 @@ export type EngineEventBody =
   | { type: 'batch.finished'; batchId: string; userId: string; counts: Record<TerminalState, number> }
   | (TaskRef & { type: 'task.admitted'; attempt: number })
   /** Emitted before createTask is called: a host records the attempt first. */
-  | (TaskRef & { type: 'task.submitting'; attempt: number })
+  | (TaskRef & { type: 'task.submitting'; attempt: number; accountId: string })
   | (TaskRef & { type: 'task.submitted'; attempt: number; remoteTaskId: string })
   | (TaskRef & { type: 'task.status'; remoteState: RemoteState; progress: number | null })
   | (TaskRef & {
@@ -45,11 +45,13 @@ export type EngineEventBody =
   /** `submitted`: a remote job existed (KIE may still finish and bill it). */
   | (TaskRef & { type: 'task.cancelled'; attempts: number; submitted: boolean })
   | { type: 'concurrency.changed'; userId: string; from: number; to: number; reason: 'degraded' | 'recovered' | 'config' }
-  /** The adaptive global cap moved (AIMD over all users' outcomes, or a config change). */
-  | { type: 'provider.limitChanged'; from: number; to: number; reason: 'degraded' | 'recovered' | 'config' }
-  | { type: 'provider.throttled'; code: number; untilAt: number }
-  | { type: 'provider.halted'; code: number; message: string }
-  | { type: 'provider.resumed' }
+  /** A KIE account's adaptive running cap moved (AIMD over its jobs' outcomes, or a config change). */
+  | { type: 'provider.limitChanged'; accountId: string; from: number; to: number; reason: 'degraded' | 'recovered' | 'config' }
+  /** The account takes no createTask calls until `untilAt` (a 429/455 here, or seen by another process). */
+  | { type: 'provider.throttled'; accountId: string; code: number; untilAt: number }
+  /** The account takes none until an operator resumes (401/402/433). */
+  | { type: 'provider.halted'; accountId: string; code: number; message: string }
+  | { type: 'provider.resumed'; accountId: string }
   /** The host's store cannot be written (disk full, read-only, I/O error): admission stops until it can. */
   | { type: 'storage.unavailable'; message: string }
   | { type: 'storage.available'; downMs: number }

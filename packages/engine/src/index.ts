@@ -34,15 +34,17 @@ export type {
   ProviderFamily,
   PlanConfig,
   PollingConfig,
+  ProviderAccountConfig,
   ProviderConfig,
   RetryConfig,
 } from './config/schema.ts';
-export { CatalogSchema, FleetConfigSchema, MODES, PlanSchema, PROVIDER_FAMILIES } from './config/schema.ts';
+export { CatalogSchema, FleetConfigSchema, MODES, PlanSchema, PROVIDER_FAMILIES, ProviderAccountSchema } from './config/schema.ts';
 export { DEFAULT_CONFIG, parseFleetConfig } from './config/validate.ts';
 export { ConfigError, formatZodIssues } from './errors.ts';
 export type { EngineEvent, EngineEventBody, EngineEventType } from './events.ts';
 export type * from './ports/index.ts';
 export type {
+  AccountLoad,
   BatchInput,
   BatchProgress,
   HydrateBatch,
@@ -62,6 +64,8 @@ export { GenerationTimeEstimator } from './policy/estimator.ts';
 export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './policy/ordering.ts';
 export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
 export { SlidingWindowLimiter } from './policy/rateLimit.ts';
+export { accountLimits, type AccountLimits } from './config/accounts.ts';
+export { LocalLimits } from './batch/localLimits.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';
 export { applyTaskEvent, initialFacts, resumableFacts, type FactEvent } from './task/facts.ts';
 export { machineDefinition, type StateDefinition, type TransitionDefinition } from './inspect/definition.ts';

@@ -45,7 +45,7 @@ async function crashAndResume(scenario: Scenario, cut: number) {
   const never = <T,>() => new Promise<T>(() => {});
   const dying: KieGateway = {
     createTask: (req) => (crashed ? never() : gateway.createTask(req)),
-    getTask: (id) => (crashed ? never() : gateway.getTask(id)),
+    getTask: (id, task, accountId) => (crashed ? never() : gateway.getTask(id, task, accountId)),
   };
   const first = createSupervisor({
     clock,
@@ -112,6 +112,8 @@ describe('hydrate after any prefix of events', () => {
           expect(end[0]!.type, t.taskId).toBe(refEnd.type);
         }
       }
+      // Across the restart too, a job is queried only on the account that created it.
+      for (const get of gateway.gets) expect(get.accountId, get.remoteTaskId).toBe(gateway.accountOf(get.remoteTaskId));
       // Sequence numbers continue without a gap.
       expect([...before, ...after].map((e) => e.seq)).toEqual([...before, ...after].map((_, i) => i + 1));
     },

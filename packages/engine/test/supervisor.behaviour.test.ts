@@ -216,7 +216,7 @@ describe('waiting for results', () => {
   it('asks once more at the deadline: a job that finished while the host was down succeeds, not times out', async () => {
     const h = harness({ userPlans: { u: 'pro' } });
     const [spec] = makeTasks('b', 'u', [PRO_720_15]);
-    const created = await h.gateway.createTask({ task: spec!, attempt: 1 });
+    const created = await h.gateway.createTask({ task: spec!, attempt: 1, accountId: 'default' });
     if (!created.ok) throw new Error('fake gateway refused');
     h.clock.set(3_600_000); // the host comes back an hour later: far past the 5 min deadline
     const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: DEFAULT_CONFIG, userPlans: { u: 'pro' }, onEvent: (e) => h.events.push(e) }, [

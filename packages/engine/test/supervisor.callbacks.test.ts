@@ -99,7 +99,7 @@ describe('callback loss', () => {
     const [PRO_1080_15] = CLASSES.slice(4) as [TaskClass];
     const h = harness({ config: withCallbacks, scripts: { 'old-t0': [{ genMs: 400_000, outcome: 'success' }] }, userPlans: { u: 'enterprise' } });
     const [old] = makeTasks('old', 'u', [PRO_1080_15]);
-    const created = await h.gateway.createTask({ task: old!, attempt: 1 });
+    const created = await h.gateway.createTask({ task: old!, attempt: 1, accountId: 'default' });
     if (!created.ok) throw new Error('fake gateway refused');
     h.clock.set(30_000); // the host restarts 30 s in; the old job's callback (at 400 s) is never delivered
     const events: EngineEvent[] = [];

@@ -1,6 +1,6 @@
 import { test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { isContentPolicyRefusal } from '../src/index.ts';
+import { accountLimits, isContentPolicyRefusal } from '../src/index.ts';
 import { eventsByTask, scenarioArb, TERMINAL_EVENTS } from './support/scenario.ts';
 import { runScenario } from './support/runScenario.ts';
 
@@ -12,12 +12,26 @@ describe('supervisor invariants over random batches, plans, failures and user ac
     const { gateway, obs } = await runScenario(scenario);
     expect(obs.maxCapacity).toBeLessThanOrEqual(1 + 1e-9);
     expect(obs.maxRunning).toBeLessThanOrEqual(scenario.config.provider.maxRunning);
-    const { createLimit, createWindowMs } = scenario.config.provider;
-    const times = gateway.creates.map((c) => c.at);
-    times.forEach((t, i) => {
-      const inWindow = times.filter((u, j) => j <= i && u > t - createWindowMs).length;
-      expect(inWindow).toBeLessThanOrEqual(createLimit);
-    });
+  });
+
+  test.prop([scenarioArb({ controls: true })], RUNS)('no KIE account ever exceeds its create window or its running cap', async (scenario) => {
+    const { gateway, obs } = await runScenario(scenario);
+    for (const account of accountLimits(scenario.config.provider)) {
+      // KIE's own window (without our margin) is what must hold.
+      const windowMs = account.windowMs - scenario.config.provider.createWindowMarginMs;
+      const times = gateway.creates.filter((c) => c.accountId === account.id).map((c) => c.at);
+      times.forEach((t, i) => {
+        const inWindow = times.filter((u, j) => j <= i && u > t - windowMs).length;
+        expect(inWindow, account.id).toBeLessThanOrEqual(account.createLimit);
+      });
+      expect(obs.maxOnAccount.get(account.id) ?? 0).toBeLessThanOrEqual(account.maxRunning ?? scenario.config.provider.maxRunning);
+    }
+    expect(new Set(gateway.creates.map((c) => c.accountId)).size).toBeLessThanOrEqual(scenario.config.provider.accounts.length);
+  });
+
+  test.prop([scenarioArb({ controls: true })], RUNS)('a job is only ever queried on the account that created it', async (scenario) => {
+    const { gateway } = await runScenario(scenario);
+    for (const get of gateway.gets) expect(get.accountId, get.remoteTaskId).toBe(gateway.accountOf(get.remoteTaskId));
   });
 
   test.prop([scenarioArb({ controls: true })], RUNS)('every task ends in exactly one terminal state; none is lost', async (scenario) => {

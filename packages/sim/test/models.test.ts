@@ -82,7 +82,7 @@ describe('Veo 3.1 endpoints', () => {
     const { clock, core } = newSim();
     const gateway = new SimGateway(core);
     const spec = { taskId: 't', batchId: 'b', userId: 'u', rowIndex: 0, model: 'veo-3.1-lite', resolution: '4k', durationSec: 4, prompt: 'x' };
-    const created = await gateway.createTask({ task: spec, attempt: 1 });
+    const created = await gateway.createTask({ task: spec, attempt: 1, accountId: 'default' });
     if (!created.ok) throw new Error(created.error.message);
     expect(core.task(created.remoteTaskId)!.family).toBe('veo');
     clock.advanceTo(core.task(created.remoteTaskId)!.completeAt);

@@ -1,82 +1,27 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
 import { migrationProvider } from './migrations.ts';
+import { postgresDialect } from './postgres.ts';
+import { sqliteDialect } from './sqlite.ts';
+import { isPostgresUrl } from './target.ts';
 import type { Database } from './types.ts';
-import { acquireWriterLock, type WriterLockOptions } from './writer-lock.ts';
+import type { WriterLockOptions } from './writer-lock.ts';
 
 export type Db = Kysely<Database>;
-
-/** The WAL is truncated to this size after a checkpoint (SQLite keeps it at its high-water mark otherwise). */
-const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+export { DatabaseTargetError, isPostgresUrl, redactUrl } from './target.ts';
 
 /**
- * Opens (creating its folder) and migrates the SQLite database. ':memory:' gives a private in-memory database.
- * A file is held by one process at a time (see writer-lock.ts): a second one is refused, or waits as a standby.
- * Throws with a one-line message when the path cannot be opened or written.
+ * Opens and migrates the database named by `target` (CLIPFLEET_DB): a `postgres://` / `postgresql://` URL, or a
+ * SQLite file path (':memory:' for a private in-memory database). The same store and migrations run on both;
+ * dialect.ts and notify.ts hold what differs. `lock` is about SQLite's single writer (writer-lock.ts).
  */
-export async function openDatabase(path: string, lock: WriterLockOptions = {}): Promise<Db> {
-  let handle: SQLite.Database;
-  try {
-    if (path !== ':memory:') makeDirs(dirname(path));
-    handle = new SQLite(path);
-  } catch (err) {
-    throw new Error(`cannot open database "${path}": ${(err as Error).message}`);
-  }
-  try {
-    if (path !== ':memory:') await acquireWriterLock(handle, path, lock);
-    handle.pragma('foreign_keys = ON');
-    handle.pragma('busy_timeout = 5000');
-    handle.pragma('synchronous = NORMAL');
-    handle.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-  } catch (err) {
-    handle.close();
-    throw err;
-  }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+export async function openDatabase(target: string, lock: WriterLockOptions = {}): Promise<Db> {
+  const dialect = isPostgresUrl(target) ? await postgresDialect(target) : await sqliteDialect(target, lock);
+  const db = new Kysely<Database>({ dialect });
   await migrate(db);
   return db;
 }
 
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Kysely prepares every query afresh; preparing is most of the cost of a small SQLite query (measured: more than
- * executing it). The fleet writer and the API repeat a few dozen SQL shapes, so prepared statements are reused
- * (bounded, oldest dropped first). better-sqlite3 is synchronous, so a statement is never used by two queries at once.
- */
-function withStatementCache(handle: SQLite.Database): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
-  const prepare = (sql: string) => {
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      stmt = handle.prepare(sql);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(sql, stmt);
-    }
-    return stmt;
-  };
-  return new Proxy(handle, {
-    get(target, prop, receiver) {
-      if (prop === 'prepare') return prepare;
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/**
- * mkdir -p done one level at a time: Node's recursive mkdirSync spins forever on some pseudo file systems
- * (e.g. a path under /proc), and a bad CLIPFLEET_DB must fail fast with a clear line.
- */
-function makeDirs(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDirs(parent);
-  mkdirSync(dir);
-}
-
+/** Several processes may start at once on Postgres: kysely's migrator serializes them with an advisory lock. */
 async function migrate(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();

@@ -207,6 +207,61 @@ const resultFiles: Migration = {
   },
 };
 
+/**
+ * Several KIE accounts and the limits shared by every process on one database (packages/api/src/limits/): the
+ * account each attempt was sent on; per account its caps and shared gate (throttle, halt, AIMD level); the log of
+ * recent creates (the sliding window); the running slots (the global cap); the workers' active users (fair shares).
+ * The one-row `provider_limits` holds the global cap and is the lock every permit takes first.
+ */
+const providerAccounts: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('tasks').addColumn('account_id', 'text').execute();
+    await db.schema
+      .createTable('provider_limits')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('max_running', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('provider_accounts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('create_limit', 'integer', (c) => c.notNull())
+      .addColumn('window_ms', 'bigint', (c) => c.notNull())
+      .addColumn('max_running', 'integer')
+      .addColumn('level', 'integer')
+      .addColumn('throttled_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('throttle_code', 'integer')
+      .addColumn('halted_code', 'integer')
+      .addColumn('halted_message', 'text')
+      .execute();
+    await db.schema
+      .createTable('provider_creates')
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('task_id', 'text', (c) => c.notNull())
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('worker_id', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('provider_creates_account_at').on('provider_creates').columns(['account_id', 'at']).execute();
+    await db.schema
+      .createTable('provider_slots')
+      .addColumn('task_id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('worker_id', 'text', (c) => c.notNull())
+      .addColumn('since', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('limit_workers')
+      .addColumn('worker_id', 'text', (c) => c.primaryKey())
+      .addColumn('active_users', 'integer', (c) => c.notNull())
+      .addColumn('seen_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const table of ['limit_workers', 'provider_slots', 'provider_creates', 'provider_accounts', 'provider_limits']) await db.schema.dropTable(table).execute();
+    await db.schema.alterTable('tasks').dropColumn('account_id').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({
     '2026_11_28_001_init': init,
@@ -214,5 +269,6 @@ export const migrationProvider: MigrationProvider = {
     '2026_11_28_003_drop_redundant_index': dropRedundantIndex,
     '2026_12_01_004_task_last_frame': lastFrame,
     '2026_12_01_010_result_files': resultFiles,
+    '2026_12_02_012_provider_accounts': providerAccounts,
   }),
 };

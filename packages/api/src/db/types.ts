@@ -82,6 +82,8 @@ export interface TasksTable {
   generation_retries: number;
   round: number;
   remote_task_id: string | null;
+  /** The KIE account the current attempt was sent on (2026_12_02_012); null before accounts existed. */
+  account_id: string | null;
   /** Engine-clock times (the fleet clock may run faster than the wall). */
   submitted_at: number | null;
   next_due_at: number | null;
@@ -136,6 +138,47 @@ export interface ResultFilesTable {
   updated_at: number;
 }
 
+/** The shared limits (2026_12_02_012, packages/api/src/limits/): see the migration for what each holds. */
+export interface ProviderLimitsTable {
+  id: number;
+  max_running: number;
+}
+
+export interface ProviderAccountsTable {
+  id: string;
+  create_limit: number;
+  window_ms: number;
+  max_running: number | null;
+  /** The shared AIMD level (null: not degraded yet). */
+  level: number | null;
+  throttled_until: number;
+  throttle_code: number | null;
+  halted_code: number | null;
+  halted_message: string | null;
+}
+
+export interface ProviderCreatesTable {
+  account_id: string;
+  /** Engine-clock time the permit was granted (every process runs the same clock). */
+  at: number;
+  task_id: string;
+  attempt: number;
+  worker_id: string;
+}
+
+export interface ProviderSlotsTable {
+  task_id: string;
+  account_id: string;
+  worker_id: string;
+  since: number;
+}
+
+export interface LimitWorkersTable {
+  worker_id: string;
+  active_users: number;
+  seen_at: number;
+}
+
 export interface Database {
   user_balances: UserBalancesTable;
   users: UsersTable;
@@ -148,4 +191,9 @@ export interface Database {
   provider_calls: ProviderCallsTable;
   settings: SettingsTable;
   result_files: ResultFilesTable;
+  provider_limits: ProviderLimitsTable;
+  provider_accounts: ProviderAccountsTable;
+  provider_creates: ProviderCreatesTable;
+  provider_slots: ProviderSlotsTable;
+  limit_workers: LimitWorkersTable;
 }

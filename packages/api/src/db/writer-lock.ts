@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type SQLite from 'better-sqlite3';
+import { DatabaseTargetError } from './target.ts';
 
 /** Who holds an embedded database: written beside it by the holder, read by a process that is refused. */
 export interface WriterHolder {
@@ -43,7 +44,7 @@ export async function acquireWriterLock(handle: SQLite.Database, path: string, o
       break;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw new Error(`database "${path}" cannot be written: ${(err as Error).message}`);
+      if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw new DatabaseTargetError(`database "${path}" cannot be written: ${(err as Error).message}`);
       const holder = readHolder(path);
       if (!opts.standby) {
         const who = holder ? `pid ${holder.pid} on ${holder.host} (since ${holder.since})` : 'another process';

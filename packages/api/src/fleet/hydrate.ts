@@ -19,7 +19,7 @@ export function taskSpecOf(row: Pick<TasksTable, 'id' | 'batch_id' | 'user_id' |
 /** The task columns that hold its facts (not the prompt: it can be 10,000 characters, read for every event). */
 export const FACT_COLUMNS = [
   'id', 'batch_id', 'user_id', 'row_index', 'model', 'resolution', 'duration_sec',
-  'state', 'attempts', 'generation_retries', 'remote_task_id', 'submitted_at', 'next_due_at',
+  'state', 'attempts', 'generation_retries', 'remote_task_id', 'account_id', 'submitted_at', 'next_due_at',
   'progress', 'result_urls', 'fail_code', 'fail_message',
 ] as const;
 
@@ -33,6 +33,7 @@ export function factsOf(row: FactRow): TaskFacts {
     attempts: row.attempts,
     generationRetries: row.generation_retries,
     remoteTaskId: row.remote_task_id,
+    accountId: row.account_id,
     submittedAt: row.submitted_at === null ? null : Number(row.submitted_at),
     nextDueAt: row.next_due_at === null ? null : Number(row.next_due_at),
     progress: row.progress,
@@ -48,6 +49,7 @@ export function factsPatch(facts: TaskFacts) {
     attempts: facts.attempts,
     generation_retries: facts.generationRetries,
     remote_task_id: facts.remoteTaskId,
+    account_id: facts.accountId,
     submitted_at: facts.submittedAt,
     next_due_at: facts.nextDueAt,
     progress: facts.progress,

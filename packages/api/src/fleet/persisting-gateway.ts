@@ -5,7 +5,8 @@ import { imagesOf } from '../store/images.ts';
 import type { FleetWriter } from './writer.ts';
 
 /**
- * Wraps the KIE gateway so persistence order never depends on event handlers: the attempt is durable before
+ * Wraps the KIE gateway so persistence order never depends on event handlers: the attempt (with its KIE account,
+ * where the job will be queried) is durable before
  * createTask is called and the remote id is durable before the engine learns it. After a crash, a task with a
  * remote id is polled, never resubmitted. Both records wait while the store cannot be written (the writer retries
  * them), so nothing is sent unrecorded and no remote id is acknowledged unstored. It also loads the prompt (the
@@ -20,7 +21,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       let row;
       try {
         row = await db.selectFrom('tasks').select(['prompt', 'aspect_ratio', 'image_url', 'last_frame_url']).where('id', '=', taskId).executeTakeFirst();
-        await writer.recordAttempt(taskId, req.attempt, clock.now());
+        await writer.recordAttempt(taskId, req.attempt, req.accountId, clock.now());
       } catch (err) {
         return { ok: false, error: { code: ENGINE_CODES.storageUnavailable, message: `not sent: could not record the attempt (${describeStorageError(err)})` } };
       }
@@ -43,8 +44,8 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
       }
       return result;
     },
-    async getTask(remoteTaskId, spec) {
-      const result = await inner.getTask(remoteTaskId, spec);
+    async getTask(remoteTaskId, spec, accountId) {
+      const result = await inner.getTask(remoteTaskId, spec, accountId);
       writer.countCall('getTask', result.ok ? result.status.state : String(result.error.code));
       return result;
     },

@@ -8,7 +8,7 @@ import type { EventBus } from './bus.ts';
 
 type Op =
   | { kind: 'event'; event: EngineEvent }
-  | { kind: 'attempt'; taskId: string; attempt: number; at: number; done: Settle }
+  | { kind: 'attempt'; taskId: string; attempt: number; accountId: string; at: number; done: Settle }
   | { kind: 'remote'; taskId: string; attempt: number; remoteTaskId: string; at: number; done: Settle };
 
 interface Settle {
@@ -67,10 +67,10 @@ export class FleetWriter {
     this.schedule();
   }
 
-  /** Resolves once the attempt is durable (before createTask is called). */
-  recordAttempt(taskId: string, attempt: number, at: number): Promise<void> {
+  /** Resolves once the attempt, with its KIE account, is durable (before createTask is called). */
+  recordAttempt(taskId: string, attempt: number, accountId: string, at: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'attempt', taskId, attempt, at, done: { resolve, reject } });
+      this.queue.push({ kind: 'attempt', taskId, attempt, accountId, at, done: { resolve, reject } });
       this.schedule();
     });
   }
@@ -164,7 +164,7 @@ export class FleetWriter {
           // before createTask is called and before the engine learns the remote id.
           const fact =
             op.kind === 'attempt'
-              ? { type: 'task.submitting' as const, taskId: op.taskId, attempt: op.attempt, at: op.at }
+              ? { type: 'task.submitting' as const, taskId: op.taskId, attempt: op.attempt, accountId: op.accountId, at: op.at }
               : { type: 'task.submitted' as const, taskId: op.taskId, attempt: op.attempt, remoteTaskId: op.remoteTaskId, at: op.at };
           await foldIntoRow(trx, op.taskId, fact, wallNow);
         }

@@ -70,7 +70,7 @@ describe('KIE client over HTTP against the simulator', () => {
   });
 
   it('create -> poll through the KIE states to success with result URLs', async () => {
-    const created = await gw.createTask({ task: spec(), attempt: 1 });
+    const created = await gw.createTask({ task: spec(), attempt: 1, accountId: 'default' });
     if (!created.ok) throw new Error(created.error.message);
     expect(created.remoteTaskId).toMatch(/^task_sora-2-text-to-video_/);
     const { result, seen } = await pollToEnd(gw, created.remoteTaskId);
@@ -89,6 +89,7 @@ describe('KIE client over HTTP against the simulator', () => {
     const created = await gw.createTask({
       task: spec({ model: 'sora-2-pro', resolution: '1080p', durationSec: 15, aspectRatio: 'portrait', imageUrls: ['https://img.example/cat.png'] }),
       attempt: 1,
+      accountId: 'default',
     });
     if (!created.ok) throw new Error(created.error.message);
     expect(sim.core.task(created.remoteTaskId)?.body.raw).toEqual({
@@ -111,7 +112,7 @@ describe('KIE client over HTTP against the simulator', () => {
       apiKey: API_KEY,
       resolvePrompt: async (taskId) => ({ prompt: `stored prompt for ${taskId}`, aspectRatio: 'portrait' }),
     });
-    const created = await lazy.createTask({ task: spec({ taskId: 'row-42', prompt: undefined }), attempt: 1 });
+    const created = await lazy.createTask({ task: spec({ taskId: 'row-42', prompt: undefined }), attempt: 1, accountId: 'default' });
     if (!created.ok) throw new Error(created.error.message);
     expect(sim.core.task(created.remoteTaskId)?.body.raw.input).toMatchObject({ prompt: 'stored prompt for row-42', aspect_ratio: 'portrait' });
   });
@@ -120,7 +121,7 @@ describe('KIE client over HTTP against the simulator', () => {
     for (const code of [400, 401, 402, 404, 408, 422, 429, 433, 455, 500, 501, 505]) {
       it(`create ${code} -> { ok: false, code ${code}, KIE's message }`, async () => {
         await force('create', code, `forced create ${code}`);
-        expect(await gw.createTask({ task: spec(), attempt: 1 })).toEqual({ ok: false, error: { code, message: `forced create ${code}` } });
+        expect(await gw.createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({ ok: false, error: { code, message: `forced create ${code}` } });
       });
     }
   });
@@ -134,7 +135,7 @@ describe('KIE client over HTTP against the simulator', () => {
     beforeAll(async () => {
       slow = await startKieSimServer({ port: 0, seed: 9, timeScale: 20, apiKeys: [API_KEY], faults: 'none' });
       qgw = createKieHttpGateway({ baseUrl: slow.url, apiKey: API_KEY });
-      const created = await qgw.createTask({ task: spec({ taskId: 'row-q', model: 'sora-2-pro', resolution: '1080p', durationSec: 15 }), attempt: 1 });
+      const created = await qgw.createTask({ task: spec({ taskId: 'row-q', model: 'sora-2-pro', resolution: '1080p', durationSec: 15 }), attempt: 1, accountId: 'default' });
       if (!created.ok) throw new Error(created.error.message);
       remoteTaskId = created.remoteTaskId;
       // Wait until the record is visible (past "recordInfo is null").
@@ -162,14 +163,14 @@ describe('KIE client over HTTP against the simulator', () => {
   describe('errors the simulator produces on its own', () => {
     it('a wrong API key -> 401 on both calls (HTTP 401 with the code in the body)', async () => {
       const bad = createKieHttpGateway({ baseUrl: sim.url, apiKey: 'sk-wrong' });
-      expect(await bad.createTask({ task: spec(), attempt: 1 })).toMatchObject({ ok: false, error: { code: 401 } });
+      expect(await bad.createTask({ task: spec(), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 401 } });
       expect(await bad.getTask('task_x')).toMatchObject({ ok: false, error: { code: 401 } });
     });
     it('an unknown task id -> 404', async () => {
       expect(await gw.getTask('task_does_not_exist')).toMatchObject({ ok: false, error: { code: 404, message: expect.stringContaining('not found') } });
     });
     it('an over-long prompt -> refused before sending; sent anyway, a 422 from KIE naming the field', async () => {
-      const r = await gw.createTask({ task: spec({ prompt: 'x'.repeat(10_001) }), attempt: 1 });
+      const r = await gw.createTask({ task: spec({ prompt: 'x'.repeat(10_001) }), attempt: 1, accountId: 'default' });
       expect(r).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining('not sent: prompt:') } });
       const res = await fetch(`${sim.url}/api/v1/jobs/createTask`, {
         method: 'POST',
@@ -184,7 +185,7 @@ describe('KIE client over HTTP against the simulator', () => {
       try {
         const rate = createKieHttpGateway({ baseUrl: slow.url, apiKey: 'sk-rate' });
         const results = [];
-        for (let i = 0; i < 21; i++) results.push(await rate.createTask({ task: spec({ taskId: `r${i}` }), attempt: 1 }));
+        for (let i = 0; i < 21; i++) results.push(await rate.createTask({ task: spec({ taskId: `r${i}` }), attempt: 1, accountId: 'default' }));
         expect(results.slice(0, 20).every((r) => r.ok)).toBe(true);
         expect(results[20]).toEqual({ ok: false, error: { code: 429, message: expect.stringContaining('Rate limited') } });
       } finally {
@@ -196,7 +197,7 @@ describe('KIE client over HTTP against the simulator', () => {
       const slow = await startKieSimServer({ port: 0, seed: 4, timeScale: 10, apiKeys: ['sk-grace'], faults: 'none' });
       try {
         const g = createKieHttpGateway({ baseUrl: slow.url, apiKey: 'sk-grace' });
-        const created = await g.createTask({ task: spec(), attempt: 1 });
+        const created = await g.createTask({ task: spec(), attempt: 1, accountId: 'default' });
         if (!created.ok) throw new Error(created.error.message);
         expect(await g.getTask(created.remoteTaskId)).toEqual({ ok: false, error: { code: 422, message: 'recordInfo is null' } });
         // The simulator's record becomes visible 1-4 simulated seconds after create.
@@ -230,7 +231,7 @@ describe('KIE client over HTTP against the simulator', () => {
     const receiverUrl = await receiver.listen({ port: 0, host: '127.0.0.1' });
     try {
       const g = createKieHttpGateway({ baseUrl: signed.url, apiKey: API_KEY, callBackUrl: `${receiverUrl}/kie/callback` });
-      const created = await g.createTask({ task: spec(), attempt: 1 });
+      const created = await g.createTask({ task: spec(), attempt: 1, accountId: 'default' });
       if (!created.ok) throw new Error(created.error.message);
       expect(signed.core.task(created.remoteTaskId)?.body.callBackUrl).toBe(`${receiverUrl}/kie/callback`);
       for (let i = 0; i < 300 && received.length === 0; i++) await sleep(10);

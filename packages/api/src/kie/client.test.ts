@@ -49,7 +49,7 @@ const gw = (f: typeof fetch, over: Partial<KieHttpGatewayOptions> = {}) =>
 describe('createTask', () => {
   it('POSTs the documented body with Bearer auth and returns the task id', async () => {
     const { fetch, seen } = fakeFetch(() => json(s.createOk));
-    const r = await gw(fetch, { callBackUrl: 'https://me/kie/callback' }).createTask({ task: spec(), attempt: 1 });
+    const r = await gw(fetch, { callBackUrl: 'https://me/kie/callback' }).createTask({ task: spec(), attempt: 1, accountId: 'default' });
     expect(r).toEqual({ ok: true, remoteTaskId: s.createOk.data.taskId });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({
@@ -65,54 +65,54 @@ describe('createTask', () => {
   });
   it('reads `message` as well as `msg`', async () => {
     const { fetch } = fakeFetch(() => json(s.createOkMessageSpelling));
-    expect(await gw(fetch).createTask({ task: spec(), attempt: 1 })).toEqual({ ok: true, remoteTaskId: 'task_sora-2-text-to-video_1' });
+    expect(await gw(fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({ ok: true, remoteTaskId: 'task_sora-2-text-to-video_1' });
     const bad = fakeFetch(() => json({ code: 402, message: 'Credits insufficient' }));
-    expect(await gw(bad.fetch).createTask({ task: spec(), attempt: 1 })).toEqual({ ok: false, error: { code: 402, message: 'Credits insufficient' } });
+    expect(await gw(bad.fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({ ok: false, error: { code: 402, message: 'Credits insufficient' } });
   });
   it('treats the body code as the truth inside HTTP 200', async () => {
     for (const code of [400, 401, 402, 422, 433, 500, 505]) {
       const { fetch } = fakeFetch(() => json({ code, msg: `e${code}`, data: null }));
-      expect(await gw(fetch).createTask({ task: spec(), attempt: 1 })).toEqual({ ok: false, error: { code, message: `e${code}` } });
+      expect(await gw(fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({ ok: false, error: { code, message: `e${code}` } });
     }
   });
   it('uses the HTTP status when the JSON body has no code', async () => {
     const { fetch } = fakeFetch(() => json({ error: 'Unauthorized' }, 401));
-    expect(await gw(fetch).createTask({ task: spec(), attempt: 1 })).toMatchObject({ ok: false, error: { code: 401 } });
+    expect(await gw(fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 401 } });
   });
   it('carries Retry-After (seconds or HTTP date) on 429 and 455', async () => {
     const a = fakeFetch(() => json({ code: 429, msg: 'rate limited' }, 429, { 'retry-after': '12' }));
-    expect(await gw(a.fetch).createTask({ task: spec(), attempt: 1 })).toEqual({
+    expect(await gw(a.fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({
       ok: false,
       error: { code: 429, message: 'rate limited', retryAfterMs: 12_000 },
     });
     const now = Date.parse('2026-11-28T02:00:00Z');
     const b = fakeFetch(() => json({ code: 455, msg: 'maintenance' }, 200, { 'retry-after': 'Sat, 28 Nov 2026 02:01:00 GMT' }));
-    expect(await gw(b.fetch, { now: () => now }).createTask({ task: spec(), attempt: 1 })).toEqual({
+    expect(await gw(b.fetch, { now: () => now }).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({
       ok: false,
       error: { code: 455, message: 'maintenance', retryAfterMs: 60_000 },
     });
   });
   it('a 200 without data.taskId is an error, not a fake id', async () => {
     const { fetch } = fakeFetch(() => json({ code: 200, msg: 'success', data: {} }));
-    expect(await gw(fetch).createTask({ task: spec(), attempt: 1 })).toMatchObject({ ok: false, error: { code: 0 } });
+    expect(await gw(fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 0 } });
   });
   it('never throws: a throwing fetch, a non-JSON body and an HTML 502 become results', async () => {
     const boom = (async () => {
       throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
     }) as typeof fetch;
-    expect(await gw(boom).createTask({ task: spec(), attempt: 1 })).toEqual({
+    expect(await gw(boom).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toEqual({
       ok: false,
       error: { code: 0, message: 'network error: fetch failed (ECONNRESET)' },
     });
     const html = fakeFetch(() => new Response('<html>oops</html>', { status: 200 }));
-    expect(await gw(html.fetch).createTask({ task: spec(), attempt: 1 })).toMatchObject({ ok: false, error: { code: 0, message: expect.stringContaining('non-JSON') } });
+    expect(await gw(html.fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 0, message: expect.stringContaining('non-JSON') } });
     const proxy = fakeFetch(() => new Response('<h1>502 Bad Gateway</h1>', { status: 502 }));
-    expect(await gw(proxy.fetch).createTask({ task: spec(), attempt: 1 })).toMatchObject({ ok: false, error: { code: 502 } });
+    expect(await gw(proxy.fetch).createTask({ task: spec(), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 502 } });
   });
   it('uses resolvePrompt when the spec has no prompt, and reports its failures without sending', async () => {
     const { fetch, seen } = fakeFetch(() => json(s.createOk));
     const resolvePrompt = async (id: string) => ({ prompt: `prompt of ${id}`, imageUrls: ['https://img/x.png'] });
-    const r = await gw(fetch, { resolvePrompt }).createTask({ task: spec({ prompt: undefined }), attempt: 2 });
+    const r = await gw(fetch, { resolvePrompt }).createTask({ task: spec({ prompt: undefined }), attempt: 2, accountId: 'default' });
     expect(r.ok).toBe(true);
     expect(seen[0]?.body).toMatchObject({
       model: 'sora-2-pro-image-to-video',
@@ -120,14 +120,14 @@ describe('createTask', () => {
     });
 
     const none = fakeFetch(() => json(s.createOk));
-    expect(await gw(none.fetch).createTask({ task: spec({ prompt: undefined }), attempt: 1 })).toMatchObject({ ok: false, error: { code: 400 } });
+    expect(await gw(none.fetch).createTask({ task: spec({ prompt: undefined }), attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 400 } });
     const throwing = await gw(none.fetch, {
       resolvePrompt: async () => {
         throw new Error('db busy');
       },
-    }).createTask({ task: spec({ prompt: undefined }), attempt: 1 });
+    }).createTask({ task: spec({ prompt: undefined }), attempt: 1, accountId: 'default' });
     expect(throwing).toMatchObject({ ok: false, error: { code: 0, message: expect.stringContaining('db busy') } });
-    const missing = await gw(none.fetch, { resolvePrompt: async () => undefined }).createTask({ task: spec({ prompt: undefined }), attempt: 1 });
+    const missing = await gw(none.fetch, { resolvePrompt: async () => undefined }).createTask({ task: spec({ prompt: undefined }), attempt: 1, accountId: 'default' });
     expect(missing).toMatchObject({ ok: false, error: { code: 400 } });
     expect(none.seen).toHaveLength(0);
   });

@@ -41,7 +41,7 @@ async function closedPortUrl(): Promise<string> {
 describe('KIE client transport failures (real HTTP)', () => {
   it('connection refused -> code 0 on both calls', async () => {
     const gw = createKieHttpGateway({ baseUrl: await closedPortUrl(), apiKey: 'k' });
-    const c = await gw.createTask({ task: spec, attempt: 1 });
+    const c = await gw.createTask({ task: spec, attempt: 1, accountId: 'default' });
     const g = await gw.getTask('x');
     expect(c).toMatchObject({ ok: false, error: { code: 0, message: expect.stringContaining('ECONNREFUSED') } });
     expect(g).toMatchObject({ ok: false, error: { code: 0, message: expect.stringContaining('ECONNREFUSED') } });
@@ -53,7 +53,7 @@ describe('KIE client transport failures (real HTTP)', () => {
     });
     const gw = createKieHttpGateway({ baseUrl: url, apiKey: 'k', requestTimeoutMs: 150 });
     expect(await gw.getTask('x')).toEqual({ ok: false, error: { code: 0, message: 'GET timed out after 150 ms' } });
-    expect(await gw.createTask({ task: spec, attempt: 1 })).toEqual({ ok: false, error: { code: 0, message: 'POST timed out after 150 ms' } });
+    expect(await gw.createTask({ task: spec, attempt: 1, accountId: 'default' })).toEqual({ ok: false, error: { code: 0, message: 'POST timed out after 150 ms' } });
   });
 
   it('a body that stalls after the headers -> code 0 timeout', async () => {
@@ -72,7 +72,7 @@ describe('KIE client transport failures (real HTTP)', () => {
       setTimeout(() => req.socket.destroy(), 5);
     });
     const gw = createKieHttpGateway({ baseUrl: url, apiKey: 'k' });
-    expect(await gw.createTask({ task: spec, attempt: 1 })).toMatchObject({ ok: false, error: { code: 0, message: expect.stringMatching(/network error/) } });
+    expect(await gw.createTask({ task: spec, attempt: 1, accountId: 'default' })).toMatchObject({ ok: false, error: { code: 0, message: expect.stringMatching(/network error/) } });
   });
 
   it('non-JSON bodies: 200 -> code 0, an HTML 502/503 page -> its HTTP status with Retry-After', async () => {
@@ -87,7 +87,7 @@ describe('KIE client transport failures (real HTTP)', () => {
     });
     const gw = createKieHttpGateway({ baseUrl: url, apiKey: 'k' });
     expect(await gw.getTask('x')).toEqual({ ok: false, error: { code: 0, message: 'non-JSON response (HTTP 200): OK maybe' } });
-    expect(await gw.createTask({ task: spec, attempt: 1 })).toMatchObject({
+    expect(await gw.createTask({ task: spec, attempt: 1, accountId: 'default' })).toMatchObject({
       ok: false,
       error: { code: 503, retryAfterMs: 4000, message: expect.stringContaining('Service Unavailable') },
     });
@@ -98,7 +98,7 @@ describe('KIE client transport failures (real HTTP)', () => {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': new Date(Date.now() + 30_000).toUTCString() });
       res.end(JSON.stringify({ code: 429, msg: 'Too many requests' }));
     });
-    const r = await createKieHttpGateway({ baseUrl: url, apiKey: 'k' }).createTask({ task: spec, attempt: 1 });
+    const r = await createKieHttpGateway({ baseUrl: url, apiKey: 'k' }).createTask({ task: spec, attempt: 1, accountId: 'default' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe(429);

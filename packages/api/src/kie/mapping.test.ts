@@ -26,7 +26,7 @@ const task = (over: Partial<TaskSpec>): TaskSpec => ({ taskId: 't', batchId: 'b'
 async function sentFor(over: Partial<TaskSpec>, callBackUrl?: string): Promise<Sent> {
   const { fetch, sent } = capture();
   const gw = createKieHttpGateway({ baseUrl: 'https://kie.test', apiKey: 'k', fetch, ...(callBackUrl ? { callBackUrl } : {}) });
-  const r = await gw.createTask({ task: task(over), attempt: 1 });
+  const r = await gw.createTask({ task: task(over), attempt: 1, accountId: 'default' });
   expect(r).toEqual({ ok: true, remoteTaskId: 'task_1' });
   expect(sent).toHaveLength(1);
   return sent[0]!;
@@ -155,7 +155,7 @@ describe('nothing is sent for an option the model does not take', () => {
   ] as const)('%o -> 422 naming %s', async (over, field) => {
     const { fetch, sent } = capture();
     const gw = createKieHttpGateway({ baseUrl: 'https://kie.test', apiKey: 'k', fetch });
-    const r = await gw.createTask({ task: task({ ...over, imageUrls: 'imageUrls' in over ? [...over.imageUrls] : undefined } as Partial<TaskSpec>), attempt: 1 });
+    const r = await gw.createTask({ task: task({ ...over, imageUrls: 'imageUrls' in over ? [...over.imageUrls] : undefined } as Partial<TaskSpec>), attempt: 1, accountId: 'default' });
     expect(r).toMatchObject({ ok: false, error: { code: 422, message: expect.stringContaining(`not sent: ${field}:`) } });
     expect(sent).toHaveLength(0);
   });

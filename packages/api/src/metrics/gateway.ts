@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { EngineClock, GetTaskResult, KieGateway, ProviderError } from '@clipfleet/engine';
-import type { KieMode } from '../fleet/kie.ts';
+import { kieAccounts, type KieMode } from '../fleet/kie.ts';
 import { classLabels, type ClassLabels, type MetricSet } from './metrics.ts';
 
 /** The KIE account label: never the key itself, a short fingerprint of it. */
 export function kieAccount(kie: KieMode): string {
-  if (kie.mode === 'real') return `key-${createHash('sha256').update(kie.apiKey).digest('hex').slice(0, 8)}`;
+  if (kie.mode === 'real') return `key-${createHash('sha256').update(kieAccounts(kie).map((a) => a.apiKey).join(',')).digest('hex').slice(0, 8)}`;
   return kie.mode;
 }
 

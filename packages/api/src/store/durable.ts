@@ -1,27 +1,26 @@
-import { sql, SqliteAdapter } from 'kysely';
+import { sql } from 'kysely';
+import { dbKind } from '../db/dialect.ts';
 import type { Db } from '../db/database.ts';
 import type { Executor } from './executor.ts';
 
 /**
  * A transaction that reports the error that sank it. Kysely's own rolls back on error and, when the rollback
  * fails too, throws the rollback's error instead: SQLite ends the transaction itself on a full disk, so the cause
- * (SQLITE_FULL) showed up as "cannot rollback - no transaction is active". BEGIN/COMMIT/ROLLBACK are plain SQL in
- * every dialect we run.
+ * (SQLITE_FULL) showed up as "cannot rollback - no transaction is active"; on Postgres a lost connection fails
+ * its rollback the same way.
  */
 export async function durableTransaction<T>(db: Db, fn: (trx: Executor) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql`begin`.execute(conn);
-    try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (err) {
-      await sql`rollback`.execute(conn).catch(() => {
-        /* the database already ended it (SQLite on SQLITE_FULL / IOERR): the cause is `err` */
-      });
-      throw err;
-    }
-  });
+  const trx = await db.startTransaction().execute();
+  try {
+    const result = await fn(trx);
+    await trx.commit().execute();
+    return result;
+  } catch (err) {
+    await trx.rollback().execute().catch(() => {
+      /* the database already ended it (SQLite on SQLITE_FULL / IOERR, a dropped connection): the cause is `err` */
+    });
+    throw err;
+  }
 }
 
 /** SQLite result codes (and Postgres SQLSTATE classes) of a statement that will fail the same way every time. */
@@ -48,7 +47,7 @@ export function describeStorageError(err: unknown): string {
  * own log). Without it the WAL stays at its high-water mark. Returns whether the checkpoint completed.
  */
 export async function checkpointWal(db: Db): Promise<boolean> {
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return true;
+  if (dbKind(db) !== 'sqlite') return true;
   const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
   return rows[0]?.busy === 0;
 }

@@ -12,9 +12,9 @@ import {
   type PlannerUser,
   type Sequence,
 } from '../policy/admission.ts';
-import type { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 import type { TaskSpec } from '../task/types.ts';
 import type { HealthControl } from './health.ts';
+import type { Permits } from './permits.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 import type { Registry } from './registry.ts';
 import type { LiveTask } from './taskRuntime.ts';
@@ -42,14 +42,14 @@ export interface AdmissionControlOptions {
   clock: EngineClock;
   registry: Registry;
   health: HealthControl;
-  limiter: SlidingWindowLimiter;
+  permits: Permits;
   running: () => number;
   /** Whether the host can write its store (the storage gate). */
   storageOpen: () => boolean;
   /** Starts an admitted task's machine. */
   admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
-  /** Sends a granted task's machine its SUBMIT. */
-  submit: (record: TaskRecord) => void;
+  /** Sends a granted task's machine its SUBMIT on the account whose permit it got. */
+  submit: (record: TaskRecord, accountId: string) => void;
 }
 
 /** A task's share of its user's capacity at the user's current level (frame sizes from the catalog in force). */
@@ -67,10 +67,12 @@ export class AdmissionControl {
 
   constructor(private readonly options: AdmissionControlOptions) {}
 
-  /** The task's machine asks for a createTask slot. */
-  waitForSlot(record: TaskRecord): void {
+  /** The task's machine asks for a createTask slot (again at the head of the line after a denied permit). */
+  waitForSlot(record: TaskRecord, first = false): void {
     record.waitingForSlot = true;
-    this.slotWaiters.push({ taskId: record.facts.spec.taskId, live: record.live! });
+    const waiter = { taskId: record.facts.spec.taskId, live: record.live! };
+    if (first) this.slotWaiters.unshift(waiter);
+    else this.slotWaiters.push(waiter);
   }
 
   /** Plans with the state as it is now and carries the plan out. */
@@ -81,12 +83,12 @@ export class AdmissionControl {
     }
   }
 
-  /** When admission waits only for the rate window: the time its next slot frees. */
+  /** When admission waits only for the accounts' rate windows: the time the next create frees. */
   blockedUntil(): number | null {
-    const { health, registry, limiter, running, clock } = this.options;
+    const { health, registry, permits, running, clock } = this.options;
     const blockedOnRate =
       health.isOpen() && (this.slotWaiters.length > 0 || (registry.usersWithWork.size > 0 && underProviderCap(running(), health.providerLimit)));
-    return blockedOnRate ? limiter.nextFreeAt(clock.now()) : null;
+    return blockedOnRate ? permits.nextFreeAt(clock.now()) : null;
   }
 
   /** A queued task may be admitted when it has no machine (it may sit in its queue twice: paused and resumed). */
@@ -97,7 +99,7 @@ export class AdmissionControl {
 
   /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
   private input(): AdmissionInput {
-    const { registry, health, limiter, clock } = this.options;
+    const { registry, health, permits, clock } = this.options;
     // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
     // Tasks paused or cancelled while waiting drop out here.
     let kept = 0;
@@ -111,7 +113,7 @@ export class AdmissionControl {
       providerOpen: health.isOpen() && this.options.storageOpen(),
       running: this.options.running(),
       providerLimit: health.providerLimit,
-      createsFree: Math.max(0, registry.config.provider.createLimit - limiter.countInWindow(clock.now())),
+      createsFree: permits.createsFree(clock.now()),
     };
     const room = this.slotWaiters.length < limits.createsFree && admissionRoom(limits) > 0;
     return { ...limits, slotWaiters: this.slotWaiters.map((w) => w.taskId), users: room ? this.plannerUsers() : [] };
@@ -150,12 +152,24 @@ export class AdmissionControl {
     );
   }
 
-  /** Gives a waiting task its createTask slot. */
+  /** Gives a waiting task its createTask slot: an account with room and that account's permit. */
   private grant(taskId: string): void {
-    const record = this.options.registry.record(taskId);
-    if (!record.waitingForSlot || !record.live || !this.options.limiter.tryTake(this.options.clock.now())) return;
+    const { registry, permits, clock } = this.options;
+    const record = registry.record(taskId);
+    const live = record.live;
+    if (!record.waitingForSlot || !live) return;
+    const account = permits.pick(clock.now());
+    if (!account) return;
     record.waitingForSlot = false;
-    this.options.submit(record);
+    permits.ask(record, account, (answer) => {
+      // Paused, cancelled or ended while a shared permit was asked: the permit is given back unused.
+      if (record.live !== live || registry.batches.get(record.facts.spec.batchId)!.cancelled) {
+        if (answer.granted) permits.giveBack(record, account.id);
+        return;
+      }
+      if (answer.granted) this.options.submit(record, account.id);
+      else this.waitForSlot(record, true);
+    });
   }
 
   private admit(step: Extract<AdmissionStep, { kind: 'admit' }>): void {

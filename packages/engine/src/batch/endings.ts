@@ -28,10 +28,10 @@ export class Endings {
     private readonly publish: (body: EngineEventBody) => void,
   ) {}
 
-  /** Feeds an attempt's outcome to its user's and the provider's health control. */
-  outcome(record: TaskRecord, failed: boolean, error?: ProviderError | null): void {
+  /** Feeds an attempt's outcome to its user's and its KIE account's health control. */
+  outcome(record: TaskRecord, failed: boolean, error?: ProviderError | null, accountId = record.facts.accountId): void {
     const { userId } = record.facts.spec;
-    this.health.outcome(this.registry.users.get(userId)!, this.registry.planOf(userId), failed, error);
+    this.health.outcome(this.registry.users.get(userId)!, this.registry.planOf(userId), accountId, failed, error);
   }
 
   end(record: TaskRecord, { outcome, error, resultUrls, elapsedMs = null, remoteDurationMs = null }: Ending): void {

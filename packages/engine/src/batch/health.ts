@@ -1,101 +1,83 @@
-import { createActor, type Actor } from 'xstate';
+import { accountLimits } from '../config/accounts.ts';
 import type { FleetConfig, PlanConfig } from '../config/schema.ts';
 import type { EngineEventBody } from '../events.ts';
 import type { EngineClock } from '../ports/clock.ts';
 import type { ProviderError } from '../ports/gateway.ts';
-import { initialDegradation, rebaseLevel, recordOutcome, type DegradationState } from '../policy/degradation.ts';
-import { classifyError, throttleDelayMs } from '../policy/retry.ts';
+import type { AccountSignal } from '../ports/limits.ts';
+import { rebaseLevel, recordOutcome } from '../policy/degradation.ts';
+import { classifyError } from '../policy/retry.ts';
+import { AccountHealth } from './accountHealth.ts';
 import type { UserEntry } from './records.ts';
-import { supervisorMachine, type ProviderGate } from './supervisorMachine.ts';
+import type { ProviderGate } from './supervisorMachine.ts';
 
 export interface HealthOptions {
   clock: EngineClock;
   config: FleetConfig;
   publish: (body: EngineEventBody) => void;
-  /** The provider takes createTask calls again (a throttle ran out, an operator resumed). */
+  share: (accountId: string, signal: AccountSignal) => void;
+  /** An account takes createTask calls again (a throttle ran out, an operator resumed). */
   onOpen: () => void;
 }
 
 /**
- * Health control: whether the provider takes createTask calls (the gate statechart: throttled, halted), the
- * adaptive global cap (AIMD over every user's outcomes) and each user's degraded concurrency level.
+ * Health control: each KIE account's health (gate, adaptive running cap: see accountHealth.ts), the global cap
+ * they add up to, and each user's degraded concurrency level.
  */
 export class HealthControl {
-  private readonly gate: Actor<typeof supervisorMachine>;
-  /** AIMD state of the global cap. */
-  private provider: DegradationState;
-  /** Consecutive throttles since the last accepted create: the wait doubles with each. */
-  private throttles = 0;
+  /** Every account this supervisor has known: one dropped from the config keeps serving its running jobs. */
+  readonly accounts = new Map<string, AccountHealth>();
 
   constructor(private readonly options: HealthOptions) {
-    this.provider = initialDegradation(options.config.provider.maxRunning);
-    this.gate = createActor(supervisorMachine, { clock: options.clock, input: { now: () => options.clock.now() } });
-    let previous: ProviderGate = 'healthy';
-    this.gate.subscribe((snapshot) => {
-      const value = snapshot.value as ProviderGate;
-      if (value === previous) return;
-      const from = previous;
-      previous = value;
-      if (value === 'healthy') {
-        if (from === 'halted') options.publish({ type: 'provider.resumed' });
-        options.onOpen();
-      }
-    });
-    this.gate.start();
+    this.reconfigure(options.config);
   }
 
+  account(accountId: string): AccountHealth | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  /** The configured accounts (those new tasks may take), in config order. */
+  configured(): AccountHealth[] {
+    return this.options.config.provider.accounts.map((a) => this.accounts.get(a.id)!);
+  }
+
+  /** One word for all accounts: healthy while any takes creates; halted when every one is. */
   gateState(): ProviderGate {
-    return this.gate.getSnapshot().value as ProviderGate;
+    const states = this.configured().map((a) => a.gateState());
+    if (states.includes('healthy')) return 'healthy';
+    return states.every((s) => s === 'halted') ? 'halted' : 'throttled';
   }
 
   isOpen(): boolean {
-    return this.gateState() === 'healthy';
+    return this.configured().some((a) => a.isOpen());
   }
 
-  /** The global cap in force: config maxRunning, lowered while KIE struggles. */
+  /** The global cap in force: config maxRunning, or the accounts' levels when lower (lowered while KIE struggles). */
   get providerLimit(): number {
-    return this.provider.level;
+    const sum = this.configured().reduce((n, a) => n + a.level, 0);
+    return Math.min(this.options.config.provider.maxRunning, sum);
   }
 
-  /** KIE accepted a create: throttling is over. */
-  accepted(): void {
-    this.throttles = 0;
+  /** An account-level error on one of the account's calls. */
+  trouble(accountId: string | null, error: ProviderError, plan: PlanConfig): void {
+    if (accountId !== null) this.accounts.get(accountId)?.trouble(error, plan);
   }
 
-  /** An account-level error on a call: a throttle closes the gate for a while, a halt until an operator resumes. */
-  trouble(error: ProviderError, plan: PlanConfig): void {
-    const decision = classifyError(error);
-    if (decision.kind === 'halt') {
-      if (this.gateState() !== 'halted') {
-        this.options.publish({ type: 'provider.halted', code: error.code, message: error.message });
-        this.gate.send({ type: 'HALT', error });
-      }
-      return;
-    }
-    if (decision.kind !== 'throttle') return;
-    this.throttles++;
-    const untilAt = this.options.clock.now() + throttleDelayMs(this.throttles, plan.retry, decision.retryAfterMs);
-    this.options.publish({ type: 'provider.throttled', code: error.code, untilAt });
-    this.gate.send({ type: 'THROTTLE', untilAt });
-  }
-
+  /** After a halt, an operator resumes every halted account. */
   resume(): void {
-    this.gate.send({ type: 'RESUME' });
+    for (const account of this.accounts.values()) account.resume();
   }
 
   /**
-   * Feeds an attempt's outcome to its user's degradation control and to the global cap's.
+   * Feeds an attempt's outcome to its user's degradation control and to its account's cap.
    * Refusals and bad requests say nothing about provider health.
    */
-  outcome(user: UserEntry, plan: PlanConfig, failed: boolean, error?: ProviderError | null): void {
+  outcome(user: UserEntry, plan: PlanConfig, accountId: string | null, failed: boolean, error?: ProviderError | null): void {
     if (failed && error && classifyError(error).kind !== 'retry') return;
     const forUser = recordOutcome(user.degradation, failed, plan.concurrency, plan.degradation);
     user.degradation = forUser.state;
     if (forUser.change) this.options.publish({ type: 'concurrency.changed', userId: user.userId, ...forUser.change });
     const { maxRunning, degradation } = this.options.config.provider;
-    const global = recordOutcome(this.provider, failed, maxRunning, degradation);
-    this.provider = global.state;
-    if (global.change) this.options.publish({ type: 'provider.limitChanged', ...global.change });
+    if (accountId !== null) this.accounts.get(accountId)?.outcome(failed, maxRunning, degradation);
   }
 
   /** A user's plan changed (or its config did): an undegraded user follows it, a degraded one keeps its level. */
@@ -108,16 +90,18 @@ export class HealthControl {
     }
   }
 
-  /** A new config: the global cap follows maxRunning the same way. */
+  /** A new config: accounts follow their caps the same way; new accounts join. */
   reconfigure(config: FleetConfig): void {
-    const oldMaxRunning = this.options.config.provider.maxRunning;
+    const oldMax = this.options.config.provider.maxRunning;
     this.options.config = config;
-    const from = this.provider.level;
-    this.provider = rebaseLevel(this.provider, oldMaxRunning, config.provider.maxRunning);
-    if (this.provider.level !== from) this.options.publish({ type: 'provider.limitChanged', from, to: this.provider.level, reason: 'config' });
+    for (const limits of accountLimits(config.provider)) {
+      const known = this.accounts.get(limits.id);
+      if (known) known.reconfigure(limits, oldMax, config.provider.maxRunning);
+      else this.accounts.set(limits.id, new AccountHealth(limits, config.provider.maxRunning, this.options));
+    }
   }
 
   stop(): void {
-    this.gate.stop();
+    for (const account of this.accounts.values()) account.stop();
   }
 }

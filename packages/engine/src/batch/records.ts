@@ -11,8 +11,10 @@ export interface TaskRecord {
   weight: number;
   /** The task's machine while it is admitted (submitting, polling, retrying, waiting for a create slot). */
   live: LiveTask | null;
-  /** The actor asked for a createTask slot and has not been granted one yet. */
+  /** The task's machine asked for a createTask slot and has not been granted one yet. */
   waitingForSlot: boolean;
+  /** The KIE account whose slot the task holds (from its permit until its attempt's job stops running). */
+  account: string | null;
 }
 
 export interface BatchEntry {
@@ -38,7 +40,7 @@ export interface UserEntry {
 
 /** A task's live record, from its facts (fresh tasks start from `initialFacts`). */
 export function recordFrom(facts: TaskFacts): TaskRecord {
-  return { facts, weight: 0, live: null, waitingForSlot: false };
+  return { facts, weight: 0, live: null, waitingForSlot: false, account: null };
 }
 
 /** The ids every task event carries. */

@@ -4,7 +4,8 @@ import type { EngineEvent, EngineEventBody } from '../events.ts';
 import type { RemoteStatus } from '../ports/gateway.ts';
 import { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
-import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
+import { accountLimits } from '../config/accounts.ts';
+import type { ProviderLimits } from '../ports/limits.ts';
 import { taskEventForCallback } from '../task/callbackCue.ts';
 import { STORAGE_ERROR_CODE } from '../policy/retry.ts';
 import { applyTaskEvent, initialFacts } from '../task/facts.ts';
@@ -14,6 +15,8 @@ import { AdmissionControl, weightFor } from './admissionControl.ts';
 import { Endings } from './endings.ts';
 import { HealthControl } from './health.ts';
 import { hydrate } from './hydrate.ts';
+import { LocalLimits } from './localLimits.ts';
+import { Permits } from './permits.ts';
 import { RateWake } from './rateWake.ts';
 import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
@@ -30,11 +33,6 @@ export const ENGINE_CODES = {
   storageUnavailable: STORAGE_ERROR_CODE,
 } as const;
 
-/** The createTask window we keep: KIE's, plus our margin for arrival jitter. */
-function createWindow(config: FleetConfig): number {
-  return config.provider.createWindowMs + config.provider.createWindowMarginMs;
-}
-
 /**
  * The batch supervisor: a front that composes parts with one job each (the way pg-boss's front class composes
  * its manager and timekeeper): the registry (what is known), admission (the pure planner's input and steps),
@@ -43,7 +41,8 @@ function createWindow(config: FleetConfig): number {
  */
 class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly limits: ProviderLimits;
+  private readonly permits: Permits;
   private readonly estimator: GenerationTimeEstimator;
   private readonly callbackLoss = new CallbackLossEstimator();
   private readonly health: HealthControl;
@@ -64,10 +63,18 @@ class BatchSupervisor implements Supervisor {
     this.seq = options.firstSeq ?? 1;
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.registry = new Registry(config, options.userPlans);
-    this.limiter = new SlidingWindowLimiter(config.provider.createLimit, createWindow(config));
+    this.limits = options.limits ?? new LocalLimits();
+    this.limits.configure(accountLimits(config.provider));
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator = new GenerationTimeEstimator(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
-    this.health = new HealthControl({ clock, config, publish: (body) => this.publish(body), onOpen: () => this.pump() });
+    this.health = new HealthControl({
+      clock,
+      config,
+      publish: (body) => this.publish(body),
+      share: (accountId, signal) => this.limits.share(accountId, signal),
+      onOpen: () => this.pump(),
+    });
+    this.permits = new Permits({ clock, health: this.health, limits: this.limits, activeUsers: () => this.registry.usersWithWork.size, onLateAnswer: () => this.pump() });
     this.tasks = new TaskRuntimeHost({
       clock,
       gateway: options.gateway,
@@ -81,11 +88,11 @@ class BatchSupervisor implements Supervisor {
       clock,
       registry: this.registry,
       health: this.health,
-      limiter: this.limiter,
+      permits: this.permits,
       running: () => this.tasks.running,
       storageOpen: () => this.storage.isOpen,
       admit: (record, user, plan, weight) => this.start(record, user, weight, 'queued'),
-      submit: (record) => this.tasks.send(record, { type: 'SUBMIT' }),
+      submit: (record, accountId) => this.tasks.send(record, { type: 'SUBMIT', accountId }),
     });
     this.wake = new RateWake(clock, () => this.pump());
     this.endings = new Endings(this.registry, this.estimator, this.health, (body) => this.publish(body));
@@ -117,7 +124,7 @@ class BatchSupervisor implements Supervisor {
     // Resolve every user's plan under the new config first: a config that drops a plan in use is refused whole.
     for (const user of users) registry.planOf(user.userId, config);
     registry.config = config;
-    this.limiter.reconfigure(config.provider.createLimit, createWindow(config));
+    this.limits.configure(accountLimits(config.provider));
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator.reconfigure(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     for (const user of users) this.health.rebaseUser(user, registry.planOf(user.userId), old.get(user.userId)!);
@@ -238,8 +245,10 @@ class BatchSupervisor implements Supervisor {
     this.registry.requeue(record);
   }
 
-  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false): void {
-    const record = this.registry.taskOfRemote(remoteTaskId);
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false, accountId?: string): void {
+    const routed = this.registry.taskOfRemote(remoteTaskId);
+    // A callback on one account's URL for another account's job is not that job's.
+    const record = accountId === undefined || routed?.facts.accountId === accountId ? routed : undefined;
     const event = taskEventForCallback(status, verified);
     if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, record !== undefined, this.options.clock.now());
     if (record && event) this.tasks.send(record, event);
@@ -305,21 +314,24 @@ class BatchSupervisor implements Supervisor {
     const ref = refOf(record);
     switch (event.type) {
       case 'needsSlot':
+        // Back in the line after a create that halted the account: that job never ran.
+        this.permits.release(record);
         this.admission.waitForSlot(record);
         this.pump();
         return;
       case 'submitting':
-        this.publish({ type: 'task.submitting', ...ref, attempt: event.attempt });
+        this.publish({ type: 'task.submitting', ...ref, attempt: event.attempt, accountId: event.accountId });
         return;
       case 'submitted':
-        this.health.accepted();
+        if (record.account !== null) this.health.account(record.account)?.accepted();
         this.registry.route(event.remoteTaskId, ref.taskId);
         this.publish({ type: 'task.submitted', ...ref, attempt: event.attempt, remoteTaskId: event.remoteTaskId });
         return;
       case 'status':
         this.publish({ type: 'task.status', ...ref, remoteState: event.remoteState, progress: event.progress });
         return;
-      case 'retryScheduled':
+      case 'retryScheduled': {
+        const account = record.account;
         this.leaveRemote(record, false);
         this.registry.unroute(record);
         this.publish({
@@ -327,10 +339,12 @@ class BatchSupervisor implements Supervisor {
           code: event.error.code, message: event.error.message, consumesAttempt: event.consumesAttempt,
         });
         // A throttle (429/455) is the gate's business, not a failure: only real failed attempts count.
-        if (event.consumesAttempt) this.endings.outcome(record, true);
+        if (event.consumesAttempt) this.endings.outcome(record, true, undefined, account);
+        this.permits.release(record);
         return;
+      }
       case 'providerTrouble':
-        this.health.trouble(event.error, this.registry.planOf(ref.userId));
+        this.health.trouble(event.accountId, event.error, this.registry.planOf(ref.userId));
         return;
       case 'paused':
         this.release(record);
@@ -348,6 +362,7 @@ class BatchSupervisor implements Supervisor {
 
   private release(record: TaskRecord): void {
     this.tasks.release(record, this.registry.users.get(record.facts.spec.userId)!);
+    this.permits.release(record);
   }
 
   // ---- hydrate --------------------------------------------------------------------------------
@@ -359,6 +374,8 @@ class BatchSupervisor implements Supervisor {
         resume: (record, start) => {
           // Its callback may have come while the host was down: poll normally until one is heard.
           if (start === 'polling' && record.facts.remoteTaskId) this.callbackLoss.resumed(record.facts.remoteTaskId);
+          // A job running at KIE still holds its account.
+          if (start === 'polling' && record.facts.accountId !== null) this.permits.hold(record, record.facts.accountId);
           const user = this.registry.user(record.facts.spec.userId);
           this.start(record, user, weightFor(user, this.registry.planOf(user.userId), record.facts.spec, this.registry.config.catalog), start);
         },
@@ -379,7 +396,7 @@ class BatchSupervisor implements Supervisor {
   // ---- views ----------------------------------------------------------------------------------
 
   status(): SupervisorStatus {
-    return statusView(this.registry, this.health, this.tasks.running, this.limiter.countInWindow(this.options.clock.now()), this.storage.isOpen);
+    return statusView(this.registry, this.health, this.limits, this.tasks.running, this.options.clock.now(), this.storage.isOpen);
   }
 
   batchProgress(batchId: string): BatchProgress | undefined {

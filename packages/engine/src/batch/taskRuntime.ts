@@ -78,14 +78,16 @@ export class LiveTask implements TaskRuntime {
     this.random = options.random;
   }
 
-  createRemoteTask(attempt: number): void {
+  createRemoteTask(attempt: number, accountId: string): void {
     const task = this.record.facts.spec;
-    void settle(() => this.options.gateway.createTask({ task, attempt }), transportError).then((result) => this.deliver({ type: 'CREATE_RESULT', result }));
+    void settle(() => this.options.gateway.createTask({ task, attempt, accountId }), transportError).then((result) =>
+      this.deliver({ type: 'CREATE_RESULT', result }),
+    );
   }
 
-  queryStatus(remoteTaskId: string, queryId: number): void {
+  queryStatus(remoteTaskId: string, queryId: number, accountId: string | null): void {
     const task = this.record.facts.spec;
-    void settle(() => this.options.gateway.getTask(remoteTaskId, task), transportError).then((result) =>
+    void settle(() => this.options.gateway.getTask(remoteTaskId, task, accountId ?? undefined), transportError).then((result) =>
       this.deliver({ type: 'STATUS_RESULT', queryId, result }),
     );
   }
@@ -164,6 +166,7 @@ export class TaskRuntimeHost {
       attempt,
       generationRetries: facts.generationRetries,
       remoteTaskId: facts.remoteTaskId,
+      accountId: facts.accountId,
       submittedAt: facts.submittedAt,
       retryDueAt: facts.nextDueAt,
       runtime: live,

@@ -2,6 +2,7 @@ import type { FleetConfig } from '../config/schema.ts';
 import type { EngineEvent } from '../events.ts';
 import type { EngineClock } from '../ports/clock.ts';
 import type { KieGateway, RemoteStatus } from '../ports/gateway.ts';
+import type { ProviderLimits } from '../ports/limits.ts';
 import type { TaskFacts, TaskSpec, TaskState } from '../task/types.ts';
 
 export interface SupervisorOptions {
@@ -16,6 +17,11 @@ export interface SupervisorOptions {
   onEvent?: (event: EngineEvent) => void;
   /** First sequence number (a host resuming a persisted log continues its numbering). */
   firstSeq?: number;
+  /**
+   * The submit permit asked before every createTask. Default: each account's window in memory (one process);
+   * processes sharing KIE accounts pass one that holds the limits across them (the API's Postgres limits).
+   */
+  limits?: ProviderLimits;
 }
 
 export interface BatchInput {
@@ -47,8 +53,20 @@ export interface SupervisorStatus {
   running: number;
   queued: number;
   users: UserLoad[];
-  /** createTask calls in the current rate window. */
+  /** createTask calls in the accounts' current rate windows (as far as this process knows). */
   createsInWindow: number;
+  accounts: AccountLoad[];
+}
+
+export interface AccountLoad {
+  accountId: string;
+  gate: 'healthy' | 'throttled' | 'halted';
+  /** Its running cap in force (its own cap or the global one, lowered while its jobs fail). */
+  level: number;
+  /** This process's tasks holding the account (permit asked, submitting or polling). */
+  running: number;
+  createsInWindow: number;
+  createLimit: number;
 }
 
 export interface BatchProgress {
@@ -79,13 +97,14 @@ export interface Supervisor {
   resumeTask(taskId: string): void;
   /**
    * A provider callback: a cue that makes the task ask KIE at once (its own status query decides the outcome).
-   * `verified` (signed, fresh, first seen): its progress may be shown. Duplicates are harmless.
+   * `verified` (signed, fresh, first seen): its progress may be shown. Duplicates are harmless. With
+   * `accountId` (the account's callback URL), a job of another account is not cued.
    */
-  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified?: boolean): void;
+  deliverCallback(remoteTaskId: string, status: RemoteStatus, verified?: boolean, accountId?: string): void;
   /** Hot reload: validated config applies to the next admissions; running tasks keep theirs. */
   updateConfig(config: FleetConfig): void;
   setUserPlan(userId: string, planId: string): void;
-  /** After a 401/402/433 halt, an operator resumes submissions. */
+  /** After a 401/402/433 halt, an operator resumes submissions on every halted account. */
   resumeProvider(): void;
   /** The host cannot write its store: stop admitting and submitting, keep watching what runs. */
   storageUnavailable(message: string): void;

@@ -1,7 +1,8 @@
 import { TASK_STATES, type TaskFacts, type TaskState } from '../task/types.ts';
+import type { ProviderLimits } from '../ports/limits.ts';
 import type { HealthControl } from './health.ts';
 import type { Registry } from './registry.ts';
-import type { BatchProgress, SupervisorStatus, TaskView, UserLoad } from './types.ts';
+import type { AccountLoad, BatchProgress, SupervisorStatus, TaskView, UserLoad } from './types.ts';
 
 /** Read-only views of the supervisor's state for hosts (admin stats, the inspector, tests). */
 
@@ -12,7 +13,15 @@ function countState(registry: Registry, batchId: string, state: TaskState): numb
   return batch ? batch.taskIds.filter((id) => registry.record(id).facts.state === state).length : 0;
 }
 
-export function statusView(registry: Registry, health: HealthControl, running: number, createsInWindow: number, storageOpen: boolean): SupervisorStatus {
+export function statusView(registry: Registry, health: HealthControl, limits: ProviderLimits, running: number, now: number, storageOpen: boolean): SupervisorStatus {
+  const accounts: AccountLoad[] = health.configured().map((a) => ({
+    accountId: a.id,
+    gate: a.gateState(),
+    level: a.level,
+    running: a.running,
+    createsInWindow: Math.max(0, a.limits.createLimit - limits.room(a.id, now).creates),
+    createLimit: a.limits.createLimit,
+  }));
   const users: UserLoad[] = [...registry.users.values()].map((u) => ({
     userId: u.userId,
     plan: u.planId,
@@ -29,7 +38,8 @@ export function statusView(registry: Registry, health: HealthControl, running: n
     running,
     queued: users.reduce((n, u) => n + u.queued, 0),
     users,
-    createsInWindow,
+    createsInWindow: accounts.reduce((n, a) => n + a.createsInWindow, 0),
+    accounts,
   };
 }
 

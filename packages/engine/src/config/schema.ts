@@ -197,6 +197,20 @@ export const PlanSchema = z.object({
   timeoutsMs: z.record(z.string(), positiveInt),
 });
 
+/**
+ * One KIE account (one API key): its own createTask window and, optionally, its own cap on running jobs. The key
+ * itself is a host secret (the API reads it from the environment), never configuration.
+ */
+export const ProviderAccountSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 characters: lowercase letters, digits, "-" or "_"'),
+  /** createTask calls per window on this account; absent: provider.createLimit (KIE: 20). */
+  createLimit: positiveInt.optional(),
+  /** absent: provider.createWindowMs (KIE: 10 s). */
+  createWindowMs: positiveInt.optional(),
+  /** Jobs this account may have running at KIE at once; absent: only the global cap applies. */
+  maxRunning: positiveInt.optional(),
+});
+
 export const ProviderSchema = z.object({
   /** Global cap on tasks running at KIE at once, shared by all users. */
   maxRunning: positiveInt,
@@ -215,6 +229,21 @@ export const ProviderSchema = z.object({
   createWindowMarginMs: z.number().int().nonnegative(),
   /** Whether KIE callbacks are wired: polling becomes a slow backstop. */
   callbacks: z.boolean(),
+  /**
+   * The KIE accounts tasks are spread over; each task is queried and called back on the account that created it.
+   * Default: one account, `default`, with the caps above.
+   */
+  accounts: z
+    .array(ProviderAccountSchema)
+    .min(1)
+    .default([{ id: 'default' }])
+    .superRefine((accounts, ctx) => {
+      const seen = new Set<string>();
+      accounts.forEach((a, i) => {
+        if (seen.has(a.id)) ctx.addIssue({ code: 'custom', message: `duplicate account "${a.id}"`, path: [i, 'id'] });
+        seen.add(a.id);
+      });
+    }),
 });
 
 export const FleetConfigSchema = z.object({
@@ -236,5 +265,6 @@ export type RetryConfig = z.infer<typeof RetrySchema>;
 export type DegradationConfig = z.infer<typeof DegradationSchema>;
 export type PlanConfig = z.infer<typeof PlanSchema>;
 export type ProviderConfig = z.infer<typeof ProviderSchema>;
+export type ProviderAccountConfig = z.infer<typeof ProviderAccountSchema>;
 export type FleetConfig = z.infer<typeof FleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof FleetConfigSchema>;

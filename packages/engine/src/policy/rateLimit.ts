@@ -26,6 +26,11 @@ export class SlidingWindowLimiter {
     return n;
   }
 
+  /** Slots free now. */
+  free(now: number): number {
+    return Math.max(0, this.limit - this.countInWindow(now));
+  }
+
   /** Takes a slot if one is free now. */
   tryTake(now: number): boolean {
     if (this.countInWindow(now) >= this.limit) return false;

@@ -37,11 +37,16 @@ export interface CreateTaskRequest {
   task: TaskSpec;
   /** 1-based attempt number; the gateway may use (taskId, attempt) as an idempotency key. */
   attempt: number;
+  /** The KIE account (configured id) to create the job on: the engine holds its permit. */
+  accountId: string;
 }
 
 /** The engine's only way to talk to KIE. Implementations must not throw: failures are results. */
 export interface KieGateway {
   createTask(req: CreateTaskRequest): Promise<CreateTaskResult>;
-  /** `task` tells a multi-family gateway which endpoint knows the remote id (Veo's differ from Market's). */
-  getTask(remoteTaskId: string, task?: TaskSpec): Promise<GetTaskResult>;
+  /**
+   * `task` tells a multi-family gateway which endpoint knows the remote id (Veo's differ from Market's);
+   * `accountId`, which KIE account created the job (only that account can see it).
+   */
+  getTask(remoteTaskId: string, task?: TaskSpec, accountId?: string): Promise<GetTaskResult>;
 }

@@ -8,3 +8,4 @@ export type {
   RemoteState,
   RemoteStatus,
 } from './gateway.ts';
+export type { AccountRoom, AccountSignal, PermitAnswer, PermitDenial, PermitRequest, ProviderLimits } from './limits.ts';

@@ -9,6 +9,7 @@ export function initialFacts<S extends { taskId: string }>(spec: S): TaskFacts<S
     attempts: 0,
     generationRetries: 0,
     remoteTaskId: null,
+    accountId: null,
     submittedAt: null,
     nextDueAt: null,
     progress: null,
@@ -38,7 +39,7 @@ export function applyTaskEvent<S extends { taskId: string } = TaskSpec>(facts: T
     case 'task.admitted':
       return { ...facts, attempts: event.attempt };
     case 'task.submitting':
-      return { ...facts, state: 'submitting', attempts: event.attempt, remoteTaskId: null, submittedAt: null, nextDueAt: null, progress: null };
+      return { ...facts, state: 'submitting', attempts: event.attempt, remoteTaskId: null, accountId: event.accountId, submittedAt: null, nextDueAt: null, progress: null };
     case 'task.submitted':
       return { ...facts, state: 'polling', attempts: event.attempt, remoteTaskId: event.remoteTaskId, submittedAt: event.at };
     case 'task.status':
@@ -50,6 +51,7 @@ export function applyTaskEvent<S extends { taskId: string } = TaskSpec>(facts: T
         attempts: event.nextAttempt,
         generationRetries: event.generationRetries,
         remoteTaskId: null,
+        accountId: null,
         submittedAt: null,
         nextDueAt: event.dueAt,
         progress: null,

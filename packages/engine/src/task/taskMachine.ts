@@ -10,10 +10,10 @@ import type { TaskSpec, TerminalState } from './types.ts';
  * The two calls to KIE are effects the host carries out: it sends the answer back to the task as an event.
  */
 export interface TaskRuntime {
-  /** Calls createTask for the current attempt; the answer comes back as CREATE_RESULT. */
-  createRemoteTask(attempt: number): void;
-  /** Asks KIE for the job's status; the answer comes back as STATUS_RESULT with this query number. */
-  queryStatus(remoteTaskId: string, queryId: number): void;
+  /** Calls createTask for the current attempt on the KIE account of its permit; the answer comes back as CREATE_RESULT. */
+  createRemoteTask(attempt: number, accountId: string): void;
+  /** Asks the job's KIE account for its status; the answer comes back as STATUS_RESULT with this query number. */
+  queryStatus(remoteTaskId: string, queryId: number, accountId: string | null): void;
   now(): number;
   /** Delay to the next status poll, given time elapsed since the provider accepted the attempt. */
   pollDelayMs(elapsedMs: number): number;
@@ -32,6 +32,8 @@ export interface TaskMachineInput {
   attempt: number;
   generationRetries: number;
   remoteTaskId: string | null;
+  /** The KIE account of the current attempt's job (a hydrated task polls it there). */
+  accountId: string | null;
   submittedAt: number | null;
   retryDueAt: number | null;
 }
@@ -70,8 +72,8 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
 }
 
 export type TaskEvent =
-  /** The supervisor granted a createTask slot. */
-  | { type: 'SUBMIT' }
+  /** The supervisor granted a createTask permit on this KIE account. */
+  | { type: 'SUBMIT'; accountId: string }
   | { type: 'PAUSE' }
   | { type: 'CANCEL' }
   /** A callback claims the job ended: ask KIE now (a callback is a cue, never a verdict). */
@@ -86,11 +88,12 @@ export type TaskEvent =
 /** What a task tells its supervisor. */
 export type TaskEmitted =
   | { type: 'needsSlot' }
-  | { type: 'submitting'; attempt: number }
+  | { type: 'submitting'; attempt: number; accountId: string }
   | { type: 'submitted'; attempt: number; remoteTaskId: string }
   | { type: 'status'; remoteState: RemoteState; progress: number | null }
   | { type: 'retryScheduled'; nextAttempt: number; generationRetries: number; delayMs: number; dueAt: number; error: ProviderError; consumesAttempt: boolean }
-  | { type: 'providerTrouble'; error: ProviderError }
+  /** An account-level error on a call made on `accountId`. */
+  | { type: 'providerTrouble'; error: ProviderError; accountId: string | null }
   | { type: 'paused' }
   | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
 
@@ -133,7 +136,7 @@ const trackProgress: AnswerStep = (context, v, _event, tell) => {
 /** A failed query: back off further if the provider asked; report account-level trouble. */
 const noteQueryFailure: AnswerStep = (context, v, _event, tell) => {
   if (v.kind !== 'queryFailed') return null;
-  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error });
+  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
   return v.error.code === 429 ? { poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
 };
 
@@ -217,8 +220,9 @@ export const taskMachine = setup({
   },
   actions: {
     askForSlot: emit({ type: 'needsSlot' as const }),
-    announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt })),
-    createRemoteTask: ({ context }) => context.runtime.createRemoteTask(context.attempt),
+    takeAccount: assign(({ event }) => (event.type === 'SUBMIT' ? { accountId: event.accountId } : {})),
+    announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt, accountId: context.accountId! })),
+    createRemoteTask: ({ context }) => context.runtime.createRemoteTask(context.attempt, context.accountId!),
     recordSubmission: assign(({ context, event }) => {
       const result = (event as { result: CreateTaskResult }).result;
       return {
@@ -254,7 +258,7 @@ export const taskMachine = setup({
       error: context.lastError!,
       consumesAttempt: context.throttles === 0,
     })),
-    reportCreateTrouble: emit(({ event }) => ({ type: 'providerTrouble' as const, error: errorOfCreate(event)! })),
+    reportCreateTrouble: emit(({ context, event }) => ({ type: 'providerTrouble' as const, error: errorOfCreate(event)!, accountId: context.accountId })),
     recordCreateError: assign(({ event }) => ({ lastError: errorOfCreate(event) })),
     recordRemoteFailure: assign(({ context, event }) => {
       const v = verdictOf(context, event);
@@ -279,7 +283,7 @@ export const taskMachine = setup({
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
     /** Asks for the task's status (the host sends the answer back). */
-    queryStatus: ({ context }) => context.runtime.queryStatus(context.remoteTaskId!, context.poll.queryId),
+    queryStatus: ({ context }) => context.runtime.queryStatus(context.remoteTaskId!, context.poll.queryId, context.accountId),
     planNextPoll: assign(({ context }) => {
       const { poll } = context;
       const scheduled = context.runtime.pollDelayMs(elapsed(context));
@@ -305,6 +309,7 @@ export const taskMachine = setup({
     attempt: input.attempt,
     generationRetries: input.generationRetries,
     remoteTaskId: input.remoteTaskId,
+    accountId: input.accountId,
     submittedAt: input.submittedAt,
     retryDueAt: input.retryDueAt,
     throttles: 0,
@@ -330,7 +335,7 @@ export const taskMachine = setup({
     /** Admitted, waiting for a createTask slot from the supervisor (rate limit, throttle, halt). */
     queued: {
       entry: 'askForSlot',
-      on: { SUBMIT: 'submitting', PAUSE: 'paused', CANCEL: 'cancelled' },
+      on: { SUBMIT: { target: 'submitting', actions: 'takeAccount' }, PAUSE: 'paused', CANCEL: 'cancelled' },
     },
     submitting: {
       entry: ['announceSubmitting', 'createRemoteTask'],

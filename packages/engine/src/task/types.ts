@@ -46,7 +46,7 @@ export interface TaskFailure {
 
 /**
  * Everything known about a task, derived from its events by `applyTaskEvent` alone: the engine, the API's rows
- * and the web client all hold this shape. The first seven fields are what a restart needs (actor snapshots are
+ * and the web client all hold this shape. The first eight fields are what a restart needs (actor snapshots are
  * not used for recovery: they lose pending timers); progress, results and the failure are what users see.
  * `S` is the spec: the full TaskSpec in the engine, just the id where a client has no more.
  */
@@ -62,6 +62,8 @@ export interface TaskFacts<S extends { taskId: string } = TaskSpec> {
   generationRetries: number;
   /** Set right after createTask succeeded for the current attempt; kept after the task ends. */
   remoteTaskId: string | null;
+  /** The KIE account the current attempt was sent on (its job is queried there); kept after the task ends. */
+  accountId: string | null;
   /** Engine-clock time the current attempt was accepted by KIE. */
   submittedAt: number | null;
   /** For `retrying`: engine-clock time the next attempt is due. */

@@ -57,6 +57,7 @@ export function harness(
     userPlans: opts.userPlans,
     onEvent: (e) => events.push(e),
     ...(opts.random ? { random: opts.random } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
   });
   return { clock, gateway, supervisor, events, run: (maxSteps) => runUntil(clock, () => supervisor.isIdle(), maxSteps) };
 }

@@ -6,6 +6,8 @@ import { runUntil, SteppingClock } from './steppingClock.ts';
 export interface Observations {
   maxCapacity: number;
   maxRunning: number;
+  /** Most jobs each account held at once. */
+  maxOnAccount: Map<string, number>;
 }
 
 /** Schedules the scenario's control actions on the virtual clock. */
@@ -37,7 +39,7 @@ export async function runScenario(scenario: Scenario) {
   const clock = new SteppingClock();
   const gateway = new ScriptedGateway(clock, scenario.scripts);
   const events: EngineEvent[] = [];
-  const obs: Observations = { maxCapacity: 0, maxRunning: 0 };
+  const obs: Observations = { maxCapacity: 0, maxRunning: 0, maxOnAccount: new Map() };
   const supervisor = createSupervisor({
     clock,
     gateway,
@@ -45,6 +47,9 @@ export async function runScenario(scenario: Scenario) {
     userPlans: scenario.plans,
     onEvent: (e) => {
       events.push(e);
+      if (e.type === 'task.submitting') {
+        for (const a of supervisor.status().accounts) obs.maxOnAccount.set(a.accountId, Math.max(obs.maxOnAccount.get(a.accountId) ?? 0, a.running));
+      }
       if (e.type !== 'task.admitted') return;
       const status = supervisor.status();
       obs.maxRunning = Math.max(obs.maxRunning, status.running);

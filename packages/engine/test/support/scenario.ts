@@ -36,6 +36,11 @@ export const scenarioArb = (opts: { controls?: boolean; maxTasks?: number } = {}
     .record({
       maxRunning: fc.integer({ min: 1, max: 12 }),
       createLimit: fc.integer({ min: 1, max: 6 }),
+      // One to three KIE accounts, each with or without its own window and running cap.
+      accounts: fc.array(
+        fc.record({ createLimit: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }), maxRunning: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }) }),
+        { minLength: 1, maxLength: 3 },
+      ),
       plans: fc.array(fc.constantFrom('free', 'pro', 'pro_plus', 'enterprise'), { minLength: 1, maxLength: 3 }),
       batchShapes: fc.array(
         fc.record({ user: fc.nat(2), classes: fc.array(fc.constantFrom(...CLASSES), { minLength: 1, maxLength: opts.maxTasks ?? 12 }) }),
@@ -54,10 +59,15 @@ export const scenarioArb = (opts: { controls?: boolean; maxTasks?: number } = {}
           )
         : fc.constant([]),
     })
-    .map(({ maxRunning, createLimit, plans, batchShapes, stepsPool, controls }) => {
+    .map(({ maxRunning, createLimit, accounts, plans, batchShapes, stepsPool, controls }) => {
       const config = configWith((c) => {
         c.provider.maxRunning = maxRunning;
         c.provider.createLimit = createLimit;
+        c.provider.accounts = accounts.map((a, i) => ({
+          id: `acct${i}`,
+          ...(a.createLimit !== undefined ? { createLimit: a.createLimit } : {}),
+          ...(a.maxRunning !== undefined ? { maxRunning: a.maxRunning } : {}),
+        }));
       });
       const userPlans: Record<string, string> = {};
       const batches = batchShapes.map((shape, i) => {

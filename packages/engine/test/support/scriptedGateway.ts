@@ -10,6 +10,7 @@ export type AttemptScript =
 export interface CreateCall {
   taskId: string;
   attempt: number;
+  accountId: string;
   at: number;
   ok: boolean;
   remoteTaskId?: string;
@@ -17,6 +18,8 @@ export interface CreateCall {
 
 interface RemoteJob {
   taskId: string;
+  /** Only the account that created a job can see it (as at KIE). */
+  accountId: string;
   createdAt: number;
   doneAt: number;
   outcome: 'success' | { failCode: number; failMsg: string };
@@ -28,7 +31,7 @@ interface RemoteJob {
  */
 export class ScriptedGateway implements KieGateway {
   readonly creates: CreateCall[] = [];
-  readonly gets: { remoteTaskId: string; at: number }[] = [];
+  readonly gets: { remoteTaskId: string; accountId: string | undefined; at: number }[] = [];
   private readonly jobs = new Map<string, RemoteJob>();
   private readonly cursor = new Map<string, number>();
 
@@ -46,20 +49,20 @@ export class ScriptedGateway implements KieGateway {
     const step = this.scripts[taskId]?.[n] ?? { genMs: 60_000, outcome: 'success' as const };
     const at = this.clock.now();
     if ('create' in step) {
-      this.creates.push({ taskId, attempt: req.attempt, at, ok: false });
+      this.creates.push({ taskId, attempt: req.attempt, accountId: req.accountId, at, ok: false });
       return { ok: false, error: step.create };
     }
     const remoteTaskId = `r-${taskId}-${n}`;
-    this.jobs.set(remoteTaskId, { taskId, createdAt: at, doneAt: at + step.genMs, outcome: step.outcome });
-    this.creates.push({ taskId, attempt: req.attempt, at, ok: true, remoteTaskId });
+    this.jobs.set(remoteTaskId, { taskId, accountId: req.accountId, createdAt: at, doneAt: at + step.genMs, outcome: step.outcome });
+    this.creates.push({ taskId, attempt: req.attempt, accountId: req.accountId, at, ok: true, remoteTaskId });
     return { ok: true, remoteTaskId };
   }
 
-  async getTask(remoteTaskId: string): Promise<GetTaskResult> {
+  async getTask(remoteTaskId: string, _task?: unknown, accountId?: string): Promise<GetTaskResult> {
     const now = this.clock.now();
-    this.gets.push({ remoteTaskId, at: now });
+    this.gets.push({ remoteTaskId, accountId, at: now });
     const job = this.jobs.get(remoteTaskId);
-    if (!job) return { ok: false, error: { code: 404, message: 'task not found' } };
+    if (!job || job.accountId !== accountId) return { ok: false, error: { code: 404, message: 'task not found' } };
     if (now < job.createdAt + this.nullRecordMs) return { ok: false, error: { code: 422, message: 'recordInfo is null' } };
     return { ok: true, status: this.statusOf(job, now) };
   }
@@ -79,6 +82,11 @@ export class ScriptedGateway implements KieGateway {
   /** Remote jobs that finished by `now`, for tests that deliver callbacks. */
   finishedJobs(now: number): { remoteTaskId: string; status: ReturnType<ScriptedGateway['statusOf']> }[] {
     return [...this.jobs.entries()].filter(([, j]) => j.doneAt <= now).map(([id, j]) => ({ remoteTaskId: id, status: this.statusOf(j, now) }));
+  }
+
+  /** The account that created the job. */
+  accountOf(remoteTaskId: string): string | undefined {
+    return this.jobs.get(remoteTaskId)?.accountId;
   }
 
   jobEnd(remoteTaskId: string): number | undefined {

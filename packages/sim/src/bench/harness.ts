@@ -27,8 +27,6 @@ export interface SimulationInput {
   maxSimMs?: number;
   /** Keep a downsampled timeline of running tasks (for charts). */
   timeline?: boolean;
-  /** KIE accounts the creates are spread over, round robin (each has its own createTask window). Default 1. */
-  accounts?: number;
 }
 
 /** Everything measured in one run; times are virtual seconds unless named otherwise. */
@@ -99,29 +97,26 @@ interface TaskTrack {
   end: EngineEvent['type'] | null;
 }
 
-/** Several KIE accounts as one gateway: creates go round robin, each job's status is asked of its account. */
-function accountPool(accounts: SimGateway[]): KieGateway {
-  const owner = new Map<string, SimGateway>();
-  let next = 0;
+/**
+ * The config's KIE accounts as simulated ones, each with its own key (and window at the simulator): the engine
+ * spreads the creates over them and asks each job's status of the account that created it.
+ */
+function accountGateway(byId: Map<string, SimGateway>): KieGateway {
+  const of = (accountId: string | undefined) => byId.get(accountId ?? '') ?? [...byId.values()][0]!;
   return {
-    async createTask(req) {
-      const account = accounts[next]!;
-      next = (next + 1) % accounts.length;
-      const result = await account.createTask(req);
-      if (result.ok) owner.set(result.remoteTaskId, account);
-      return result;
-    },
-    getTask: (remoteTaskId) => (owner.get(remoteTaskId) ?? accounts[0]!).getTask(remoteTaskId),
+    createTask: (req) => of(req.accountId).createTask(req),
+    getTask: (remoteTaskId, task, accountId) => of(accountId).getTask(remoteTaskId, task),
   };
 }
 
 /** Runs one batch set through the real engine supervisor against the simulator, in virtual time. */
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
   const clock = new DiscreteEventClock();
-  const apiKeys = Array.from({ length: input.accounts ?? 1 }, (_, i) => (i === 0 ? 'sim-key' : `sim-key-${i}`));
+  const accountIds = input.config.provider.accounts.map((a) => a.id);
+  const apiKeys = accountIds.map((_, i) => (i === 0 ? 'sim-key' : `sim-key-${i}`));
   const core = new SimKie({ clock, seed: input.seed, latency: input.latency, apiKeys, ...(input.faults !== undefined ? { faults: input.faults } : {}) });
   const accounts = apiKeys.map((apiKey) => new SimGateway(core, { apiKey, callbacks: input.config.provider.callbacks }));
-  const gateway = accounts.length === 1 ? accounts[0]! : accountPool(accounts);
+  const gateway = accounts.length === 1 ? accounts[0]! : accountGateway(new Map(accountIds.map((id, i) => [id, accounts[i]!])));
 
   const tracks = new Map<string, TaskTrack>();
   for (const batch of input.batches) for (const t of batch.tasks) tracks.set(t.taskId, { resolution: t.resolution, lastRemoteId: null, retried: false, end: null });

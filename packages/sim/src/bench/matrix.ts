@@ -36,19 +36,18 @@ export function plan(scenario: Scenario): { strategies: StrategyId[]; isolated: 
 /** Scenarios whose running-tasks timeline is charted. */
 export const TIMELINE_SCENARIOS = new Set(['table/pro/50:50', 'overload']);
 
-/** The strategy's config with the scenario's provider (a bigger cap, the create windows of several accounts). */
+/** The strategy's config with the scenario's provider (a bigger cap, several KIE accounts with a window each). */
 function configFor(scenario: Scenario, strategy: StrategyId): FleetConfig {
   const config = strategyConfig(strategy);
   if (!scenario.provider) return config;
   const { maxRunning, accounts } = scenario.provider;
-  return parseFleetConfig({ ...config, provider: { ...config.provider, maxRunning, createLimit: config.provider.createLimit * accounts } });
+  return parseFleetConfig({ ...config, provider: { ...config.provider, maxRunning, accounts: Array.from({ length: accounts }, (_, i) => ({ id: `kie-${i + 1}` })) } });
 }
 
 export async function runOne(scenario: Scenario, strategy: StrategyId, seed: number, timeline = false) {
   return runSimulation({
     seed,
     config: configFor(scenario, strategy),
-    ...(scenario.provider ? { accounts: scenario.provider.accounts } : {}),
     userPlans: scenario.userPlans,
     batches: scenario.batches,
     latency: scenario.latency,
