@@ -30,8 +30,8 @@ async function runningTask(t: TestServer) {
   return { client, batchId, taskId: task.id, remote: task.remoteTaskId! };
 }
 
-function post(t: TestServer, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${t.url}/kie/callback`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+function post(t: TestServer, body: unknown, headers: Record<string, string> = {}, path = '/kie/callback') {
+  return fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
 const success = (remote: string, url = 'http://127.0.0.1:1/__sim/stats') => ({
@@ -89,6 +89,16 @@ describe('callbacks without KIE_WEBHOOK_KEY: a cue, never a verdict', () => {
     await post(t, progress(remote, 97));
     await new Promise((r) => setTimeout(r, 100));
     expect(t.server.deps!.fleet.supervisor.task(taskId)!.progress).not.toBe(97);
+  });
+
+  it('takes a callback at its account\u2019s URL (the job is asked at once) and refuses an unknown account', async () => {
+    const { remote } = await runningTask(t);
+    const asked = queries(sim);
+    const own = await post(t, success(remote), {}, '/kie/callback/default');
+    expect([own.status, await own.json()]).toEqual([200, { ok: true }]);
+    await waitFor(async () => queries(sim) > asked, 'the confirming status query');
+    const unknown = await post(t, success(remote), {}, '/kie/callback/nobody');
+    expect([unknown.status, await unknown.json()]).toEqual([404, { ok: false, message: 'no KIE account "nobody"' }]);
   });
 
   it('takes small bodies only, with a readable 413', async () => {

@@ -4,11 +4,16 @@ import {
   type EngineClock,
   type FleetConfig,
   type KieGateway,
+  type ProviderLimits,
   type Supervisor,
   type SupervisorOptions,
   type TaskSpec,
 } from '@clipfleet/engine';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { dbKind } from '../db/dialect.ts';
+import { SharedLimits } from '../limits/index.ts';
 import { markBatchFinished } from '../store/batches.ts';
 import { maxSeq } from '../store/events.ts';
 import { allPaidPlans } from '../store/payments.ts';
@@ -16,6 +21,10 @@ import { EventBus } from './bus.ts';
 import { loadUnfinished } from './hydrate.ts';
 import { persistingGateway } from './persisting-gateway.ts';
 import { FleetWriter } from './writer.ts';
+
+function defaultWorkerId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
 
 /** How long a stop waits for pending writes. */
 const STOP_DRAIN_MS = 10_000;
@@ -27,6 +36,13 @@ export interface FleetOptions {
   clock: EngineClock;
   config: FleetConfig;
   random?: () => number;
+  /**
+   * The submit permit (windows, global cap, gate) shared with the other processes on this database. Default: on
+   * Postgres, the shared limits (limits/) under `workerId`; on SQLite (one process), the engine's in-memory ones.
+   */
+  limits?: ProviderLimits;
+  /** This process among the workers sharing the limits (default: host, pid and a random suffix). */
+  workerId?: string;
 }
 
 /** The running fleet: one supervisor wired to the database (events, attempts, remote ids) and the live bus. */
@@ -72,6 +88,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     onEvent: (event) => writer.event(event),
     firstSeq: (await maxSeq(db)) + 1,
     ...(opts.random ? { random: opts.random } : {}),
+    ...(opts.limits ? { limits: opts.limits } : dbKind(db) === 'postgres' ? { limits: new SharedLimits(db, { workerId: opts.workerId ?? defaultWorkerId() }) } : {}),
   };
   const { batches, ended } = await loadUnfinished(db);
   for (const batchId of ended) await markBatchFinished(db, batchId);

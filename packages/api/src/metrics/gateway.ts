@@ -55,9 +55,9 @@ export function meteredGateway(inner: KieGateway, m: MetricSet, account: string,
       }
       return result;
     },
-    async getTask(remoteTaskId, task) {
+    async getTask(remoteTaskId, task, accountId) {
       // The task rides along: the client routes the status query to the endpoint of the family that created it.
-      const result = await inner.getTask(remoteTaskId, task);
+      const result = await inner.getTask(remoteTaskId, task, accountId);
       count('recordInfo', result.ok ? undefined : result.error);
       timeResult(remoteTaskId, result);
       return result;

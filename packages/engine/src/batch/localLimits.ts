@@ -9,7 +9,7 @@ import { SlidingWindowLimiter } from '../policy/rateLimit.ts';
 export class LocalLimits implements ProviderLimits {
   private readonly windows = new Map<string, SlidingWindowLimiter>();
 
-  configure(accounts: AccountLimits[]): void {
+  configure({ accounts }: { accounts: AccountLimits[] }): void {
     for (const a of accounts) {
       const known = this.windows.get(a.id);
       if (known) known.reconfigure(a.createLimit, a.windowMs);

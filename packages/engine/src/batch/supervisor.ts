@@ -64,7 +64,7 @@ class BatchSupervisor implements Supervisor {
     if (options.onEvent) this.listeners.add(options.onEvent);
     this.registry = new Registry(config, options.userPlans);
     this.limits = options.limits ?? new LocalLimits();
-    this.limits.configure(accountLimits(config.provider));
+    this.limits.configure({ maxRunning: config.provider.maxRunning, accounts: accountLimits(config.provider) });
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator = new GenerationTimeEstimator(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     this.health = new HealthControl({
@@ -124,7 +124,7 @@ class BatchSupervisor implements Supervisor {
     // Resolve every user's plan under the new config first: a config that drops a plan in use is refused whole.
     for (const user of users) registry.planOf(user.userId, config);
     registry.config = config;
-    this.limits.configure(accountLimits(config.provider));
+    this.limits.configure({ maxRunning: config.provider.maxRunning, accounts: accountLimits(config.provider) });
     const defaults = getBatchConfig(config.defaultPlan, config);
     this.estimator.reconfigure(defaults.polling.adaptive.priorExpectedMs, defaults.polling.adaptive.minSamples);
     for (const user of users) this.health.rebaseUser(user, registry.planOf(user.userId), old.get(user.userId)!);

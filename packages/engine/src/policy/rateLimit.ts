@@ -26,6 +26,11 @@ export class SlidingWindowLimiter {
     return n;
   }
 
+  /** The calls as another source (a shared log) knows them, oldest first: they replace what this one counted. */
+  replace(times: readonly number[]): void {
+    this.calls.splice(0, this.calls.length, ...times.slice(-this.history));
+  }
+
   /** Slots free now. */
   free(now: number): number {
     return Math.max(0, this.limit - this.countInWindow(now));

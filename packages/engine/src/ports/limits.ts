@@ -7,8 +7,8 @@ import type { AccountLimits } from '../config/accounts.ts';
  * (packages/api/src/limits/). A denial is not the provider's throttle: it never counts as a failure.
  */
 export interface ProviderLimits {
-  /** The accounts and their caps (at start and after every config change). */
-  configure(accounts: AccountLimits[]): void;
+  /** The global cap and the accounts with their caps (at start and after every config change). */
+  configure(limits: { maxRunning: number; accounts: AccountLimits[] }): void;
   /**
    * What this process may plan with now, without I/O: creates the account's window leaves as far as it knows,
    * and when the next one frees (`now` when one is free).

@@ -16,8 +16,8 @@ export interface Scenario {
   seedCell?: { plan: string; mix: Mix };
   maxSimMs?: number;
   /**
-   * A bigger provider: the global cap, and the number of KIE accounts whose createTask windows (20 per 10 s
-   * each) the engine's window adds up. One account cannot keep 1,000 jobs of a few minutes running.
+   * A bigger provider: the global cap, and the number of KIE accounts (provider.accounts, a createTask window of
+   * 20 per 10 s each, tasks spread over them). One account cannot keep 1,000 jobs of a few minutes running.
    */
   provider?: { maxRunning: number; accounts: number };
 }

@@ -1,0 +1,213 @@
+import { SlidingWindowLimiter, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { lockRows } from '../db/dialect.ts';
+import type { Executor } from '../store/executor.ts';
+import { decidePermit, type PermitFacts } from './decide.ts';
+
+export interface SharedLimitsOptions {
+  /** This process, as its running slots and fair share are booked (unique among the processes on the database). */
+  workerId: string;
+  /**
+   * A worker counts toward the fair shares this long (engine ms) after its last permit (default: three rechecks; a
+   * worker held back re-asks every recheck, one with nothing waiting stops asking and drops out).
+   */
+  workerTtlMs?: number;
+  /** A full cap or share is asked again after this long (engine ms). */
+  recheckMs?: number;
+  /**
+   * A slot whose task is no longer submitting or polling is swept when the cap looks full, if it is older than
+   * this (engine ms): a process that died between a job's end and its release leaves such slots behind.
+   */
+  staleSlotMs?: number;
+}
+
+/** Task states whose job runs at KIE (the writer records `submitting` before the call). */
+const RUNNING_STATES = ['submitting', 'polling'];
+
+/**
+ * The submit permit shared by every process on one database (the engine's ProviderLimits port). Each permit is one
+ * transaction: it locks the global row and the account's row (every permit takes them in that order), reads the
+ * account's gate, its log of recent creates and the running slots, decides (decide.ts), and on a grant inserts the
+ * create and the task's slot, all committed before the engine calls createTask. So each account's window and the
+ * global cap hold exactly across processes. The times are the engine's clock, which every process runs alike.
+ *
+ * The gate travels the same way: a 429/455 or 401/402/433 this process met is written to the account's row, and
+ * the next permit any process asks for that account is denied with it. Releases and gate changes are written in
+ * the background, in order; a failure is logged and only makes the limits stricter for a while.
+ */
+export class SharedLimits implements ProviderLimits {
+  private readonly windows = new Map<string, SlidingWindowLimiter>();
+  /** Writes that need not hold up a permit (config, releases, gate changes), in order. */
+  private writes: Promise<void> = Promise.resolve();
+  private readonly workerTtlMs: number;
+  private readonly recheckMs: number;
+  private readonly staleSlotMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: SharedLimitsOptions,
+  ) {
+    this.recheckMs = options.recheckMs ?? 1_000;
+    this.workerTtlMs = options.workerTtlMs ?? 3 * this.recheckMs;
+    this.staleSlotMs = options.staleSlotMs ?? 60_000;
+  }
+
+  configure({ maxRunning, accounts }: { maxRunning: number; accounts: AccountLimits[] }): void {
+    for (const a of accounts) {
+      const known = this.windows.get(a.id);
+      if (known) known.reconfigure(a.createLimit, a.windowMs);
+      else this.windows.set(a.id, new SlidingWindowLimiter(a.createLimit, a.windowMs));
+    }
+    this.background('configure', (trx) => writeConfig(trx, maxRunning, accounts));
+  }
+
+  /** This process's view of the account's window: the log as the last permit read it, plus its own grants since. */
+  room(accountId: string, now: number): AccountRoom {
+    const window = this.window(accountId);
+    return { creates: window.free(now), nextAt: window.nextFreeAt(now) };
+  }
+
+  async acquire(request: PermitRequest): Promise<PermitAnswer> {
+    // The account rows must exist first: a permit waits for the configuration written before it.
+    await this.writes;
+    return this.db.transaction().execute(async (trx) => {
+      const facts = await this.read(trx, request);
+      const answer = decidePermit(facts);
+      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [request.now] : [])]);
+      if (answer.granted) await this.book(trx, request);
+      return answer;
+    });
+  }
+
+  release(taskId: string): void {
+    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).execute());
+  }
+
+  share(accountId: string, signal: AccountSignal): void {
+    this.background(`share ${signal.kind}`, (trx) => {
+      const row = trx.updateTable('provider_accounts').where('id', '=', accountId);
+      switch (signal.kind) {
+        case 'throttled':
+          // The later deadline wins: two processes throttled at once both wait for the longer one.
+          return row.set({ throttled_until: sql<number>`case when throttled_until > ${signal.untilAt} then throttled_until else ${signal.untilAt} end`, throttle_code: signal.code }).execute();
+        case 'halted':
+          return row.set({ halted_code: signal.code, halted_message: signal.message }).execute();
+        case 'resumed':
+          return row.set({ halted_code: null, halted_message: null, throttled_until: 0 }).execute();
+        case 'level':
+          return row.set({ level: signal.level }).execute();
+      }
+    });
+  }
+
+  /** Resolves when every background write so far is done (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  private async read(trx: Executor, request: PermitRequest): Promise<PermitFacts> {
+    const { accountId, now } = request;
+    const global = await trx.selectFrom('provider_limits').select('max_running').where('id', '=', 1).$call(lockRows(trx)).executeTakeFirst();
+    const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).$call(lockRows(trx)).executeTakeFirst();
+    if (!global || !account) throw new Error(`shared limits: account "${accountId}" is not configured`);
+    await trx
+      .insertInto('limit_workers')
+      .values({ worker_id: this.options.workerId, active_users: request.activeUsers, seen_at: now })
+      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: request.activeUsers, seen_at: now }))
+      .execute();
+    // Kept two windows: a permit asked a moment before another may get the lock after it and still needs its log.
+    await trx.deleteFrom('provider_creates').where('account_id', '=', accountId).where('at', '<=', now - 2 * account.window_ms).execute();
+    const creates = await trx.selectFrom('provider_creates').select('at').where('account_id', '=', accountId).orderBy('at').execute();
+    // The global cap, lowered by the accounts' shared AIMD levels (an account without one counts its cap).
+    const levels = await trx.selectFrom('provider_accounts').select(['level', 'max_running']).execute();
+    const cap = Math.min(global.max_running, levels.reduce((n, a) => n + (a.level ?? a.max_running ?? global.max_running), 0));
+    let slots = await this.slots(trx);
+    if (slots.reduce((n, s) => n + s.count, 0) >= cap) {
+      await this.sweep(trx, now);
+      slots = await this.slots(trx);
+    }
+    const workers = await trx.selectFrom('limit_workers').select(['worker_id', 'active_users']).where('seen_at', '>', now - this.workerTtlMs).execute();
+    return {
+      now,
+      workerId: this.options.workerId,
+      cap,
+      accountId,
+      account: {
+        createLimit: account.create_limit,
+        windowMs: account.window_ms,
+        maxRunning: account.max_running,
+        throttledUntil: account.throttled_until,
+        throttleCode: account.throttle_code,
+        halt: account.halted_code === null ? null : { code: account.halted_code, message: account.halted_message ?? '' },
+      },
+      creates: creates.map((c) => c.at),
+      slots,
+      workers: workers.map((w) => ({ workerId: w.worker_id, activeUsers: w.active_users })),
+      recheckMs: this.recheckMs,
+    };
+  }
+
+  private async slots(trx: Executor): Promise<PermitFacts['slots']> {
+    const rows = await trx
+      .selectFrom('provider_slots')
+      .select(['worker_id', 'account_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['worker_id', 'account_id'])
+      .execute();
+    return rows.map((r) => ({ workerId: r.worker_id, accountId: r.account_id, count: Number(r.n) }));
+  }
+
+  /** Frees slots a dead process left behind: their task's job no longer runs (or the task is gone). */
+  private async sweep(trx: Executor, now: number): Promise<void> {
+    await trx
+      .deleteFrom('provider_slots')
+      .where('since', '<', now - this.staleSlotMs)
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id').where('tasks.state', 'in', RUNNING_STATES))),
+      )
+      .execute();
+  }
+
+  private async book(trx: Executor, request: PermitRequest): Promise<void> {
+    const { accountId, taskId, attempt, now } = request;
+    const worker = this.options.workerId;
+    await trx.insertInto('provider_creates').values({ account_id: accountId, at: now, task_id: taskId, attempt, worker_id: worker }).execute();
+    await trx
+      .insertInto('provider_slots')
+      .values({ task_id: taskId, account_id: accountId, worker_id: worker, since: now })
+      .onConflict((oc) => oc.column('task_id').doUpdateSet({ account_id: accountId, worker_id: worker, since: now }))
+      .execute();
+  }
+
+  private background(what: string, write: (trx: Executor) => Promise<unknown>): void {
+    this.writes = this.writes
+      .then(() => this.db.transaction().execute(write))
+      .then(
+        () => undefined,
+        (err: unknown) => console.error(`shared limits: ${what} not written (${err instanceof Error ? err.message : String(err)})`),
+      );
+  }
+
+  private window(accountId: string): SlidingWindowLimiter {
+    const window = this.windows.get(accountId);
+    if (!window) throw new Error(`unknown KIE account "${accountId}"`);
+    return window;
+  }
+}
+
+/** The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. */
+async function writeConfig(trx: Executor, maxRunning: number, accounts: AccountLimits[]): Promise<void> {
+  await trx
+    .insertInto('provider_limits')
+    .values({ id: 1, max_running: maxRunning })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ max_running: maxRunning }))
+    .execute();
+  for (const a of accounts) {
+    const caps = { create_limit: a.createLimit, window_ms: a.windowMs, max_running: a.maxRunning };
+    await trx
+      .insertInto('provider_accounts')
+      .values({ id: a.id, ...caps, throttled_until: 0 })
+      .onConflict((oc) => oc.column('id').doUpdateSet(caps))
+      .execute();
+  }
+}

@@ -1,0 +1,59 @@
+import { EventSource } from 'eventsource';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { freshDatabase } from './helpers/postgres.ts';
+import { SEED_DEFAULT_CONFIG, waitFor } from './helpers/server.ts';
+
+let server: ClipFleetServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+/** Two simulated KIE accounts (SIM_ACCOUNTS=2), three enterprise users with 20 rows each: 30 creates are due at once. */
+async function runOnTwoAccounts(dbPath: string) {
+  server = createServer({ dbPath, port: 0, kie: { mode: 'sim', timeScale: 400, seed: 5, accounts: 2 }, devCredits: 0, config: SEED_DEFAULT_CONFIG });
+  const { url } = await server.start();
+  const admin = createClipFleetClient(url, server.adminKey, { EventSource });
+  const batches: { batchId: string; client: ReturnType<typeof createClipFleetClient> }[] = [];
+  for (let u = 0; u < 3; u++) {
+    const { userId, apiKey } = await admin.admin.createUser.mutate({ name: `user${u}`, credits: 10_000 });
+    await admin.admin.setPlan.mutate({ userId, plan: 'enterprise' });
+    const client = createClipFleetClient(url, apiKey, { EventSource });
+    const { batchId } = await client.batch.create.mutate({ rows: Array.from({ length: 20 }, (_, i) => ({ prompt: `clip ${u}-${i}`, model: 'sora-2', duration: 10 })) });
+    batches.push({ batchId, client });
+  }
+  for (const { batchId, client } of batches) {
+    const done = await waitFor(async () => {
+      const b = await client.batch.get.query({ batchId });
+      return b.finishedAt ? b : undefined;
+    }, `batch ${batchId}`, 120_000);
+    expect(done.counts, batchId).toMatchObject({ succeeded: 20 });
+  }
+  await server.deps!.fleet.flush();
+  return server;
+}
+
+describe.each([
+  ['SQLite', async () => ':memory:'],
+  ['Postgres (shared limits)', freshDatabase],
+])('several KIE accounts end to end on %s', (_name, target) => {
+  it('spreads the creates over both accounts, each within its window, and polls each job on its account', { timeout: 180_000 }, async () => {
+    const s = await runOnTwoAccounts(await target());
+    const stats = s.deps!.sim!.stats() as { accounts: Record<string, { createCalls: number; created: number; queryCalls: number; codes: Record<string, number> }> };
+    const accounts = Object.values(stats.accounts);
+    expect(accounts).toHaveLength(2);
+    for (const a of accounts) {
+      expect(a.created).toBeGreaterThan(0);
+      // The simulator answers 429 past 20 creates per 10 s on a key, and 404 for a job of another key.
+      expect(a.codes['429'] ?? 0).toBe(0);
+      expect(a.codes['404'] ?? 0).toBe(0);
+    }
+    expect(accounts.reduce((n, a) => n + a.created, 0)).toBe(60);
+    const rows = await s.deps!.db.selectFrom('tasks').select(['account_id', 'remote_task_id']).execute();
+    expect(new Set(rows.map((r) => r.account_id))).toEqual(new Set(['sim-1', 'sim-2']));
+    expect(rows.every((r) => r.remote_task_id !== null)).toBe(true);
+    const status = s.deps!.fleet.supervisor.status();
+    expect(status.accounts.map((a) => a.accountId)).toEqual(['sim-1', 'sim-2']);
+  });
+});

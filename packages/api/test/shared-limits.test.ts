@@ -1,0 +1,155 @@
+import { accountLimits, parseFleetConfig, DEFAULT_CONFIG, type PermitAnswer, type PermitRequest } from '@clipfleet/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../src/db/database.ts';
+import { SharedLimits } from '../src/limits/index.ts';
+import { freshDatabase } from './helpers/postgres.ts';
+
+/** Two KIE accounts of 5 creates per second (window 1 s, no margin) and a global cap of 6 running jobs. */
+const provider = parseFleetConfig({
+  ...DEFAULT_CONFIG,
+  provider: { ...DEFAULT_CONFIG.provider, maxRunning: 6, createLimit: 5, createWindowMs: 1_000, createWindowMarginMs: 0, accounts: [{ id: 'a' }, { id: 'b' }] },
+}).provider;
+const LIMITS = { maxRunning: provider.maxRunning, accounts: accountLimits(provider) };
+
+const open: Db[] = [];
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.destroy();
+});
+
+/** A process of its own: its own pool of connections to the database, its own limits. */
+async function worker(url: string, workerId: string, recheckMs = 50): Promise<SharedLimits> {
+  const db = await openDatabase(url);
+  open.push(db);
+  const limits = new SharedLimits(db, { workerId, recheckMs, staleSlotMs: 10_000 });
+  limits.configure(LIMITS);
+  await limits.flush();
+  return limits;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
+  it('four workers racing for permits never exceed an account window or the global cap', async () => {
+    const url = await freshDatabase();
+    const workers = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((id) => worker(url, id)));
+    const probe = await openDatabase(url);
+    open.push(probe);
+    const start = Date.now();
+    const now = () => Date.now() - start;
+    const grants: { accountId: string; at: number }[] = [];
+    let maxSlots = 0;
+    let denials = 0;
+    let n = 0;
+    const until = 3_000;
+    // Each worker runs several seekers at once, like a supervisor with many tasks waiting.
+    const seeker = async (limits: SharedLimits, w: number) => {
+      while (now() < until) {
+        const taskId = `w${w}-t${n++}`;
+        const request: PermitRequest = { accountId: n % 2 ? 'a' : 'b', taskId, userId: `u${w}`, attempt: 1, now: now(), activeUsers: 1 };
+        const answer: PermitAnswer = await limits.acquire(request);
+        if (!answer.granted) {
+          denials++;
+          await sleep(5);
+          continue;
+        }
+        grants.push({ accountId: request.accountId, at: request.now });
+        const slots = await probe.selectFrom('provider_slots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        maxSlots = Math.max(maxSlots, Number(slots.n));
+        // The job runs a while, then its slot is given back.
+        await sleep(20 + (n % 7) * 15);
+        limits.release(taskId);
+      }
+    };
+    await Promise.all(workers.flatMap((limits, w) => [seeker(limits, w), seeker(limits, w), seeker(limits, w)]));
+    await Promise.all(workers.map((l) => l.flush()));
+
+    expect(grants.length).toBeGreaterThan(10);
+    expect(denials).toBeGreaterThan(0);
+    for (const account of ['a', 'b']) {
+      const times = grants.filter((g) => g.accountId === account).map((g) => g.at).sort((x, y) => x - y);
+      times.forEach((t, i) => {
+        const inWindow = times.filter((u) => u > t - 1_000 && u <= t).length;
+        expect(inWindow, `${account} at ${t}`).toBeLessThanOrEqual(5);
+      });
+      expect(times.length, account).toBeLessThanOrEqual(5 * Math.ceil(until / 1_000) + 5);
+    }
+    expect(maxSlots).toBeLessThanOrEqual(6);
+    const left = await probe.selectFrom('provider_slots').selectAll().execute();
+    expect(left).toEqual([]);
+  });
+
+  it('a window full on one worker is full on the other, with the time it frees', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const ask = (limits: SharedLimits, taskId: string, now: number, accountId = 'a') => limits.acquire({ accountId, taskId, userId: 'u', attempt: 1, now, activeUsers: 1 });
+    for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 100 + i)).toEqual({ granted: true });
+    // The jobs end at once: only the window holds the next create back.
+    for (let i = 0; i < 5; i++) w1.release(`t${i}`);
+    await w1.flush();
+    expect(await ask(w2, 'late', 500)).toEqual({ granted: false, reason: 'window', retryAt: 1_100 });
+    expect(w2.room('a', 500)).toEqual({ creates: 0, nextAt: 1_100 });
+    expect(await ask(w2, 'late', 1_100)).toEqual({ granted: true });
+    // The other account has its own window.
+    expect(await ask(w2, 'other', 500, 'b')).toEqual({ granted: true });
+  });
+
+  it('shares the gate: a throttle or a halt seen by one worker denies the others, a resume lifts it', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const ask = (taskId: string, now: number) => w2.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 1 });
+    w1.share('a', { kind: 'throttled', untilAt: 5_000, code: 429 });
+    await w1.flush();
+    expect(await ask('t1', 1_000)).toEqual({ granted: false, reason: 'throttled', code: 429, retryAt: 5_000 });
+    expect(await ask('t1', 5_000)).toEqual({ granted: true });
+    w1.share('a', { kind: 'halted', code: 401, message: 'unauthorized' });
+    await w1.flush();
+    expect(await ask('t2', 6_000)).toMatchObject({ granted: false, reason: 'halted', code: 401, message: 'unauthorized' });
+    w2.share('a', { kind: 'resumed' });
+    await w2.flush();
+    expect(await ask('t2', 6_000)).toEqual({ granted: true });
+  });
+
+  it('shares the AIMD level: accounts degraded on one worker lower the global cap for all', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    w1.share('a', { kind: 'level', level: 1 });
+    w1.share('b', { kind: 'level', level: 1 });
+    await w1.flush();
+    // No users waiting behind these asks: the fair shares stay out of it.
+    const ask = (limits: SharedLimits, taskId: string) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now: 10, activeUsers: 0 });
+    expect(await ask(w1, 't1')).toEqual({ granted: true });
+    expect(await ask(w2, 't2')).toEqual({ granted: true });
+    expect(await ask(w2, 't3')).toEqual({ granted: false, reason: 'running', retryAt: 60 });
+    w1.release('t1');
+    await w1.flush();
+    expect(await ask(w2, 't3')).toEqual({ granted: true });
+  });
+
+  it('fair shares: a worker with one user yields to a worker with three once it holds its share', async () => {
+    const url = await freshDatabase();
+    const [small, big] = await Promise.all([worker(url, 'small'), worker(url, 'big')]);
+    const ask = (limits: SharedLimits, taskId: string, activeUsers: number, now = 10, accountId = 'a') =>
+      limits.acquire({ accountId, taskId, userId: 'u', attempt: 1, now, activeUsers });
+    // Alone, the small worker may use the cap it finds free (nobody else waits).
+    expect(await ask(small, 's1', 1)).toEqual({ granted: true });
+    expect(await ask(small, 's2', 1)).toEqual({ granted: true });
+    // The big worker arrives with three users: shares are 6 x 1/4 -> 1 and 6 x 3/4 -> 4.
+    expect(await ask(big, 'b1', 3, 10, 'b')).toEqual({ granted: true });
+    expect(await ask(small, 's3', 1)).toEqual({ granted: false, reason: 'share', retryAt: 60 });
+    for (const id of ['b2', 'b3']) expect(await ask(big, id, 3, 10, 'b')).toEqual({ granted: true });
+    // Still below its share, the big worker keeps the small one back...
+    expect(await ask(small, 's3', 1, 100)).toEqual({ granted: false, reason: 'share', retryAt: 150 });
+    // ...until it stops asking (its users have all they can run): the free slot is anyone's.
+    expect(await ask(small, 's3', 1, 200)).toEqual({ granted: true });
+    expect(await ask(big, 'b4', 3, 200, 'b')).toEqual({ granted: false, reason: 'running', retryAt: 250 });
+  });
+
+  it('sweeps slots a dead worker left behind once their tasks no longer run', async () => {
+    const url = await freshDatabase();
+    const [dead, alive] = await Promise.all([worker(url, 'dead'), worker(url, 'alive')]);
+    for (let i = 0; i < 3; i++) await dead.acquire({ accountId: i % 2 ? 'a' : 'b', taskId: `gone-${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 1 });
+    for (let i = 0; i < 3; i++) expect(await alive.acquire({ accountId: 'b', taskId: `x${i}`, userId: 'v', attempt: 1, now: 20_000 + i, activeUsers: 1 })).toEqual({ granted: true });
+    // Full: the dead worker's three slots are older than 10 s and their tasks are not running (not even stored).
+    expect(await alive.acquire({ accountId: 'a', taskId: 'x3', userId: 'v', attempt: 1, now: 20_010, activeUsers: 1 })).toEqual({ granted: true });
+  });
+});
