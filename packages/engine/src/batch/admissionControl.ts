@@ -1,4 +1,3 @@
-import type { Actor } from 'xstate';
 import { calculateActualConcurrency } from '../config/plans.ts';
 import type { Catalog, PlanConfig } from '../config/schema.ts';
 import type { EngineClock } from '../ports/clock.ts';
@@ -13,12 +12,12 @@ import {
   type PlannerUser,
   type Sequence,
 } from '../policy/admission.ts';
-import type { TaskMachine } from '../task/taskMachine.ts';
 import type { TaskSpec } from '../task/types.ts';
 import type { HealthControl } from './health.ts';
 import type { Permits } from './permits.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 import type { Registry } from './registry.ts';
+import type { LiveTask } from './taskRuntime.ts';
 
 /** The items of an iterator, mapped and remembered only as far as they are read. */
 class LazyList<T, U> implements Sequence<U> {
@@ -47,8 +46,10 @@ export interface AdmissionControlOptions {
   running: () => number;
   /** Whether the host can write its store (the storage gate). */
   storageOpen: () => boolean;
-  /** Starts an admitted task's actor. */
+  /** Starts an admitted task's machine. */
   admit: (record: TaskRecord, user: UserEntry, plan: PlanConfig, weight: number) => void;
+  /** Sends a granted task's machine its SUBMIT on the account whose permit it got. */
+  submit: (record: TaskRecord, accountId: string) => void;
 }
 
 /** A task's share of its user's capacity at the user's current level (frame sizes from the catalog in force). */
@@ -58,18 +59,18 @@ export function weightFor(user: UserEntry, plan: PlanConfig, spec: TaskSpec, cat
 
 /**
  * Admission: gathers the facts and limits in force for the pure planner (policy/admission.ts) and carries out
- * its steps: a waiting task's SUBMIT, a queued task's actor.
+ * its steps: a waiting task's SUBMIT, a queued task's machine.
  */
 export class AdmissionControl {
-  /** Admitted tasks waiting for a createTask slot, first come first served (with the actor that asked). */
-  private slotWaiters: { taskId: string; actor: Actor<TaskMachine> }[] = [];
+  /** Admitted tasks waiting for a createTask slot, first come first served (with the machine that asked). */
+  private slotWaiters: { taskId: string; live: LiveTask }[] = [];
 
   constructor(private readonly options: AdmissionControlOptions) {}
 
-  /** The task's actor asks for a createTask slot (again at the head of the line after a denied permit). */
+  /** The task's machine asks for a createTask slot (again at the head of the line after a denied permit). */
   waitForSlot(record: TaskRecord, first = false): void {
     record.waitingForSlot = true;
-    const waiter = { taskId: record.facts.spec.taskId, actor: record.actor! };
+    const waiter = { taskId: record.facts.spec.taskId, live: record.live! };
     if (first) this.slotWaiters.unshift(waiter);
     else this.slotWaiters.push(waiter);
   }
@@ -90,22 +91,24 @@ export class AdmissionControl {
     return blockedOnRate ? permits.nextFreeAt(clock.now()) : null;
   }
 
-  /** A queued task may be admitted when it has no actor (it may sit in its queue twice: paused and resumed). */
+  /** A queued task may be admitted when it has no machine (it may sit in its queue twice: paused and resumed). */
   private readonly isWaiting = (taskId: string): boolean => {
     const record = this.options.registry.record(taskId);
-    return record.facts.state === 'queued' && record.actor === null;
+    return record.facts.state === 'queued' && record.live === null;
   };
 
   /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
   private input(): AdmissionInput {
     const { registry, health, permits, clock } = this.options;
-    // The supervisor's own flag, not the actor snapshot: this runs inside actor transitions, before their
-    // snapshots are committed. Tasks paused or cancelled while waiting drop out here.
-    this.slotWaiters = this.slotWaiters.filter((w) => {
+    // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
+    // Tasks paused or cancelled while waiting drop out here.
+    let kept = 0;
+    for (const w of this.slotWaiters) {
       // A released user's tasks are gone from the registry.
       const record = registry.tasks.get(w.taskId);
-      return record !== undefined && record.waitingForSlot && record.actor === w.actor && !registry.batches.get(record.facts.spec.batchId)!.cancelled;
-    });
+      if (record !== undefined && record.waitingForSlot && record.live === w.live && !registry.batches.get(record.facts.spec.batchId)!.cancelled) this.slotWaiters[kept++] = w;
+    }
+    this.slotWaiters.length = kept;
     const limits = {
       // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
       providerOpen: health.isOpen() && this.options.storageOpen(),
@@ -154,18 +157,18 @@ export class AdmissionControl {
   private grant(taskId: string): void {
     const { registry, permits, clock } = this.options;
     const record = registry.record(taskId);
-    const actor = record.actor;
-    if (!record.waitingForSlot || !actor) return;
+    const live = record.live;
+    if (!record.waitingForSlot || !live) return;
     const account = permits.pick(clock.now());
     if (!account) return;
     record.waitingForSlot = false;
     permits.ask(record, account, (answer) => {
       // Paused, cancelled or ended while a shared permit was asked: the permit is given back unused.
-      if (record.actor !== actor || registry.batches.get(record.facts.spec.batchId)!.cancelled) {
+      if (record.live !== live || registry.batches.get(record.facts.spec.batchId)!.cancelled) {
         if (answer.granted) permits.giveBack(record, account.id);
         return;
       }
-      if (answer.granted) actor.send({ type: 'SUBMIT', accountId: account.id });
+      if (answer.granted) this.options.submit(record, account.id);
       else this.waitForSlot(record, true);
     });
   }

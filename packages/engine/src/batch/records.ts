@@ -1,17 +1,17 @@
-import type { Actor } from 'xstate';
 import type { DegradationState } from '../policy/degradation.ts';
 import type { RoundRobin } from '../policy/ordering.ts';
-import type { TaskMachine } from '../task/taskMachine.ts';
 import type { TaskFacts } from '../task/types.ts';
 import type { AdmissionQueue } from './admissionQueue.ts';
+import type { LiveTask } from './taskRuntime.ts';
 
 /** A task as the supervisor holds it: its facts (changed only by `applyTaskEvent`) and runtime fields. */
 export interface TaskRecord {
   facts: TaskFacts;
-  /** Share of the user's capacity held while the task has an actor (fixed at admission). */
+  /** Share of the user's capacity held while the task has a live machine (fixed at admission). */
   weight: number;
-  actor: Actor<TaskMachine> | null;
-  /** The actor asked for a createTask slot and has not been granted one yet. */
+  /** The task's machine while it is admitted (submitting, polling, retrying, waiting for a create slot). */
+  live: LiveTask | null;
+  /** The task's machine asked for a createTask slot and has not been granted one yet. */
   waitingForSlot: boolean;
   /** The KIE account whose slot the task holds (from its permit until its attempt's job stops running). */
   account: string | null;
@@ -40,7 +40,7 @@ export interface UserEntry {
 
 /** A task's live record, from its facts (fresh tasks start from `initialFacts`). */
 export function recordFrom(facts: TaskFacts): TaskRecord {
-  return { facts, weight: 0, actor: null, waitingForSlot: false, account: null };
+  return { facts, weight: 0, live: null, waitingForSlot: false, account: null };
 }
 
 /** The ids every task event carries. */

@@ -1,14 +1,14 @@
 import type { TaskRecord } from './records.ts';
 import type { Registry } from './registry.ts';
-import type { TaskActors } from './taskActors.ts';
+import type { TaskRuntimeHost } from './taskRuntime.ts';
 
 /**
- * Forgets a user's work without a word: their task actors stop (a call in flight is answered to no one), their
+ * Forgets a user's work without a word: their task machines stop (a call in flight is answered to no one), their
  * tasks, batches and routes leave the registry, and no event is published. A host calls it when it no longer owns
  * the user (a lost lease): the new owner rebuilds the user's batches from what is stored, as after a crash.
  * Returns the batches dropped.
  */
-export function releaseUser(registry: Registry, actors: TaskActors, forget: (record: TaskRecord) => void, userId: string): string[] {
+export function releaseUser(registry: Registry, tasks: TaskRuntimeHost, forget: (record: TaskRecord) => void, userId: string): string[] {
   const user = registry.users.get(userId);
   const dropped: string[] = [];
   for (const [batchId, batch] of registry.batches) {
@@ -16,9 +16,8 @@ export function releaseUser(registry: Registry, actors: TaskActors, forget: (rec
     for (const taskId of batch.taskIds) {
       const record = registry.tasks.get(taskId);
       if (!record) continue;
-      const actor = record.actor;
-      if (actor && user) actors.release(record, user);
-      actor?.stop();
+      if (user) tasks.release(record, user);
+      else tasks.stop(record);
       forget(record);
       registry.unroute(record);
       registry.tasks.delete(taskId);

@@ -22,7 +22,7 @@ import { releaseUser } from './release.ts';
 import { recordFrom, refOf, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { StorageGate } from './storageGate.ts';
-import { TaskActors } from './taskActors.ts';
+import { TaskRuntimeHost } from './taskRuntime.ts';
 import type { BatchInput, BatchProgress, HydrateBatch, Supervisor, SupervisorOptions, SupervisorStatus, TaskView } from './types.ts';
 import { batchProgressView, factsView, statusView, taskView } from './views.ts';
 
@@ -37,8 +37,8 @@ export const ENGINE_CODES = {
 /**
  * The batch supervisor: a front that composes parts with one job each (the way pg-boss's front class composes
  * its manager and timekeeper): the registry (what is known), admission (the pure planner's input and steps),
- * the rate-window wake-up, health control (gate, global cap, degradation), the task actors, hydrate and views.
- * What stays here is the public API and the translation of task actor events into engine events.
+ * the rate-window wake-up, health control (gate, global cap, degradation), the task runtime, hydrate and views.
+ * What stays here is the public API and the translation of task machine events into engine events.
  */
 class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
@@ -47,7 +47,7 @@ class BatchSupervisor implements Supervisor {
   private readonly estimator: GenerationTimeEstimator;
   private readonly callbackLoss = new CallbackLossEstimator();
   private readonly health: HealthControl;
-  private readonly actors: TaskActors;
+  private readonly tasks: TaskRuntimeHost;
   private readonly admission: AdmissionControl;
   private readonly wake: RateWake;
   private readonly endings: Endings;
@@ -76,7 +76,7 @@ class BatchSupervisor implements Supervisor {
       onOpen: () => this.pump(),
     });
     this.permits = new Permits({ clock, health: this.health, limits: this.limits, activeUsers: () => this.registry.usersWithWork.size, onLateAnswer: () => this.pump() });
-    this.actors = new TaskActors({
+    this.tasks = new TaskRuntimeHost({
       clock,
       gateway: options.gateway,
       random: options.random,
@@ -90,9 +90,10 @@ class BatchSupervisor implements Supervisor {
       registry: this.registry,
       health: this.health,
       permits: this.permits,
-      running: () => this.actors.running,
+      running: () => this.tasks.running,
       storageOpen: () => this.storage.isOpen,
       admit: (record, user, plan, weight) => this.start(record, user, weight, 'queued'),
+      submit: (record, accountId) => this.tasks.send(record, { type: 'SUBMIT', accountId }),
     });
     this.wake = new RateWake(clock, () => this.pump());
     this.endings = new Endings(this.registry, this.estimator, this.health, (body) => this.publish(body));
@@ -162,7 +163,7 @@ class BatchSupervisor implements Supervisor {
     batch.paused = true;
     this.publish({ type: 'batch.paused', batchId, userId: batch.userId });
     // Tasks already at KIE run on (they are paid for); those waiting for a slot or a retry stop.
-    for (const id of batch.taskIds) this.registry.record(id).actor?.send({ type: 'PAUSE' });
+    for (const id of batch.taskIds) this.tasks.send(this.registry.record(id), { type: 'PAUSE' });
   }
 
   resumeBatch(batchId: string): void {
@@ -215,8 +216,8 @@ class BatchSupervisor implements Supervisor {
 
   private cancelRecord(record: TaskRecord): void {
     if (isTerminal(record.facts.state)) return;
-    if (record.actor) {
-      record.actor.send({ type: 'CANCEL' });
+    if (record.live) {
+      this.tasks.send(record, { type: 'CANCEL' });
       return;
     }
     this.endings.end(record, { outcome: 'cancelled', error: null, resultUrls: [] });
@@ -225,7 +226,7 @@ class BatchSupervisor implements Supervisor {
   pauseTask(taskId: string): void {
     const record = this.registry.tasks.get(taskId);
     if (!record) return;
-    if (record.actor) record.actor.send({ type: 'PAUSE' });
+    if (record.live) this.tasks.send(record, { type: 'PAUSE' });
     else if (record.facts.state === 'queued') this.park(record);
   }
 
@@ -251,7 +252,7 @@ class BatchSupervisor implements Supervisor {
     const record = accountId === undefined || routed?.facts.accountId === accountId ? routed : undefined;
     const event = taskEventForCallback(status, verified);
     if (event?.type === 'CALLBACK_CUE') this.callbackLoss.heard(remoteTaskId, record !== undefined, this.options.clock.now());
-    if (record && event) record.actor?.send(event);
+    if (record && event) this.tasks.send(record, event);
   }
 
   /** The task's remote job is done with (ended or retried): a success KIE confirmed teaches callback loss. */
@@ -299,16 +300,16 @@ class BatchSupervisor implements Supervisor {
     if (at !== null) this.wake.at(at);
   }
 
-  /** Starts the task's actor; a fresh or resumed task (`queued`) is admitted under its next attempt number. */
+  /** Starts the task's machine; a fresh or resumed task (`queued`) is admitted under its next attempt number. */
   private start(record: TaskRecord, user: UserEntry, weight: number, start: TaskMachineInput['start']): void {
     const plan = this.registry.planOf(user.userId);
     const attempt = start === 'queued' ? Math.max(1, record.facts.attempts) : record.facts.attempts;
-    const actor = this.actors.create(record, user, plan, this.registry.config, weight, start, attempt);
+    this.tasks.create(record, user, plan, this.registry.config, weight, start, attempt);
     if (start === 'queued') this.publish({ type: 'task.admitted', ...refOf(record), attempt });
-    actor.start();
+    this.tasks.start(record);
   }
 
-  // ---- task actor events ----------------------------------------------------------------------
+  // ---- task machine events ----------------------------------------------------------------------
 
   private onTaskEvent(record: TaskRecord, event: TaskEmitted): void {
     const ref = refOf(record);
@@ -361,7 +362,7 @@ class BatchSupervisor implements Supervisor {
   }
 
   private release(record: TaskRecord): void {
-    this.actors.release(record, this.registry.users.get(record.facts.spec.userId)!);
+    this.tasks.release(record, this.registry.users.get(record.facts.spec.userId)!);
     this.permits.release(record);
   }
 
@@ -373,7 +374,7 @@ class BatchSupervisor implements Supervisor {
   }
 
   releaseUser(userId: string): string[] {
-    const dropped = releaseUser(this.registry, this.actors, (record) => this.permits.forget(record), userId);
+    const dropped = releaseUser(this.registry, this.tasks, (record) => this.permits.forget(record), userId);
     this.pump();
     return dropped;
   }
@@ -407,7 +408,7 @@ class BatchSupervisor implements Supervisor {
   // ---- views ----------------------------------------------------------------------------------
 
   status(): SupervisorStatus {
-    return statusView(this.registry, this.health, this.limits, this.actors.running, this.options.clock.now(), this.storage.isOpen);
+    return statusView(this.registry, this.health, this.limits, this.tasks.running, this.options.clock.now(), this.storage.isOpen);
   }
 
   batchProgress(batchId: string): BatchProgress | undefined {
@@ -430,7 +431,7 @@ class BatchSupervisor implements Supervisor {
   stop(): void {
     this.stopped = true;
     this.wake.stop();
-    for (const record of this.registry.tasks.values()) record.actor?.stop();
+    for (const record of this.registry.tasks.values()) this.tasks.stop(record);
     this.health.stop();
     this.listeners.clear();
   }

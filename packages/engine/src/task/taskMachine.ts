@@ -1,13 +1,19 @@
-import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, setup } from 'xstate';
 import type { RetryConfig } from '../config/schema.ts';
-import type { CreateTaskResult, GetTaskResult, KieGateway, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
+import type { CreateTaskResult, GetTaskResult, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
 import { attemptDeadline, NO_BLIND_TIME, noteQuery, unreachableResult, type BlindTime } from './blindTime.ts';
 import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
 import type { TaskSpec, TerminalState } from './types.ts';
 
-/** Everything a task needs from its host, fixed when the task is admitted (hot reload affects the next ones). */
+/**
+ * Everything a task needs from its host, fixed when the task is admitted (hot reload affects the next ones).
+ * The two calls to KIE are effects the host carries out: it sends the answer back to the task as an event.
+ */
 export interface TaskRuntime {
-  gateway: KieGateway;
+  /** Calls createTask for the current attempt on the KIE account of its permit; the answer comes back as CREATE_RESULT. */
+  createRemoteTask(attempt: number, accountId: string): void;
+  /** Asks the job's KIE account for its status; the answer comes back as STATUS_RESULT with this query number. */
+  queryStatus(remoteTaskId: string, queryId: number, accountId: string | null): void;
   now(): number;
   /** Delay to the next status poll, given time elapsed since the provider accepted the attempt. */
   pollDelayMs(elapsedMs: number): number;
@@ -32,6 +38,23 @@ export interface TaskMachineInput {
   retryDueAt: number | null;
 }
 
+/** The polling bookkeeping of a task, one field of its context. */
+export interface PollState {
+  nextMs: number;
+  /** Extra wait requested by the provider for the next poll (429 on recordInfo). */
+  penaltyMs: number;
+  /** Number of the status query in flight: an answer to an older one is ignored. */
+  queryId: number;
+  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
+  cuePending: boolean;
+  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
+  cued: boolean;
+}
+
+/**
+ * A task's context. Kept under 20 fields: XState copies the context with Object.assign on every assign, and V8
+ * turns a copy of 20 or more properties into a slow dictionary object (20 times the cost per transition).
+ */
 export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   throttles: number;
   remoteState: RemoteState | null;
@@ -41,15 +64,7 @@ export interface TaskContext extends Omit<TaskMachineInput, 'start'> {
   remoteDurationMs: number | null;
   lastError: ProviderError | null;
   cancelRequested: boolean;
-  nextPollMs: number;
-  /** Extra wait requested by the provider for the next poll (429 on recordInfo). */
-  pollPenaltyMs: number;
-  /** Number of the status query in flight: an answer to an older one is ignored. */
-  queryId: number;
-  /** A callback cue came while a query was in flight (whose answer may predate the job's end): ask again. */
-  cuePending: boolean;
-  /** A callback said the job ended and KIE has not answered yet (its query failed): ask again soon. */
-  cued: boolean;
+  poll: PollState;
   /** Time KIE could not be asked about this attempt: it moves the deadline (see blindTime.ts). */
   blind: BlindTime;
   /** The deadline passed while KIE could not be asked: polling goes on until it answers. */
@@ -65,7 +80,9 @@ export type TaskEvent =
   | { type: 'CALLBACK_CUE' }
   /** Progress from a verified, fresh, first-seen callback: shown, never acted on. */
   | { type: 'REMOTE_PROGRESS'; status: RemoteStatus }
-  /** The answer to status query `queryId` (sent by the task to itself). */
+  /** The answer to createTask (sent by the host). */
+  | { type: 'CREATE_RESULT'; result: CreateTaskResult }
+  /** The answer to status query `queryId` (sent by the host). */
   | { type: 'STATUS_RESULT'; queryId: number; result: GetTaskResult };
 
 /** What a task tells its supervisor. */
@@ -80,16 +97,16 @@ export type TaskEmitted =
   | { type: 'paused' }
   | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
 
-type AnyTaskEvent = { type: string; output?: unknown; status?: RemoteStatus; result?: GetTaskResult };
+type AnyTaskEvent = { type: string; status?: RemoteStatus; result?: GetTaskResult | CreateTaskResult };
 
 function resultOfEvent(event: AnyTaskEvent): GetTaskResult {
-  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : event.result!;
+  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : (event.result as GetTaskResult);
 }
 
 /** The error of a createTask answer; null for a success or for any other event. */
 function errorOfCreate(event: AnyTaskEvent): ProviderError | null {
-  if (!event.type.startsWith('xstate.done.actor')) return null;
-  const result = event.output as CreateTaskResult;
+  if (event.type !== 'CREATE_RESULT') return null;
+  const result = event.result as CreateTaskResult;
   return result.ok ? null : result.error;
 }
 
@@ -101,13 +118,49 @@ function verdictOf(context: TaskContext, event: AnyTaskEvent): StatusVerdict {
   return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
 }
 
-/** Gateways must not throw; if one does anyway, the throw is a transport failure, not a crash. */
-async function settle<T>(call: () => Promise<T>, asError: (message: string) => T): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    return asError(err instanceof Error ? err.message : String(err));
+/**
+ * One thing a status answer (a poll's or a verified callback's) changes: the context fields it sets, and what it
+ * tells the supervisor. Steps compose into one action, so a poll's answer is one context update, not four.
+ */
+type AnswerStep = (context: TaskContext, verdict: StatusVerdict, event: AnyTaskEvent, tell: (e: TaskEmitted) => void) => Partial<TaskContext> | null;
+
+/** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
+const trackProgress: AnswerStep = (context, v, _event, tell) => {
+  if (v.kind !== 'inProgress') return null;
+  const progress = v.status.progress ?? context.progress;
+  if (v.status.state === context.remoteState && progress === context.progress) return null;
+  tell({ type: 'status', remoteState: v.status.state, progress });
+  return { remoteState: v.status.state, progress };
+};
+
+/** A failed query: back off further if the provider asked; report account-level trouble. */
+const noteQueryFailure: AnswerStep = (context, v, _event, tell) => {
+  if (v.kind !== 'queryFailed') return null;
+  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
+  return v.error.code === 429 ? { poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
+};
+
+const noteBlindTime: AnswerStep = (context, _v, event) =>
+  event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result as GetTaskResult, context.runtime.now()) } : null;
+
+/** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
+const settleCue: AnswerStep = (context, v) => ({ poll: { ...context.poll, cued: context.poll.cued && v.kind === 'queryFailed' } });
+
+interface AnswerArgs {
+  context: TaskContext;
+  event: AnyTaskEvent;
+  enqueue: { emit(e: TaskEmitted): void; assign(c: TaskContext): void };
+}
+
+/** Carries out answer steps, each seeing the context the previous ones left, as one context update. */
+function answer({ context, event, enqueue }: AnswerArgs, ...steps: AnswerStep[]): void {
+  const verdict = verdictOf(context, event);
+  let next = context;
+  for (const step of steps) {
+    const patch = step(next, verdict, event, (e) => enqueue.emit(e));
+    if (patch) next = { ...next, ...patch };
   }
+  if (next !== context) enqueue.assign(next);
 }
 
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
@@ -130,16 +183,8 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     emitted: {} as TaskEmitted,
   },
-  actors: {
-    createRemoteTask: fromPromise<CreateTaskResult, { gateway: KieGateway; spec: TaskSpec; attempt: number; accountId: string }>(({ input }) =>
-      settle(
-        () => input.gateway.createTask({ task: input.spec, attempt: input.attempt, accountId: input.accountId }),
-        (message) => ({ ok: false, error: { code: 0, message } }),
-      ),
-    ),
-  },
   delays: {
-    pollDelay: ({ context }) => context.nextPollMs,
+    pollDelay: ({ context }) => context.poll.nextMs,
     retryDelay: ({ context }) => Math.max(0, (context.retryDueAt ?? 0) - context.runtime.now()),
     attemptTimeout: ({ context }) =>
       Math.max(0, attemptDeadline(context.submittedAt ?? 0, context.runtime.timeoutMs, context.blind) - context.runtime.now()),
@@ -147,9 +192,9 @@ export const taskMachine = setup({
   guards: {
     startsPolling: ({ context }) => context.remoteTaskId !== null && context.submittedAt !== null,
     startsRetrying: ({ context }) => context.retryDueAt !== null,
-    currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.queryId,
+    currentQuery: ({ context, event }) => event.type === 'STATUS_RESULT' && event.queryId === context.poll.queryId,
     cancelRequested: ({ context }) => context.cancelRequested,
-    cuePending: ({ context }) => context.cuePending,
+    cuePending: ({ context }) => context.poll.cuePending,
     /** The final check at the deadline could not reach KIE: keep polling, the deadline waits for an answer. */
     unreachable: ({ event }) => event.type === 'STATUS_RESULT' && unreachableResult(event.result),
     /** Blind time closed by this answer moved the deadline past now: wait for it again. */
@@ -177,8 +222,9 @@ export const taskMachine = setup({
     askForSlot: emit({ type: 'needsSlot' as const }),
     takeAccount: assign(({ event }) => (event.type === 'SUBMIT' ? { accountId: event.accountId } : {})),
     announceSubmitting: emit(({ context }) => ({ type: 'submitting' as const, attempt: context.attempt, accountId: context.accountId! })),
+    createRemoteTask: ({ context }) => context.runtime.createRemoteTask(context.attempt, context.accountId!),
     recordSubmission: assign(({ context, event }) => {
-      const result = (event as unknown as { output: CreateTaskResult }).output;
+      const result = (event as { result: CreateTaskResult }).result;
       return {
         remoteTaskId: result.ok ? result.remoteTaskId : null, submittedAt: context.runtime.now(), throttles: 0, retryDueAt: null, lastError: null,
         blind: NO_BLIND_TIME, overdue: false,
@@ -225,49 +271,23 @@ export const taskMachine = setup({
       const remoteDurationMs = createTime !== undefined && completeTime !== undefined ? completeTime - createTime : null;
       return { resultUrls: v.status.resultUrls ?? [], remoteState: 'success' as const, progress: 100, remoteDurationMs };
     }),
-    /** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
-    trackProgress: enqueueActions(({ context, event, enqueue }) => {
-      const v = verdictOf(context, event);
-      if (v.kind !== 'inProgress') return;
-      const progress = v.status.progress ?? context.progress;
-      if (v.status.state === context.remoteState && progress === context.progress) return;
-      enqueue.emit({ type: 'status', remoteState: v.status.state, progress });
-      enqueue.assign({ remoteState: v.status.state, progress });
-    }),
-    /** A failed query: back off further if the provider asked; report account-level trouble. */
-    noteQueryFailure: enqueueActions(({ context, event, enqueue }) => {
-      const v = verdictOf(context, event);
-      if (v.kind !== 'queryFailed') return;
-      if (v.error.code === 429) enqueue.assign({ pollPenaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs });
-      if ([401, 402, 433].includes(v.error.code)) enqueue.emit({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
-    }),
-    /**
-     * Asks for the task's status; the answer comes back as STATUS_RESULT. A plain promise rather than an
-     * invoked actor: a 10,000-task batch makes tens of thousands of polls, and an actor per poll (with its
-     * AbortController) was most of the engine's CPU time.
-     */
-    nextQuery: assign(({ context }) => ({ queryId: context.queryId + 1, cuePending: false })),
-    noteCue: assign({ cued: true }),
-    holdCue: assign({ cuePending: true, cued: true }),
-    /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
-    settleCue: assign(({ context, event }) => ({ cued: context.cued && verdictOf(context, event).kind === 'queryFailed' })),
-    noteBlindTime: assign(({ context, event }) =>
-      event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result, context.runtime.now()) } : {},
-    ),
+    trackProgress: enqueueActions((args) => answer(args, trackProgress)),
+    noteQueryFailure: enqueueActions((args) => answer(args, noteQueryFailure)),
+    /** The usual answer to a poll, in one context update (each update copies the snapshot). */
+    noteAnswer: enqueueActions((args) => answer(args, trackProgress, noteQueryFailure, noteBlindTime, settleCue)),
+    nextQuery: assign(({ context }) => ({ poll: { ...context.poll, queryId: context.poll.queryId + 1, cuePending: false } })),
+    noteCue: assign(({ context }) => ({ poll: { ...context.poll, cued: true } })),
+    holdCue: assign(({ context }) => ({ poll: { ...context.poll, cuePending: true, cued: true } })),
+    settleCue: enqueueActions((args) => answer(args, settleCue)),
+    noteBlindTime: enqueueActions((args) => answer(args, noteBlindTime)),
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
-    queryStatus: ({ context, self }) => {
-      const { queryId } = context;
-      void settle(
-        () => context.runtime.gateway.getTask(context.remoteTaskId!, context.spec, context.accountId ?? undefined),
-        (message): GetTaskResult => ({ ok: false, error: { code: 0, message } }),
-      ).then((result) => {
-        if (self.getSnapshot().status === 'active') self.send({ type: 'STATUS_RESULT', queryId, result });
-      });
-    },
+    /** Asks for the task's status (the host sends the answer back). */
+    queryStatus: ({ context }) => context.runtime.queryStatus(context.remoteTaskId!, context.poll.queryId, context.accountId),
     planNextPoll: assign(({ context }) => {
+      const { poll } = context;
       const scheduled = context.runtime.pollDelayMs(elapsed(context));
-      return { nextPollMs: Math.max(context.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, context.pollPenaltyMs), pollPenaltyMs: 0 };
+      return { poll: { ...poll, nextMs: Math.max(poll.cued ? Math.min(scheduled, CUE_RETRY_MS) : scheduled, poll.penaltyMs), penaltyMs: 0 } };
     }),
     announcePaused: emit({ type: 'paused' as const }),
     announceEnd: enqueueActions(({ context, enqueue }, params: { outcome: TerminalState }) => {
@@ -299,11 +319,7 @@ export const taskMachine = setup({
     remoteDurationMs: null,
     lastError: null,
     cancelRequested: false,
-    nextPollMs: 0,
-    pollPenaltyMs: 0,
-    queryId: 0,
-    cuePending: false,
-    cued: false,
+    poll: { nextMs: 0, penaltyMs: 0, queryId: 0, cuePending: false, cued: false },
     blind: NO_BLIND_TIME,
     overdue: false,
   }),
@@ -322,13 +338,11 @@ export const taskMachine = setup({
       on: { SUBMIT: { target: 'submitting', actions: 'takeAccount' }, PAUSE: 'paused', CANCEL: 'cancelled' },
     },
     submitting: {
-      entry: 'announceSubmitting',
-      // A cancel cannot abort a createTask in flight: wait for its answer so a created job is not lost track of.
-      on: { CANCEL: { actions: 'requestCancel' } },
-      invoke: {
-        src: 'createRemoteTask',
-        input: ({ context }) => ({ gateway: context.runtime.gateway, spec: context.spec, attempt: context.attempt, accountId: context.accountId! }),
-        onDone: [
+      entry: ['announceSubmitting', 'createRemoteTask'],
+      on: {
+        // A cancel cannot abort a createTask in flight: wait for its answer so a created job is not lost track of.
+        CANCEL: { actions: 'requestCancel' },
+        CREATE_RESULT: [
           // Cancelled while the create was in flight: the job exists, so record it, then stop watching.
           { guard: and(['created', 'cancelRequested']), target: 'cancelled', actions: ['recordSubmission', 'announceSubmitted'] },
           { guard: 'created', target: 'polling', actions: ['recordSubmission', 'announceSubmitted'] },
@@ -364,7 +378,7 @@ export const taskMachine = setup({
               ...ON_REMOTE_END,
               // Back from an outage past the deadline: the deadline, moved by the blind time, is armed again.
               { guard: and(['currentQuery', 'overdueAnswered']), target: '#task.polling', reenter: true, actions: ['noteBlindTime', 'clearOverdue', 'trackProgress', 'settleCue'] },
-              { guard: 'currentQuery', target: 'waiting', actions: ['trackProgress', 'noteQueryFailure', 'noteBlindTime', 'settleCue'] },
+              { guard: 'currentQuery', target: 'waiting', actions: 'noteAnswer' },
             ],
           },
         },

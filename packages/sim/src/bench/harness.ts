@@ -291,8 +291,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
 /**
  * A bound no scheduler can beat, from the run's own generation times d(i) (successful attempt):
  * per user, sum of d(i) / actual(class i) (the weighted-capacity model: the capacity sums to at most 1)
- * and the longest single job; globally, sum d(i) / provider cap, and the create rate window
- * (N creates need ceil(N / limit) - 1 windows before the last one can start).
+ * and the longest single job; globally, sum d(i) / provider cap, and the create rate windows
+ * (N creates need ceil(N / sum of the accounts' limits) - 1 windows before the last one can start).
  */
 export function capacityLowerBound(input: SimulationInput, durations: Map<string, number>): number {
   const { config } = input;
@@ -316,8 +316,11 @@ export function capacityLowerBound(input: SimulationInput, durations: Map<string
   }
   if (count === 0) return 0;
   bound = Math.max(bound, totalWork / config.provider.maxRunning);
-  const windows = Math.ceil(count / config.provider.createLimit) - 1;
-  return Math.max(bound, windows * config.provider.createWindowMs + shortest);
+  // Every KIE account has its own window: together they allow the sum of their limits per (shortest) window.
+  const perRound = config.provider.accounts.reduce((n, a) => n + (a.createLimit ?? config.provider.createLimit), 0);
+  const windowMs = Math.min(...config.provider.accounts.map((a) => a.createWindowMs ?? config.provider.createWindowMs));
+  const windows = Math.ceil(count / perRound) - 1;
+  return Math.max(bound, windows * windowMs + shortest);
 }
 
 function runningLimit(input: SimulationInput): number {

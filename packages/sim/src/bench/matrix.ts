@@ -1,6 +1,6 @@
 import { parseFleetConfig, type FleetConfig } from '@clipfleet/engine';
 import { runSimulation, type SimulationMetrics, type SimulationPerf } from './harness.ts';
-import { scenarios, type Scenario } from './scenarios.ts';
+import { scenarioEntries, type Scenario } from './scenarios.ts';
 import { fixedFirstStageConfig, strategies } from './strategies.ts';
 
 /** A strategy id, plus the baseline used only to check the seed's polling claim. */
@@ -58,7 +58,7 @@ export async function runOne(scenario: Scenario, strategy: StrategyId, seed: num
 }
 
 export function findScenario(seed: number, id: string): Scenario {
-  const found = scenarios(seed, { quick: false }).find((s) => s.id === id);
+  const found = scenarioEntries(seed, { quick: false }).find((s) => s.id === id);
   if (!found) throw new Error(`unknown scenario ${id}`);
-  return found;
+  return found.build();
 }

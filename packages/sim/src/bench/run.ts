@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
+import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { seedTable, type SeedCell } from './claims.ts';
 import { plan, runOne, TIMELINE_SCENARIOS, type RunRecord, type StrategyId } from './matrix.ts';
-import { scenarios } from './scenarios.ts';
+import { scenarioEntries } from './scenarios.ts';
 
 const exec = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,8 +36,38 @@ export interface BenchOutput {
   totalWallS: number;
 }
 
+/**
+ * The worker compiled to one plain JavaScript file (workspace packages inlined, npm packages external), as
+ * `npm start` runs the server: the measured process carries no TypeScript loader (tsx alone is ~50 MB of RSS).
+ */
+let compiledWorker: Promise<string> | undefined;
+function workerBundle(): Promise<string> {
+  compiledWorker ??= (async () => {
+    const outfile = resolve(here, '../../dist/bench-worker.mjs');
+    await build({
+      entryPoints: [join(here, 'worker.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      plugins: [
+        {
+          name: 'npm-packages-external',
+          setup(b) {
+            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@clipfleet/') ? undefined : { path: args.path, external: true }));
+          },
+        },
+      ],
+    });
+    return outfile;
+  })();
+  return compiledWorker;
+}
+
 async function isolatedRun(scenarioId: string, strategy: StrategyId, seed: number): Promise<Pick<RunRecord, 'metrics' | 'perf'>> {
-  const { stdout } = await exec(process.execPath, ['--import', 'tsx', join(here, 'worker.ts'), scenarioId, strategy, String(seed)], {
+  const { stdout } = await exec(process.execPath, [await workerBundle(), scenarioId, strategy, String(seed)], {
     cwd: resolve(here, '../..'),
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -50,8 +81,12 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const started = process.hrtime.bigint();
   const runs: RunRecord[] = [];
   const timelines: BenchOutput['timelines'] = new Map();
-  const list = scenarios(seed, { quick: options.quick }).filter((s) => !options.only || options.only.some((p) => s.id.startsWith(p)));
-  for (const scenario of list) {
+  const entries = scenarioEntries(seed, { quick: options.quick }).filter((s) => !options.only || options.only.some((p) => s.id.startsWith(p)));
+  const described: BenchResults['scenarios'] = [];
+  // One scenario built at a time: the big ones hold their specs only while they run.
+  for (const entry of entries) {
+    const scenario = entry.build();
+    described.push({ id: scenario.id, title: scenario.title, latency: scenario.latency, faults: scenario.faults ?? 'none', tasks: scenario.batches.reduce((n, b) => n + b.tasks.length, 0) });
     const { strategies, isolated } = plan(scenario);
     for (const strategy of strategies) {
       let record: RunRecord;
@@ -75,7 +110,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const results: BenchResults = {
     seed,
     quick: options.quick,
-    scenarios: list.map((s) => ({ id: s.id, title: s.title, latency: s.latency, faults: s.faults ?? 'none', tasks: s.batches.reduce((n, b) => n + b.tasks.length, 0) })),
+    scenarios: described,
     runs: runs.map((r) => ({ scenario: r.scenario, strategy: r.strategy, metrics: r.metrics })),
     seedTable: seedTable(runs),
   };

@@ -99,48 +99,57 @@ export function multiUser(seed: number, id: string, users: number, perUser: numb
   return { userPlans, batches };
 }
 
-export function scenarios(seed: number, options: { quick: boolean }): Scenario[] {
-  const list: Scenario[] = [];
-  for (const plan of ['pro', 'pro_plus'] as const) for (const mix of ['720p', '1080p', '50:50'] as const) list.push(seedTableScenario(plan, mix));
-  list.push(liveMixScenario(100));
+/** A scenario by id, built only when asked for (the 100,000-task one holds 100,000 specs). */
+export interface ScenarioEntry {
+  id: string;
+  build: () => Scenario;
+}
+
+/** Every scenario of the benchmark, in order, unbuilt. */
+export function scenarioEntries(seed: number, options: { quick: boolean }): ScenarioEntry[] {
+  const list: ScenarioEntry[] = [];
+  const add = (id: string, build: () => Omit<Scenario, 'id'>) => list.push({ id, build: () => ({ id, ...build() }) });
+  for (const plan of ['pro', 'pro_plus'] as const) for (const mix of ['720p', '1080p', '50:50'] as const) add(`table/${plan}/${mix}`, () => seedTableScenario(plan, mix));
+  add('live-mix', () => liveMixScenario(100));
   const mixed = (id: string) => multiUser(seed, id, 1, 100, 'pro_plus');
-  list.push({ id: 'field', title: 'field latency, 100 mixed, pro_plus', latency: 'field', faultFree: true, ...mixed('field') });
+  add('field', () => ({ title: 'field latency, 100 mixed, pro_plus', latency: 'field', faultFree: true, ...mixed('field') }));
   // Three users so the retry success rate rests on a few dozen retried tasks, not a handful.
-  list.push({ id: 'flaky', title: 'flaky 10 %, 3 users x 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...multiUser(seed, 'flaky', 3, 100, 'pro_plus') });
-  list.push({ id: 'policy', title: 'policy refusals 5 %, 100 mixed, pro_plus', latency: 'seed', faults: 'policy:5', faultFree: false, ...mixed('policy') });
-  list.push({ id: 'outage', title: '455 outage 5-15 min, 100 mixed, pro_plus', latency: 'seed', faults: 'outage', faultFree: false, ...mixed('outage') });
-  list.push({ id: 'lost-callbacks', title: 'lost callbacks 30 %, 100 mixed, pro_plus', latency: 'seed', faults: 'lost-callbacks:30', faultFree: false, ...mixed('lost') });
+  add('flaky', () => ({ title: 'flaky 10 %, 3 users x 100 mixed, pro_plus', latency: 'seed', faults: 'flaky:10', faultFree: false, ...multiUser(seed, 'flaky', 3, 100, 'pro_plus') }));
+  add('policy', () => ({ title: 'policy refusals 5 %, 100 mixed, pro_plus', latency: 'seed', faults: 'policy:5', faultFree: false, ...mixed('policy') }));
+  add('outage', () => ({ title: '455 outage 5-15 min, 100 mixed, pro_plus', latency: 'seed', faults: 'outage', faultFree: false, ...mixed('outage') }));
+  add('lost-callbacks', () => ({ title: 'lost callbacks 30 %, 100 mixed, pro_plus', latency: 'seed', faults: 'lost-callbacks:30', faultFree: false, ...mixed('lost') }));
   // The key is revoked at 10 min: the engine must halt and wait for an operator (401 is not retryable), so the
   // run stops at the 6 h guard with tasks left open, by design.
-  list.push({ id: 'auth', title: 'API key revoked at 10 min, 100 mixed, pro_plus', latency: 'seed', faults: 'auth', faultFree: false, maxSimMs: 6 * 3600_000, ...mixed('auth') });
-  list.push({
-    id: 'overload',
+  add('auth', () => ({ title: 'API key revoked at 10 min, 100 mixed, pro_plus', latency: 'seed', faults: 'auth', faultFree: false, maxSimMs: 6 * 3600_000, ...mixed('auth') }));
+  add('overload', () => ({
     title: 'overload: 10 enterprise users x 40 mixed, 429 bursts, slowdown/failures above 40 running',
     latency: 'seed',
     faults: 'overload',
     faultFree: false,
     ...multiUser(seed, 'overload', 10, 40, 'enterprise'),
-  });
-  list.push({ id: 'scale/1k', title: 'scale: 1,000 tasks (20 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale1k', 20, 50, 'enterprise') });
+  }));
+  add('scale/1k', () => ({ title: 'scale: 1,000 tasks (20 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale1k', 20, 50, 'enterprise') }));
   if (!options.quick) {
-    list.push({ id: 'scale/10k', title: 'scale: 10,000 tasks (200 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale10k', 200, 50, 'enterprise') });
+    add('scale/10k', () => ({ title: 'scale: 10,000 tasks (200 enterprise users x 50)', latency: 'seed', faultFree: true, ...multiUser(seed, 'scale10k', 200, 50, 'enterprise') }));
     const big = { maxRunning: 1_000, accounts: 10 };
-    list.push({
-      id: 'scale/10k-1000',
+    add('scale/10k-1000', () => ({
       title: 'scale: 10,000 tasks, 1,000 running (200 enterprise users x 50, 10 KIE accounts)',
       latency: 'seed',
       faultFree: true,
       provider: big,
       ...multiUser(seed, 'scale10k', 200, 50, 'enterprise'),
-    });
-    list.push({
-      id: 'scale/100k',
+    }));
+    add('scale/100k', () => ({
       title: 'scale: 100,000 tasks, 1,000 running (200 enterprise users x 500, 10 KIE accounts)',
       latency: 'seed',
       faultFree: true,
       provider: big,
       ...multiUser(seed, 'scale100k', 200, 500, 'enterprise'),
-    });
+    }));
   }
   return list;
+}
+
+export function scenarios(seed: number, options: { quick: boolean }): Scenario[] {
+  return scenarioEntries(seed, options).map((entry) => entry.build());
 }
