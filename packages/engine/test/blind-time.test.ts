@@ -17,10 +17,10 @@ class OutageGateway extends ScriptedGateway {
   ) {
     super(c, scripts);
   }
-  override async getTask(id: string): Promise<GetTaskResult> {
+  override async getTask(id: string, task?: unknown, accountId?: string): Promise<GetTaskResult> {
     const now = this.c.now();
     if (now >= this.from && now < this.to) return { ok: false, error: { code: this.code, message: 'maintenance' } };
-    return super.getTask(id);
+    return super.getTask(id, task, accountId);
   }
 }
 

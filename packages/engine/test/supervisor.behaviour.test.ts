@@ -220,7 +220,7 @@ describe('waiting for results', () => {
     if (!created.ok) throw new Error('fake gateway refused');
     h.clock.set(3_600_000); // the host comes back an hour later: far past the 5 min deadline
     const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: DEFAULT_CONFIG, userPlans: { u: 'pro' }, onEvent: (e) => h.events.push(e) }, [
-      { batchId: 'b', userId: 'u', paused: false, tasks: [{ ...initialFacts(spec!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, submittedAt: 0 }] },
+      { batchId: 'b', userId: 'u', paused: false, tasks: [{ ...initialFacts(spec!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, accountId: 'default', submittedAt: 0 }] },
     ]);
     await runUntil(h.clock, () => s2.isIdle());
     expect(ofType(h.events, 'task.succeeded')).toHaveLength(1);

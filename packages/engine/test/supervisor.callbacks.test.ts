@@ -104,7 +104,7 @@ describe('callback loss', () => {
     h.clock.set(30_000); // the host restarts 30 s in; the old job's callback (at 400 s) is never delivered
     const events: EngineEvent[] = [];
     const s2 = hydrateSupervisor({ clock: h.clock, gateway: h.gateway, config: withCallbacks, userPlans: { u: 'enterprise' }, onEvent: (e) => events.push(e) }, [
-      { batchId: 'old', userId: 'u', paused: false, tasks: [{ ...initialFacts(old!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, submittedAt: 0 }] },
+      { batchId: 'old', userId: 'u', paused: false, tasks: [{ ...initialFacts(old!), state: 'polling', attempts: 1, remoteTaskId: created.remoteTaskId, accountId: 'default', submittedAt: 0 }] },
     ]);
     // New work whose callbacks all arrive: the learned loss rate falls and the backstop takes over for it.
     const original = h.gateway.createTask.bind(h.gateway);
@@ -134,7 +134,7 @@ describe('a cue whose confirming query fails', () => {
     const remote = h.gateway.creates[0]!.remoteTaskId!;
     const getTask = h.gateway.getTask.bind(h.gateway);
     let failNext = false;
-    h.gateway.getTask = async (id) => (failNext ? ((failNext = false), { ok: false, error: { code: 500, message: 'server error' } }) : getTask(id));
+    h.gateway.getTask = async (id, task, accountId) => (failNext ? ((failNext = false), { ok: false, error: { code: 500, message: 'server error' } }) : getTask(id, task, accountId));
     h.clock.set(60_000);
     failNext = true;
     h.supervisor.deliverCallback(remote, { state: 'success' });
