@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // each package's own `test` script through turbo.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'tooling/*'],
+    // api-pg: the api suite again on PostgreSQL (packages/api/vitest.postgres.config.ts).
+    projects: ['packages/*', 'tooling/*', 'packages/api/vitest.postgres.config.ts'],
   },
 });

@@ -1,5 +1,12 @@
 import { defineProject } from 'vitest/config';
 
+/** The suite on SQLite, the embedded default (vitest.postgres.config.ts runs it again on PostgreSQL). */
 export default defineProject({
-  test: { name: 'api', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], globalSetup: ['test/helpers/postgres.ts'] },
+  test: {
+    name: 'api',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // test/postgres-*.test.ts are about PostgreSQL itself (e.g. its server stopped under a fleet): api-pg runs them.
+    exclude: ['test/postgres-*.test.ts'],
+    globalSetup: ['test/helpers/postgres.ts'],
+  },
 });

@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   WEB_DIST: opt(z.string()),
   LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' })),
   RESULT_RETENTION_DAYS: opt(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days (0 keeps results forever)').transform(Number)),
+  RESULTS_DIR: opt(z.string()),
   RESULT_MAX_MB: opt(z.string().regex(/^\d+$/, 'must be a whole number of megabytes').transform(Number).refine((n) => n > 0, 'must be at least 1')),
 });
 
@@ -70,9 +71,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: { webDist?: str
     ...(e.KIE_WEBHOOK_KEY ? { webhookKey: e.KIE_WEBHOOK_KEY } : {}),
     ...(e.ADMIN_KEY ? { adminKey: e.ADMIN_KEY } : {}),
     devCredits: e.DEV_CREDITS ?? 10_000,
-    ...(e.RESULT_RETENTION_DAYS !== undefined || e.RESULT_MAX_MB !== undefined
+    ...(e.RESULT_RETENTION_DAYS !== undefined || e.RESULT_MAX_MB !== undefined || e.RESULTS_DIR !== undefined
       ? {
           results: {
+            ...(e.RESULTS_DIR !== undefined ? { dir: e.RESULTS_DIR } : {}),
             ...(e.RESULT_RETENTION_DAYS !== undefined ? { retentionMs: Math.round(e.RESULT_RETENTION_DAYS * 24 * 3600_000) } : {}),
             ...(e.RESULT_MAX_MB !== undefined ? { maxBytes: e.RESULT_MAX_MB * 1024 * 1024 } : {}),
           },

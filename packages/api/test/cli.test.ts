@@ -7,6 +7,7 @@ import { EventSource } from 'eventsource';
 import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { testStorage } from './helpers/database.ts';
 import { tableCounts } from './helpers/server.ts';
 
 /**
@@ -40,7 +41,7 @@ interface Served {
 }
 
 async function serve(faults?: string): Promise<Served> {
-  const server = createServer({ dbPath: ':memory:', port: 0, devCredits: 0, kie: { mode: 'sim', timeScale: 400, seed: 21, ...(faults ? { faults } : {}) } });
+  const server = createServer({ ...(await testStorage()), port: 0, devCredits: 0, kie: { mode: 'sim', timeScale: 400, seed: 21, ...(faults ? { faults } : {}) } });
   const { url } = await server.start();
   const admin = createClipFleetClient(url, server.adminKey, { EventSource });
   const { apiKey } = await admin.admin.createUser.mutate({ name: 'cli user', credits: 100_000 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lastingTestStorage, storageEnv } from './helpers/database.ts';
 import { freePort, kill9 } from './helpers/processes.ts';
 
 const API_DIR = resolve(import.meta.dirname, '..');
@@ -16,7 +17,7 @@ describe('npm start runs compiled JavaScript', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: API_DIR,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CLIPFLEET_DB: join(dir, 'c.db'), NODE_OPTIONS: '' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...storageEnv(await lastingTestStorage(dir, 'c.db')), NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -2,11 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase, type Db } from '../src/db/database.ts';
 import { createClipFleetClient } from '../src/index.ts';
+import { lastingTestStorage, storageEnv } from './helpers/database.ts';
 import { freePort, kieJobsByPrompt, kill9, launch } from './helpers/processes.ts';
 
 // Low enough that the restart (a few real seconds) stays well under the 5-minute 720p timeout in engine time.
@@ -32,11 +34,10 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
   });
 
   it('finishes every task exactly once, never resubmits a task that had a remote id, and the ledger balances', async () => {
-    const dbPath = join(dir, 'clipfleet.db');
     const env = {
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
-      CLIPFLEET_DB: dbPath,
+      ...storageEnv(await lastingTestStorage(dir)),
       TIME_SCALE: String(TIME_SCALE),
       KIE_API_KEY: KIE_KEY,
       KIE_BASE_URL: sim.url,
@@ -65,9 +66,10 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     await kill9(first.child);
 
     // what the database held at the crash
-    const snap = new SQLite(dbPath, { readonly: true });
-    const atCrash = snap.prepare('select id, prompt, state, remote_task_id from tasks where batch_id = ?').all(batchId) as Array<{ id: string; prompt: string; state: string; remote_task_id: string | null }>;
-    snap.close();
+    const snap = await openDatabase(env.CLIPFLEET_DB);
+    const taskRows = (db: Db) => db.selectFrom('tasks').select(['id', 'prompt', 'state', 'remote_task_id']).where('batch_id', '=', batchId).execute();
+    const atCrash = await taskRows(snap);
+    await snap.destroy();
     const inFlight = atCrash.filter((t) => t.remote_task_id && !['succeeded', 'failed', 'cancelled', 'timedOut'].includes(t.state));
     expect(inFlight.length).toBeGreaterThan(0);
 
@@ -87,12 +89,12 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
 
     // remote jobs per task, from the simulator's own records
     const jobsByPrompt = kieJobsByPrompt(sim);
-    const db = new SQLite(dbPath, { readonly: true });
+    const db = await openDatabase(env.CLIPFLEET_DB);
     // an attempt recorded without a remote id is uncertain (KIE may have it): it is not sent again
     for (const t of atCrash.filter((x) => x.state === 'submitting' && !x.remote_task_id)) {
       expect((jobsByPrompt.get(t.prompt) ?? []).length).toBeLessThanOrEqual(1);
     }
-    const finalTasks = db.prepare('select id, prompt, state, remote_task_id from tasks where batch_id = ?').all(batchId) as typeof atCrash;
+    const finalTasks = await taskRows(db);
     const byId = new Map(finalTasks.map((t) => [t.id, t]));
     // a task that had a remote id at the crash was polled, never resubmitted
     for (const t of inFlight) {
@@ -103,17 +105,16 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     for (const t of finalTasks.filter((x) => x.state === 'succeeded')) expect(jobsByPrompt.get(t.prompt)).toHaveLength(1);
 
     // every task ended exactly once (one end event) and was settled exactly once
-    const ends = db
-      .prepare(`select task_id, count(*) n from task_events where batch_id = ? and type in ('task.succeeded','task.failed','task.timedOut','task.cancelled') group by task_id`)
-      .all(batchId) as Array<{ task_id: string; n: number }>;
+    const ends = (await sql<{ task_id: string; n: number }>`select task_id, count(*) n from task_events
+      where batch_id = ${batchId} and type in ('task.succeeded','task.failed','task.timedOut','task.cancelled') group by task_id`.execute(db)).rows;
     expect(ends).toHaveLength(N);
     expect(ends.filter((e) => e.n !== 1)).toEqual([]);
-    const settlements = db
-      .prepare(`select task_id, count(*) n from credit_ledger where batch_id = ? and kind in ('charge','refund') group by task_id`)
-      .all(batchId) as Array<{ task_id: string; n: number }>;
+    const settlements = (await sql<{ task_id: string; n: number }>`select task_id, count(*) n from credit_ledger
+      where batch_id = ${batchId} and kind in ('charge','refund') group by task_id`.execute(db)).rows;
     expect(settlements).toHaveLength(N);
     expect(settlements.filter((s) => s.n !== 1)).toEqual([]);
-    const sums = db.prepare(`select kind, sum(credits) c, sum(amount) a from credit_ledger where user_id = ? group by kind`).all(me.user.id) as Array<{ kind: string; c: number; a: number }>;
+    const sums = (await sql<{ kind: string; c: number; a: number }>`select kind, sum(credits) c, sum(amount) a from credit_ledger
+      where user_id = ${me.user.id} group by kind`.execute(db)).rows;
     const of = (k: string) => sums.find((s) => s.kind === k) ?? { c: 0, a: 0 };
     const succeeded = finalTasks.filter((t) => t.state === 'succeeded').length;
     expect(of('reserve').c).toBe(N * PRICE); // one reservation for the whole batch
@@ -122,11 +123,11 @@ describe('crash safety: SIGKILL mid-batch, restart, resume', () => {
     const balance = sums.reduce((s, x) => s + x.a, 0);
     expect(balance).toBe(100_000 - succeeded * PRICE);
     // the running balance moved with every ledger entry, crash included
-    const running = db.prepare('select balance from user_balances where user_id = ?').get(me.user.id) as { balance: number };
+    const running = await db.selectFrom('user_balances').select('balance').where('user_id', '=', me.user.id).executeTakeFirstOrThrow();
     expect(running.balance).toBe(balance);
     // event sequence numbers continued after the restart without reuse
-    const seqs = (db.prepare('select seq from task_events order by seq').all() as Array<{ seq: number }>).map((r) => r.seq);
+    const seqs = (await db.selectFrom('task_events').select('seq').orderBy('seq').execute()).map((r) => r.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
-    db.close();
+    await db.destroy();
   }, 120_000);
 });

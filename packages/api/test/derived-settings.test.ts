@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer } from '../src/index.ts';
+import { lastingTestStorage } from './helpers/database.ts';
 
 describe('settings derived at start-up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clipfleet-derived-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('PUBLIC_URL turns callbacks on for that start only: an admin edit does not store it, a start without it polls', async () => {
-    const dbPath = join(dir, 'fleet.db');
+    const storage = await lastingTestStorage(dir, 'fleet.db');
     const adminKey = 'derived-settings-admin-key-0000000000';
     const start = async (publicUrl?: string) => {
-      const server = createServer({ dbPath, port: 0, devCredits: 0, adminKey, kie: { mode: 'sim', timeScale: 100 }, ...(publicUrl ? { publicUrl } : {}) });
+      const server = createServer({ ...storage, port: 0, devCredits: 0, adminKey, kie: { mode: 'sim', timeScale: 100 }, ...(publicUrl ? { publicUrl } : {}) });
       const { url } = await server.start();
       return { server, admin: createClipFleetClient(url, adminKey) };
     };

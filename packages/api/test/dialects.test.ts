@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { dbKind, lockRows } from '../src/db/dialect.ts';
 import { listen, notify } from '../src/db/notify.ts';
-import { durableTransaction } from '../src/store/durable.ts';
+import { durableTransaction, isTransientStorageError } from '../src/store/durable.ts';
 import { createUser } from '../src/store/users.ts';
 import { freshDatabase } from './helpers/postgres.ts';
 
@@ -143,3 +143,46 @@ async function waitUntil(probe: () => boolean, timeoutMs = 5_000): Promise<void>
     await sleep(20);
   }
 }
+
+describe('storage errors: transient (retried, admissions paused) or permanent (a bug in the write)', () => {
+  const err = (code: string | undefined, message = 'x') => Object.assign(new Error(message), code === undefined ? {} : { code });
+  it.each([
+    ['SQLITE_FULL', true],
+    ['SQLITE_IOERR_WRITE', true],
+    ['SQLITE_BUSY', true],
+    ['SQLITE_READONLY', true],
+    ['SQLITE_CONSTRAINT_UNIQUE', false],
+    ['SQLITE_ERROR', false],
+    ['ECONNREFUSED', true],
+    ['ECONNRESET', true],
+    [undefined, true], // pg's "Connection terminated unexpectedly" carries no code
+    ['57P01', true], // admin_shutdown: the server is stopping
+    ['57P03', true], // cannot_connect_now: the server is starting
+    ['08006', true], // connection_failure
+    ['53300', true], // too_many_connections
+    ['40001', true], // serialization_failure
+    ['40P01', true], // deadlock_detected
+    ['23505', false], // unique_violation
+    ['22P02', false], // invalid_text_representation
+    ['42P01', false], // undefined_table
+    ['0A000', false], // feature_not_supported
+  ])('%s: transient %s', (code, transient) => {
+    expect(isTransientStorageError(err(code))).toBe(transient);
+  });
+
+  it('a real stopped server fails a write with a transient error', async () => {
+    const url = await freshDatabase();
+    const db = await open(url);
+    // Terminating every session of this database is what a server shutdown does to a running worker.
+    const other = await open(url);
+    const trx = await db.startTransaction().execute();
+    await createUser(trx, 'before');
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(other);
+    const failure = await createUser(trx, 'after').catch((e: unknown) => e);
+    await trx.rollback().execute().catch(() => {});
+    expect(failure).toBeInstanceOf(Error);
+    expect(isTransientStorageError(failure)).toBe(true);
+    // The pool replaces the lost connection: the next write works.
+    await expect(createUser(db, 'again')).resolves.toMatchObject({ name: 'again' });
+  });
+});

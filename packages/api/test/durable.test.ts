@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.ts';
 import { createScaledClock } from '../src/index.ts';
 import { startFleet } from '../src/fleet/fleet.ts';
-import { insertBatch } from '../src/store/batches.ts';
-import { batchTotals, grantCredits, reserveBatch } from '../src/store/ledger.ts';
-import { createUser } from '../src/store/users.ts';
+import { batchTotals } from '../src/store/ledger.ts';
+import { testStorage } from './helpers/database.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
+import { storedBatch } from './helpers/stored-batch.ts';
 
 const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
 
@@ -55,18 +55,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('durable first: a store whose writes fail', () => {
   it('stops admitting, keeps polling, never acknowledges an unstored remote id, does not blame the provider, and resumes in order', async () => {
-    const db = await openDatabase(':memory:');
-    const user = await createUser(db, 'durable');
-    await grantCredits(db, user.id, 10_000, null);
+    const db = await openDatabase((await testStorage()).dbPath);
     const N = 12;
-    const tasks = Array.from({ length: N }, (_, i) => ({
-      id: `d-${String(i).padStart(3, '0')}`, rowIndex: i, prompt: `durable ${i}`, model: 'sora-2', resolution: '720p', durationSec: 10,
-      aspectRatio: null, imageUrl: null, lastFrameUrl: null, price: 15,
-    }));
-    await db.transaction().execute(async (trx) => {
-      await insertBatch(trx, { id: 'db1', userId: user.id, name: 'durable', paused: false, tasks });
-      await reserveBatch(trx, { batchId: 'db1', userId: user.id, credits: N * 15 });
-    });
+    const { tasks } = await storedBatch(db, { batchId: 'db1', name: 'durable', rows: N });
 
     const fail = new FailingWrites();
     const kie = new FakeKie({ jobMs: 600 });

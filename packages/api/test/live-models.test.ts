@@ -5,6 +5,7 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionsFromEnv } from '../src/config.ts';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { storageEnv, testStorage } from './helpers/database.ts';
 import { tableCounts } from './helpers/server.ts';
 
 /**
@@ -40,7 +41,7 @@ describe('live models over the real KIE client (KIE_API_KEY set, simulator HTTP 
   beforeAll(async () => {
     sim = await startKieSimServer({ port: 0, seed: 5, timeScale: TIME_SCALE, apiKeys: ['sk-live'], latency: 'seed' });
     // Exactly what `npm start` builds with KIE_API_KEY set (KIE_BASE_URL pointing at the simulator).
-    const env = { KIE_API_KEY: 'sk-live', KIE_BASE_URL: sim.url, TIME_SCALE: String(TIME_SCALE), CLIPFLEET_DB: ':memory:', PORT: '0', HOST: '127.0.0.1', DEV_CREDITS: '100000' };
+    const env = { KIE_API_KEY: 'sk-live', KIE_BASE_URL: sim.url, TIME_SCALE: String(TIME_SCALE), ...storageEnv(await testStorage()), PORT: '0', HOST: '127.0.0.1', DEV_CREDITS: '100000' };
     const options = optionsFromEnv(env);
     expect(options.kie).toEqual({ mode: 'real', apiKey: 'sk-live', baseUrl: sim.url, timeScale: TIME_SCALE });
     server = createServer(options);

@@ -1,6 +1,7 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { testStorage } from './helpers/database.ts';
 
 /**
  * The server's structured logs, captured from its real pino stream while a batch runs against the simulated KIE
@@ -14,7 +15,7 @@ let url = '';
 
 beforeAll(async () => {
   server = createServer({
-    dbPath: ':memory:',
+    ...(await testStorage()),
     port: 0,
     devCredits: 0,
     adminKey: 'admin-key-for-the-logging-test-0001',

@@ -2,6 +2,7 @@ import { EventSource } from 'eventsource';
 import type { EngineEvent } from '@clipfleet/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { testStorage } from './helpers/database.ts';
 import { parseProm, sumOf, type PromSample } from './helpers/prom.ts';
 
 /**
@@ -23,7 +24,7 @@ async function samples(): Promise<PromSample[]> {
 }
 
 beforeAll(async () => {
-  server = createServer({ dbPath: ':memory:', port: 0, devCredits: 0, kie: { mode: 'sim', timeScale: 400, seed: 5, faults: 'policy:30' } });
+  server = createServer({ ...(await testStorage()), port: 0, devCredits: 0, kie: { mode: 'sim', timeScale: 400, seed: 5, faults: 'policy:30' } });
   ({ url } = await server.start());
 });
 afterAll(() => server?.stop());

@@ -2,11 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { EventSource } from 'eventsource';
 import { startKieSimServer, type KieSimServer } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase } from '../src/db/database.ts';
 import { createClipFleetClient } from '../src/index.ts';
+import { lastingTestStorage, storageEnv } from './helpers/database.ts';
 import { freePort, kill9, launch } from './helpers/processes.ts';
 
 /**
@@ -42,7 +44,7 @@ describe('restart with callbacks: kill -9 with PUBLIC_URL', () => {
     const env = {
       PORT: String(port),
       HOST: '127.0.0.1',
-      CLIPFLEET_DB: join(dir, 'clipfleet.db'),
+      ...storageEnv(await lastingTestStorage(dir)),
       TIME_SCALE: String(TIME_SCALE),
       KIE_API_KEY: KIE_KEY,
       KIE_BASE_URL: sim.url,
@@ -110,9 +112,9 @@ describe('restart with callbacks: kill -9 with PUBLIC_URL', () => {
     // KIE created every row once; the database charged each task once
     const prompts = [...sim.core.tasks()].map((x) => x.body.prompt).filter((p) => p.startsWith('restart clip'));
     expect(prompts.sort()).toEqual(Array.from({ length: N }, (_, i) => `restart clip ${i}`));
-    const db = new SQLite(env.CLIPFLEET_DB, { readonly: true });
-    const charges = db.prepare(`select task_id, count(*) n from credit_ledger where batch_id = ? and kind = 'charge' group by task_id`).all(batchId) as Array<{ n: number }>;
-    db.close();
+    const db = await openDatabase(env.CLIPFLEET_DB);
+    const charges = (await sql<{ n: number }>`select task_id, count(*) n from credit_ledger where batch_id = ${batchId} and kind = 'charge' group by task_id`.execute(db)).rows;
+    await db.destroy();
     expect(charges.map((c) => c.n)).toEqual(Array(N).fill(1));
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { EventSource } from 'eventsource';
 import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
+import { testStorage } from './helpers/database.ts';
 
 /** The whole stack as `npm start` runs it: the simulator's HTTP face in-process, driven by the real KIE client. */
 describe('end to end against the in-process simulator', () => {
@@ -10,7 +11,7 @@ describe('end to end against the in-process simulator', () => {
   let client: ReturnType<typeof createClipFleetClient>;
 
   beforeAll(async () => {
-    server = createServer({ dbPath: ':memory:', port: 0, kie: { mode: 'sim', timeScale: 400, seed: 3 }, devCredits: 5000 });
+    server = createServer({ ...(await testStorage()), port: 0, kie: { mode: 'sim', timeScale: 400, seed: 3 }, devCredits: 5000 });
     ({ url } = await server.start());
     client = createClipFleetClient(url, server.devApiKey!, { EventSource });
     const me = await client.me.get.query();

@@ -30,9 +30,13 @@ export async function postgresDialect(url: string): Promise<Dialect> {
   }
   const config: pg.PoolConfig = { connectionString: url, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
   const pool = new pg.Pool({ ...config, max: POOL_SIZE });
-  // An idle pooled connection that dies (server restart, terminated backend) is dropped by the pool and replaced
-  // on demand; without a listener its error would crash the process.
-  pool.on('error', () => {});
+  // A connection that dies (server restart or shutdown, terminated backend) must not crash the process: pg
+  // emits its error on the pool when it is idle and on the client itself when it is checked out (between two
+  // statements of a transaction), and an unheard error event throws. The statement in flight fails anyway (a
+  // transient storage error, see store/durable.ts) and the pool replaces the connection on demand.
+  const ignore = () => {};
+  pool.on('error', ignore);
+  pool.on('connect', (client) => client.on('error', ignore));
   try {
     (await pool.connect()).release();
   } catch (err) {

@@ -23,12 +23,19 @@ export async function durableTransaction<T>(db: Db, fn: (trx: Executor) => Promi
   }
 }
 
-/** SQLite result codes (and Postgres SQLSTATE classes) of a statement that will fail the same way every time. */
-const PERMANENT = /^(SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_RANGE|SQLITE_TOOBIG|SQLITE_ERROR$|23|22|42)/;
+/**
+ * Statements that fail the same way every time: SQLite's constraint, type, range and SQL errors, and Postgres's
+ * SQLSTATE classes 22 (data exception), 23 (integrity constraint), 42 (syntax or access rule) and 0A (feature
+ * not supported).
+ */
+const PERMANENT = /^(SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_RANGE|SQLITE_TOOBIG|SQLITE_ERROR$|(22|23|42|0A)[0-9A-Z]{3}$)/;
 
 /**
- * Whether a failed write may succeed later unchanged (disk full, read-only remount, I/O error, lock, lost
- * connection): then it is retried. A constraint or SQL error is a bug in the write itself and is not.
+ * Whether a failed write may succeed later unchanged, and is retried: a full disk, a read-only remount, an I/O
+ * error or a lock on SQLite; on Postgres a refused or lost connection (ECONNREFUSED, ECONNRESET, "Connection
+ * terminated"), a server shutting down or restarting (class 57: 57P01-57P03), a connection failure (08), too
+ * many connections (53) or a serialization failure or deadlock (40). A constraint or SQL error is a bug in the
+ * write itself and is not.
  */
 export function isTransientStorageError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;

@@ -1,5 +1,6 @@
 import { EventSource } from 'eventsource';
 import { DEFAULT_CONFIG, parseFleetConfig, type EngineClock, type KieGateway } from '@clipfleet/engine';
+import { testStorage } from './database.ts';
 import { createClipFleetClient, createScaledClock, createServer, type ClipFleetServer, type ServerOptions } from '../../src/index.ts';
 
 export interface TestServer {
@@ -18,13 +19,17 @@ export interface TestServer {
  */
 export const SEED_DEFAULT_CONFIG = parseFleetConfig({ ...DEFAULT_CONFIG, catalog: { ...DEFAULT_CONFIG.catalog, defaultModel: 'sora-2' } });
 
-/** A real server on a free port with an in-process gateway; the engine clock runs `scale` times faster. */
+/**
+ * A real server on a free port with an in-process gateway; the engine clock runs `scale` times faster. Its
+ * database is the test database of this pass (helpers/database.ts) unless `extra.dbPath` names one.
+ */
 export async function startTestServer(
   gateway: KieGateway,
   opts: { scale?: number; clock?: EngineClock; extra?: Partial<ServerOptions> } = {},
 ): Promise<TestServer> {
+  const storage = opts.extra?.dbPath ? { dbPath: opts.extra.dbPath } : await testStorage();
   const server = createServer({
-    dbPath: ':memory:',
+    ...storage,
     port: 0,
     devCredits: 0,
     kie: { mode: 'gateway', gateway, clock: opts.clock ?? createScaledClock(opts.scale ?? 100) },

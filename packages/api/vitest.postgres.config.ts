@@ -1,0 +1,26 @@
+import { defineProject } from 'vitest/config';
+
+/**
+ * The api suite again, on PostgreSQL: every test's default database is a fresh database on one real server
+ * started for the run (test/helpers/postgres.ts, helpers/database.ts). Left out, each for its reason:
+ */
+const SQLITE_ONLY_OR_NO_DATABASE = [
+  'src/**/*.test.ts', // unit tests of pure modules and the KIE client: no database
+  'test/units.test.ts', // pure functions and configuration: no database
+  'test/startup.test.ts', // refusals before any database is used; its Postgres URLs are the same in both passes
+  'test/dialects.test.ts', // runs each case on both dialects itself
+  'test/single-writer.test.ts', // SQLite's one-writer file lock (Postgres takes several processes by design)
+  'test/full-disk.test.ts', // a SQLite file on a full file system (and its WAL)
+];
+
+export default defineProject({
+  test: {
+    name: 'api-pg',
+    include: ['test/**/*.test.ts'],
+    exclude: SQLITE_ONLY_OR_NO_DATABASE,
+    env: { CLIPFLEET_TEST_DB: 'postgres' },
+    // Each test creates and migrates a database on a real server first: on a loaded machine 5 s is too tight.
+    testTimeout: 20_000,
+    globalSetup: ['test/helpers/postgres.ts'],
+  },
+});
