@@ -30,7 +30,7 @@ afterAll(() => server?.stop());
 const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('structured logs', () => {
-  it('log one line per task transition, with request ids, and never a key or a signature', async () => {
+  it('log one line per task transition, with request ids, and never a key or a signature', { timeout: 60_000 }, async () => {
     const admin = createClipFleetClient(url, server.adminKey, { EventSource });
     const { apiKey } = await admin.admin.createUser.mutate({ name: 'logged', credits: 10_000 });
     const client = createClipFleetClient(url, apiKey, { EventSource });

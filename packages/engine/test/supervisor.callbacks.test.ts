@@ -134,8 +134,7 @@ describe('a cue whose confirming query fails', () => {
     const remote = h.gateway.creates[0]!.remoteTaskId!;
     const getTask = h.gateway.getTask.bind(h.gateway);
     let failNext = false;
-    h.gateway.getTask = async (id, task, accountId) =>
-      failNext ? ((failNext = false), { ok: false, error: { code: 500, message: 'server error' } }) : getTask(id, task, accountId);
+    h.gateway.getTask = async (id, task, accountId) => (failNext ? ((failNext = false), { ok: false, error: { code: 500, message: 'server error' } }) : getTask(id, task, accountId));
     h.clock.set(60_000);
     failNext = true;
     h.supervisor.deliverCallback(remote, { state: 'success' });
