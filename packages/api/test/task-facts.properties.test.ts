@@ -3,7 +3,7 @@ import { applyTaskEvent, initialFacts, type EngineEvent, type TaskFacts } from '
 import { DiscreteEventClock, settle, SimGateway, SimKie } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { factsOf } from '../src/fleet/hydrate.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { startTestServer, waitFor, type TestServer } from './helpers/server.ts';
 
 /**
  * One task's facts as four layers see them, checked at every instant of virtual time: the supervisor's view,
@@ -93,6 +93,8 @@ describe('task facts agree across engine, log, row and client', () => {
     const specs = new Map((await layers(batchId, new Map())).rows);
     for (const [id, f] of specs) specs.set(id, initialFacts(f.spec));
     const ids = [...specs.keys()];
+    // On PostgreSQL the batch is run by the worker that claims its user's lease, a moment after it is stored.
+    await waitFor(async () => { await quiesce(1); return ids.every((id) => t.server.deps!.fleet!.supervisor.task(id)); }, 'the batch adopted by its worker');
     const pending = [...controls, ...(paused ? [{ atStep: 0, kind: 'resume' as const, task: 0 }] : [])].sort((a, b) => a.atStep - b.atStep);
 
     for (let step = 0; ; step++) {
