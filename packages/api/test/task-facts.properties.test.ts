@@ -3,6 +3,7 @@ import { applyTaskEvent, initialFacts, type EngineEvent, type TaskFacts } from '
 import { DiscreteEventClock, settle, SimGateway, SimKie } from '@clipfleet/sim';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { factsOf } from '../src/fleet/hydrate.ts';
+import { ON_POSTGRES } from './helpers/database.ts';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.ts';
 
 /**
@@ -55,7 +56,10 @@ describe('task facts agree across engine, log, row and client', () => {
     const shown = new Map((await client.batch.tasks.query({ batchId, limit: 500 })).items.map((i) => [i.id, i]));
     const out: string[] = [];
     for (const [id, fold] of folded) {
-      const { taskId: _id, machineState: _value, ...view } = live(id)!;
+      const current = live(id);
+      // On PostgreSQL a worker gives back a user with nothing to run (a paused batch): no supervisor holds its tasks.
+      if (!current && !ON_POSTGRES) out.push(`${id} unknown to the supervisor`);
+      const { taskId: _id, machineState: _value, ...view } = current ?? { taskId: id, machineState: null, ...fold };
       const item = shown.get(id)!;
       const client = {
         state: item.state, attempts: item.attempts, remoteTaskId: item.remoteTaskId, progress: item.progress,
