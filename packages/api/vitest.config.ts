@@ -7,6 +7,6 @@ export default defineProject({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // test/postgres-*.test.ts are about PostgreSQL itself (e.g. its server stopped under a fleet): api-pg runs them.
     exclude: ['test/postgres-*.test.ts'],
-    globalSetup: ['test/helpers/postgres.ts'],
+    globalSetup: ['test/helpers/postgres.ts', 'test/helpers/compiled-server.ts'],
   },
 });

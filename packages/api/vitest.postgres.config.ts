@@ -26,6 +26,6 @@ export default defineProject({
     env: { CLIPFLEET_TEST_DB: 'postgres' },
     // Each test creates and migrates a database on a real server first: on a loaded machine 5 s is too tight.
     testTimeout: 20_000,
-    globalSetup: ['test/helpers/postgres.ts'],
+    globalSetup: ['test/helpers/postgres.ts', 'test/helpers/compiled-server.ts'],
   },
 });

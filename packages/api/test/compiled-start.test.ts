@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,10 +9,10 @@ import { freePort, kill9 } from './helpers/processes.ts';
 const API_DIR = resolve(import.meta.dirname, '..');
 
 describe('npm start runs compiled JavaScript', () => {
-  it('builds the server bundle and serves from plain node (no tsx)', async () => {
+  // The run's global setup (helpers/compiled-server.ts) has built the bundle with the same build.mjs, once.
+  it('serves from the bundle build.mjs makes, under plain node (no tsx)', async () => {
     const scripts = JSON.parse(readFileSync(join(API_DIR, 'package.json'), 'utf8')).scripts as Record<string, string>;
     expect(scripts.start).toMatch(/^node build\.mjs && node .*dist\/main\.js$/);
-    execFileSync(process.execPath, ['build.mjs'], { cwd: API_DIR, stdio: 'pipe' });
     const dir = mkdtempSync(join(tmpdir(), 'clipfleet-compiled-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['dist/main.js'], {

@@ -23,9 +23,12 @@ export interface Spawned {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Real server processes for crash tests: `node --import tsx src/main.ts` (no tsx wrapper process, so SIGKILL hits the server itself). */
+/** The server as `npm start` runs it, compiled once per test run (helpers/compiled-server.ts). */
+export const SERVER_ARGS = ['--enable-source-maps', 'dist/main.js'];
+
+/** Real server processes for crash tests: plain node on the compiled server (no wrapper process, so SIGKILL hits the server itself). */
 export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, SERVER_ARGS, { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const listeners = new Set<() => void>();
   const onOutput = (chunk: Buffer) => {
