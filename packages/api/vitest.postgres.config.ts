@@ -1,4 +1,5 @@
-import { defineProject } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { API_RUN } from './test/helpers/run-settings.ts';
 
 /**
  * The api suite again, on PostgreSQL: every test's default database is a fresh database on one real server
@@ -18,14 +19,13 @@ const SQLITE_ONLY_OR_NO_DATABASE = [
   'test/cli.test.ts',
 ];
 
-export default defineProject({
+export default defineConfig({
   test: {
     name: 'api-pg',
     include: ['test/**/*.test.ts'],
     exclude: SQLITE_ONLY_OR_NO_DATABASE,
     env: { CLIPFLEET_TEST_DB: 'postgres' },
-    // Each test creates and migrates a database on a real server first: on a loaded machine 5 s is too tight.
-    testTimeout: 20_000,
     globalSetup: ['test/helpers/postgres.ts', 'test/helpers/compiled-server.ts'],
+    ...API_RUN,
   },
 });

@@ -5,7 +5,7 @@ import { dbKind, lockRows } from '../src/db/dialect.ts';
 import { listen, notify } from '../src/db/notify.ts';
 import { durableTransaction, isTransientStorageError } from '../src/store/durable.ts';
 import { createUser } from '../src/store/users.ts';
-import { freshDatabase } from './helpers/postgres.ts';
+import { emptyDatabase, freshDatabase } from './helpers/postgres.ts';
 
 const opened: Db[] = [];
 async function open(target: string): Promise<Db> {
@@ -28,7 +28,7 @@ async function collect(db: Db, channel: string, opts: { onReconnect?: () => void
 
 const targets = [
   ['sqlite', async () => ':memory:'],
-  ['postgres', freshDatabase],
+  ['postgres', emptyDatabase], // empty, as ':memory:' is: opening it runs the migrations
 ] as const;
 
 describe.each(targets)('one store on %s', (kind, target) => {

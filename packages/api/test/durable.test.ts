@@ -7,6 +7,7 @@ import { startFleet } from '../src/fleet/fleet.ts';
 import { batchTotals } from '../src/store/ledger.ts';
 import { testStorage } from './helpers/database.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
+import { waitFor } from './helpers/server.ts';
 import { storedBatch } from './helpers/stored-batch.ts';
 
 const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
@@ -27,27 +28,40 @@ class FailingWrites implements KyselyPlugin {
   }
 }
 
-/** KIE that records every job it created, and makes the store fail right as it answers the `tripAt`-th create. */
+/**
+ * KIE that records every job it created, and makes the store fail right as it answers the `tripAt`-th create.
+ * Its jobs are generating until the outage is over, so the tasks submitted before it are still being watched
+ * during it whatever the machine's speed (on a slow Postgres they could otherwise finish before the trip).
+ */
 class TrippingKie implements KieGateway {
   readonly created = new Map<string, string[]>();
   trippedTaskId: string | null = null;
+  private outageOver = false;
   constructor(
     private readonly inner: FakeKie,
     private readonly fail: FailingWrites,
     private readonly tripAt: number,
+    /** Resolves once the remote ids of these earlier creates are stored (their tasks are then watched through the outage). */
+    private readonly stored: (taskIds: string[]) => Promise<unknown>,
   ) {}
   async createTask(req: CreateTaskRequest) {
     const result = await this.inner.createTask(req);
     this.created.set(req.task.taskId, [...(this.created.get(req.task.taskId) ?? []), result.remoteTaskId]);
     if ([...this.created.values()].flat().length === this.tripAt) {
-      await sleep(100); // the earlier remote ids are stored by then: those tasks are polled through the outage
+      await this.stored([...this.created.keys()].filter((id) => id !== req.task.taskId));
       this.fail.on = true;
       this.trippedTaskId = req.task.taskId;
     }
     return result;
   }
-  getTask(id: string) {
-    return this.inner.getTask(id);
+  async getTask(id: string) {
+    const answer = await this.inner.getTask(id);
+    if (this.outageOver || !answer.ok) return answer;
+    return { ok: true as const, status: { state: 'generating' as const, progress: 50 } };
+  }
+  endOutage() {
+    this.fail.on = false;
+    this.outageOver = true;
   }
 }
 
@@ -61,7 +75,14 @@ describe('durable first: a store whose writes fail', () => {
 
     const fail = new FailingWrites();
     const kie = new FakeKie({ jobMs: 600 });
-    const tripping = new TrippingKie(kie, fail, 3);
+    const storedRemoteIds = async () =>
+      new Map((await db.selectFrom('tasks').select(['id', 'remote_task_id']).execute()).map((r) => [r.id, r.remote_task_id]));
+    const tripping = new TrippingKie(kie, fail, 3, (ids) =>
+      waitFor(async () => {
+        const stored = await storedRemoteIds();
+        return ids.every((id) => stored.get(id));
+      }, 'the earlier remote ids to be stored', 20_000),
+    );
     const config = parseFleetConfig({ ...structuredClone(DEFAULT_CONFIG), defaultPlan: 'pro_plus' });
     const fleet = await startFleet({ db: db.withPlugin(fail), gateway: tripping, clock: createScaledClock(100), config });
     const events: EngineEvent[] = [];
@@ -69,8 +90,6 @@ describe('durable first: a store whose writes fail', () => {
     // The batch is in the database: the fleet picks it up at start, as after a restart.
     expect(fleet.resumed).toEqual(['db1']);
 
-    const storedRemoteIds = async () =>
-      new Map((await db.selectFrom('tasks').select(['id', 'remote_task_id']).execute()).map((r) => [r.id, r.remote_task_id]));
     /** Every remote id the engine knows is in the database already. */
     const checkAcknowledgedOnlyStored = async () => {
       const stored = await storedRemoteIds();
@@ -81,13 +100,10 @@ describe('durable first: a store whose writes fail', () => {
     };
 
     try {
-      for (let i = 0; !fail.on; i++) {
-        if (i > 400) throw new Error('the store never started failing');
-        await sleep(10);
-      }
-      // The outage: 1.5 s of wall time (150 s of engine time).
-      await sleep(200);
-      expect(fleet.supervisor.status().storage).toBe('unwritable');
+      await waitFor(async () => fail.on, 'the store to start failing', 30_000);
+      // The gate closes at the first failed write (its latency is the machine's, not what is checked here).
+      await waitFor(async () => fleet.supervisor.status().storage === 'unwritable', 'the storage gate to close', 10_000);
+      // The outage: at least 1.3 s of wall time (130 s of engine time).
       expect(fleet.storage().writable).toBe(false);
       const createsInOutage = kie.creates.size;
       const pollsInOutage = kie.getCalls;
@@ -104,9 +120,9 @@ describe('durable first: a store whose writes fail', () => {
       expect(fleet.supervisor.task(tripped)!.state).toBe('submitting');
       expect(fail.failed).toBeGreaterThan(1); // retried, not dropped
 
-      fail.on = false;
-      for (let i = 0; !fleet.supervisor.isIdle(); i++) {
-        if (i > 1000) throw new Error(`the batch did not finish: ${JSON.stringify(fleet.supervisor.batchProgress('db1'))}`);
+      tripping.endOutage();
+      for (const end = Date.now() + 60_000; !fleet.supervisor.isIdle(); ) {
+        if (Date.now() > end) throw new Error(`the batch did not finish: ${JSON.stringify(fleet.supervisor.batchProgress('db1'))}`);
         await sleep(20);
       }
       await fleet.flush();
@@ -138,5 +154,5 @@ describe('durable first: a store whose writes fail', () => {
       await fleet.stop();
       await db.destroy();
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -13,14 +13,14 @@ import { EventBus } from '../src/fleet/bus.ts';
 import { FleetWriter } from '../src/fleet/writer.ts';
 import { appendEvents, batchEventsAfter } from '../src/store/events.ts';
 import { ON_POSTGRES } from './helpers/database.ts';
-import { freshDatabase } from './helpers/postgres.ts';
+import { emptyDatabase, freshDatabase } from './helpers/postgres.ts';
 
 type Db = Kysely<Database>;
 
 /** An empty, unmigrated database of this pass's dialect (the store opened as the server opens it, on the same). */
 async function emptyDb(): Promise<Db> {
   if (!ON_POSTGRES) return new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
-  return new Kysely<Database>({ dialect: await postgresDialect(await freshDatabase()) });
+  return new Kysely<Database>({ dialect: await postgresDialect(await emptyDatabase()) });
 }
 
 async function migrate(db: Db, to?: string): Promise<void> {

@@ -88,13 +88,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   };
 }
 
-/** Creates the empty database `name` on the server of `adminUrl` (a database there); returns the new one's URL. */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+/**
+ * Creates the database `name` on the server of `adminUrl` (a database there), empty or a copy of `template` (a
+ * database nobody is connected to); returns the new one's URL.
+ */
+export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     // FILE_COPY: a plain copy of the small template, measured faster here than the default WAL_LOG (~230 vs ~390 ms).
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} STRATEGY FILE_COPY`);
+    const from = template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : '';
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${from} STRATEGY FILE_COPY`);
   } finally {
     await client.end();
   }
