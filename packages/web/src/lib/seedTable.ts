@@ -1,3 +1,5 @@
+import type { RouterInputs } from '../utils/trpc.ts';
+
 /**
  * The seed system's published performance table (100 Sora 2 Pro videos of 15 s; seed-facts §3): the reference the
  * simulator's measured makespans are shown beside. Values in minutes.
@@ -7,7 +9,8 @@ export const SEED_TABLE = [
   { plan: 'pro_plus', all720: 25, all1080: 168, mix: 102, fastPart: 12 },
 ] as const;
 
-export type SeedMix = '720p' | '1080p' | '50:50';
+/** The mixes of `sim.run`'s table scenario (the server's input type). */
+export type SeedMix = NonNullable<Extract<RouterInputs['sim']['run'], { scenario: 'table' }>['mix']>;
 
 const COLUMN = { '720p': 'all720', '1080p': 'all1080', '50:50': 'mix' } as const;
 

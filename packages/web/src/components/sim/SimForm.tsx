@@ -1,15 +1,21 @@
 import type { FormEvent } from 'react';
+import type { SeedMix } from '../../lib/seedTable.ts';
+import type { RouterInputs } from '../../utils/trpc.ts';
 
-export type ScenarioKind = 'table' | 'mixed';
+/** `sim.run`'s input, one scenario at a time: the form's choices are typed from the server's. */
+type SimRunInput = RouterInputs['sim']['run'];
+type MixedInput = Extract<SimRunInput, { scenario: 'mixed' }>;
+
+export type ScenarioKind = SimRunInput['scenario'];
 
 export interface SimSettings {
   scenario: ScenarioKind;
   /** table: pro or pro_plus; mixed: any plan. */
   plan: string;
-  mix: '720p' | '1080p' | '50:50';
+  mix: SeedMix;
   users: number;
   tasksPerUser: number;
-  latency: 'seed' | 'field';
+  latency: NonNullable<MixedInput['latency']>;
   faults: string;
   strategies: string[];
   seed: number;
