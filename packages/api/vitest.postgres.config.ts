@@ -14,6 +14,7 @@ const SQLITE_ONLY_OR_NO_DATABASE = [
   'test/cluster.test.ts', // a whole cluster on its own Postgres database: in both passes
   'test/single-writer.test.ts', // SQLite's one-writer file lock (Postgres takes several processes by design)
   'test/full-disk.test.ts', // a SQLite file on a full file system (and its WAL)
+  'test/wal.test.ts', // SQLite's write-ahead log (Postgres manages its own)
   // The command-line client over HTTP: the server routes it calls run on Postgres in lifecycle, sse and edges;
   // it is the slowest file by far (measured 111 s of this pass's 525 s), which the CI budget cannot carry twice.
   'test/cli.test.ts',
