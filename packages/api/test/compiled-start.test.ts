@@ -23,7 +23,8 @@ describe('npm start runs compiled JavaScript', () => {
     try {
       let out = '';
       await new Promise<void>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no start:\n${out}`)), 30_000);
+        // (as spawnServer's budget: a loaded machine can take tens of seconds to start a process)
+        const timer = setTimeout(() => rej(new Error(`no start:\n${out}`)), 60_000);
         const on = (c: Buffer) => {
           out += c.toString();
           if (/listening on/.test(out)) {
@@ -42,5 +43,5 @@ describe('npm start runs compiled JavaScript', () => {
       await kill9(child);
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 90_000);
 });

@@ -27,7 +27,9 @@ export interface Spawned {
 export const SERVER_ARGS = ['--enable-source-maps', 'dist/main.js'];
 
 /** Real server processes for crash tests: plain node on the compiled server (no wrapper process, so SIGKILL hits the server itself). */
-export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Spawned {
+// The ready budget is generous: a start takes about a second alone, but tens of seconds on a machine loaded by
+// other runs (measured), and how fast a process starts is not what these tests check.
+export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Spawned {
   const child = spawn(process.execPath, SERVER_ARGS, { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const listeners = new Set<() => void>();
