@@ -5,6 +5,7 @@ import { streamFor } from './rng.ts';
 import { validateCreateBody, type CreateTaskBody } from './validate.ts';
 import { kieError, type KieRecord, type KieResponse, type KieState, type VeoRecord } from './wire.ts';
 import { MinHeap } from './heap.ts';
+import { RequestShapes, SimJob, type JobOutcome } from './jobs.ts';
 
 /** The time source the core needs: virtual (DiscreteEventClock) in-process, scaled real time over HTTP. */
 export interface SimClock {
@@ -55,29 +56,8 @@ export interface InjectedFault {
   times?: number;
 }
 
-export interface SimTask {
-  taskId: string;
-  /** Which endpoints created it and answer for it (a Veo task is unknown to jobs/recordInfo). */
-  family: ProviderFamily;
-  account: string;
-  key: string;
-  body: CreateTaskBody;
-  /** The create body as KIE echoes it (`param`, a JSON string), serialised once. */
-  param: string;
-  job: JobClass;
-  credits: number;
-  createdAt: number;
-  visibleAt: number;
-  queuedAt: number;
-  generatingAt: number;
-  completeAt: number;
-  /** When generation would have finished had it not failed: progress of a failed task is frozen relative to it. */
-  plannedCompleteAt: number;
-  outcome: { kind: 'success' } | { kind: 'fail'; failCode: string; failMsg: string };
-  queries: number;
-  callbacksSent: number;
-  callbacksLost: number;
-}
+/** A job as the simulator keeps it (compact: see jobs.ts). */
+export type SimTask = SimJob;
 
 export interface AccountStats {
   createCalls: number;
@@ -107,6 +87,12 @@ interface CallbackListener {
 
 const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
 
+/** Outcomes shared by every job that ends so (a job record points at one). */
+const SUCCESS: JobOutcome = { kind: 'success' };
+const FAILED: Record<string, JobOutcome> = Object.fromEntries(
+  [POLICY_FAIL_MSG, GENERATION_FAIL_MSG, BUSY_FAIL_MSG].map((failMsg) => [failMsg, { kind: 'fail', failCode: '501', failMsg }]),
+);
+
 /**
  * The simulated KIE provider. It answers in KIE's own shapes (`{code, msg, data}`), with the real quirks
  * always on: the create rate window (20 / 10 s / account, rejected calls not queued), "recordInfo is null"
@@ -130,6 +116,7 @@ export class SimKie {
   private readonly catalog: Catalog;
 
   private readonly tasksById = new Map<string, SimTask>();
+  private readonly shapes = new RequestShapes();
   private readonly accounts = new Map<string, AccountStats & { window: number[]; reserved: number }>();
   private readonly createCallsByKey = new Map<string, number>();
   private readonly injected: InjectedFault[] = [];
@@ -242,7 +229,7 @@ export class SimKie {
     const urls = this.resultUrls(task.taskId);
     return {
       taskId: task.taskId,
-      model: task.body.model,
+      model: task.model,
       state,
       param: task.param,
       resultJson: state === 'success' ? JSON.stringify(urls) : '',
@@ -416,40 +403,22 @@ export class SimKie {
     const generatingAt = Math.min(queuedAt + Math.round(rng.between(2_000, 8_000)), now + Math.round(total * 0.5));
     const plannedCompleteAt = Math.max(generatingAt + 1_000, now + total);
     let completeAt = plannedCompleteAt;
-    let outcome: SimTask['outcome'] = { kind: 'success' };
+    let outcome: JobOutcome = SUCCESS;
     const fate = streamFor(this.seed, `fate/${key}`);
     const contentKey = hints.contentKey ?? body.prompt;
     if (streamFor(this.seed, `policy/${contentKey}`).chance(this.faults.policy.rate)) {
       // Refusals come early: the safety check runs before (or at the start of) generation.
-      outcome = { kind: 'fail', failCode: '501', failMsg: POLICY_FAIL_MSG };
+      outcome = FAILED[POLICY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(5_000, 20_000));
     } else if (fate.chance(this.faults.flaky.generationFailureRate)) {
-      outcome = { kind: 'fail', failCode: '501', failMsg: GENERATION_FAIL_MSG };
+      outcome = FAILED[GENERATION_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.2, 1) * (completeAt - generatingAt));
     } else if (overload && fate.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
-      outcome = { kind: 'fail', failCode: '501', failMsg: BUSY_FAIL_MSG };
+      outcome = FAILED[BUSY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.3, 1) * (completeAt - generatingAt));
     }
-    return {
-      taskId,
-      family: body.family,
-      account,
-      key,
-      body,
-      param: JSON.stringify(body.raw),
-      job,
-      credits,
-      createdAt: now,
-      visibleAt,
-      queuedAt,
-      generatingAt,
-      completeAt,
-      plannedCompleteAt,
-      outcome,
-      queries: 0,
-      callbacksSent: 0,
-      callbacksLost: 0,
-    };
+    const shape = this.shapes.of(body, job);
+    return new SimJob(taskId, account, key, shape, body.prompt, credits, now, visibleAt, queuedAt, generatingAt, completeAt, plannedCompleteAt, outcome);
   }
 
   private decideQuery<R>(
