@@ -69,15 +69,20 @@ export interface AccountStats {
   creditsRefunded: number;
 }
 
-export interface SimStats {
+export interface SimTotals {
   accounts: Record<string, AccountStats>;
+  tasksCreated: number;
+  callbacksSent: number;
+  callbacksLost: number;
+  /** Most jobs running at once (created, not yet finished). */
+  peakRunning: number;
+}
+
+export interface SimStats extends SimTotals {
   /** Create calls per attempt key (engine task id + attempt in-process, sequence number over HTTP). */
   createCallsByKey: Record<string, number>;
   /** Query calls per remote task id. */
   queriesByTask: Record<string, number>;
-  tasksCreated: number;
-  callbacksSent: number;
-  callbacksLost: number;
 }
 
 /** Receives a callback body in the task's family shape (Market: recordInfo's; Veo: its own). */
@@ -127,6 +132,7 @@ export class SimKie {
   private seq = 0;
   private callbacksSent = 0;
   private callbacksLost = 0;
+  private peakRunning = 0;
 
   constructor(options: SimKieOptions) {
     this.clock = options.clock;
@@ -136,7 +142,8 @@ export class SimKie {
     this.apiKeys = new Set(options.apiKeys ?? ['sim-key']);
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH;
     const base = options.resultBaseUrl ?? 'https://sim.kie.local/files';
-    this.resultBaseUrl = typeof base === 'function' ? () => base().replace(/\/$/, '') : () => base.replace(/\/$/, '');
+    const fixed = typeof base === 'string' ? base.replace(/\/$/, '') : '';
+    this.resultBaseUrl = typeof base === 'function' ? () => base().replace(/\/$/, '') : () => fixed;
     this.creditsPerAccount = options.creditsPerAccount ?? Infinity;
     this.createLimit = options.createLimit ?? 20;
     this.createWindowMs = options.createWindowMs ?? 10_000;
@@ -223,16 +230,13 @@ export class SimKie {
   recordOf(task: SimTask, at = this.clock.now()): KieRecord {
     const state = stateAt(task, at);
     const terminal = state === 'success' || state === 'fail';
-    const progressAt = (t: number) =>
-      Math.max(0, Math.min(99, Math.floor((100 * (t - task.generatingAt)) / Math.max(1, task.plannedCompleteAt - task.generatingAt))));
-    const progress = state === 'success' ? 100 : state === 'generating' ? progressAt(at) : state === 'fail' ? progressAt(task.completeAt) : 0;
-    const urls = this.resultUrls(task.taskId);
+    const progress = state === 'success' ? 100 : state === 'generating' ? progressAt(task, at) : state === 'fail' ? progressAt(task, task.completeAt) : 0;
     return {
       taskId: task.taskId,
       model: task.model,
       state,
       param: task.param,
-      resultJson: state === 'success' ? JSON.stringify(urls) : '',
+      resultJson: state === 'success' ? JSON.stringify(this.resultUrls(task.taskId)) : '',
       failCode: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failCode : null,
       failMsg: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failMsg : null,
       costTime: terminal ? task.completeAt - task.createdAt : null,
@@ -247,12 +251,12 @@ export class SimKie {
   veoRecordOf(task: SimTask, at = this.clock.now()): VeoRecord {
     const state = stateAt(task, at);
     const failed = state === 'fail' && task.outcome.kind === 'fail' ? task.outcome : undefined;
-    const urls = this.resultUrls(task.taskId);
+    const urls = state === 'success' ? this.resultUrls(task.taskId).resultUrls : undefined;
     return {
       taskId: task.taskId,
       paramJson: task.param,
       completeTime: state === 'success' || failed ? this.epochMs + task.completeAt : null,
-      response: state === 'success' ? { taskId: task.taskId, resultUrls: urls.resultUrls, originUrls: urls.resultUrls, resolution: task.job.resolution } : null,
+      response: urls ? { taskId: task.taskId, resultUrls: urls, originUrls: urls, resolution: task.job.resolution } : null,
       successFlag: state === 'success' ? 1 : failed ? 3 : 0,
       errorCode: failed ? Number(failed.failCode) : null,
       errorMessage: failed ? failed.failMsg : '',
@@ -276,6 +280,14 @@ export class SimKie {
 
   /** Every call counted, per account, per attempt key and per task. */
   stats(): SimStats {
+    const { accounts, tasksCreated, callbacksSent, callbacksLost, peakRunning } = this.totals();
+    const queriesByTask: Record<string, number> = {};
+    for (const t of this.tasksById.values()) queriesByTask[t.taskId] = t.queries;
+    return { accounts, createCallsByKey: Object.fromEntries(this.createCallsByKey), queriesByTask, tasksCreated, callbacksSent, callbacksLost, peakRunning };
+  }
+
+  /** The counts of stats() without its per-key and per-task tables (constant size, for runs of any length). */
+  totals(): SimTotals {
     this.housekeep(this.clock.now());
     const accounts: Record<string, AccountStats> = {};
     for (const [key, a] of [...this.accounts].sort(([x], [y]) => (x < y ? -1 : 1))) {
@@ -288,17 +300,9 @@ export class SimKie {
         creditsRefunded: a.creditsRefunded,
       };
     }
-    const queriesByTask: Record<string, number> = {};
-    for (const t of this.tasksById.values()) queriesByTask[t.taskId] = t.queries;
-    return {
-      accounts,
-      createCallsByKey: Object.fromEntries(this.createCallsByKey),
-      queriesByTask,
-      tasksCreated: this.tasksById.size,
-      callbacksSent: this.callbacksSent,
-      callbacksLost: this.callbacksLost,
-    };
+    return { accounts, tasksCreated: this.tasksById.size, callbacksSent: this.callbacksSent, callbacksLost: this.callbacksLost, peakRunning: this.peakRunning };
   }
+
 
   /** Tasks running at KIE now (created, not yet finished). */
   runningCount(): number {
@@ -339,6 +343,20 @@ export class SimKie {
     return into >= offset && into < offset + o.burstLengthMs;
   }
 
+  /**
+   * A call's own random faults: a 429 in an overload burst (at `burstShare` of the burst's rate), then a 500 at
+   * `errorRate`. The call's stream is drawn from only when one of them can happen (a fault-free run builds none).
+   */
+  private callFault(streamKey: string, now: number, burstShare: number, errorRate: number): KieResponse<never> | undefined {
+    const overload = this.faults.overload;
+    const rejectRate = overload && this.inBurst(now) ? overload.burstRejectRate * burstShare : 0;
+    if (rejectRate <= 0 && errorRate <= 0) return undefined;
+    const callRng = streamFor(this.seed, streamKey);
+    if (callRng.chance(rejectRate)) return kieError(429);
+    if (callRng.chance(errorRate)) return kieError(500);
+    return undefined;
+  }
+
   private decideCreate(
     apiKey: string,
     account: AccountStats & { window: number[]; reserved: number },
@@ -360,9 +378,8 @@ export class SimKie {
     const window = account.window;
     while (window.length > 0 && window[0]! <= now - this.createWindowMs) window.shift();
     if (window.length >= this.createLimit) return kieError(429);
-    const callRng = streamFor(this.seed, `create/${key}/${callNo}`);
-    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate)) return kieError(429);
-    if (callRng.chance(this.faults.flaky.createErrorRate)) return kieError(500);
+    const fault = this.callFault(`create/${key}/${callNo}`, now, 1, this.faults.flaky.createErrorRate);
+    if (fault) return fault;
     const job = jobClassOf(body);
     const entry = this.catalog.models.find((m) => m.id === body.catalogModel)!;
     const credits = clipCredits(entry, job.resolution, job.durationSec);
@@ -404,16 +421,18 @@ export class SimKie {
     const plannedCompleteAt = Math.max(generatingAt + 1_000, now + total);
     let completeAt = plannedCompleteAt;
     let outcome: JobOutcome = SUCCESS;
-    const fate = streamFor(this.seed, `fate/${key}`);
+    const { policy, flaky } = this.faults;
+    // Streams are built only when a fate can be drawn from them (draws are the same either way).
+    const fate = policy.rate > 0 || flaky.generationFailureRate > 0 || overload ? streamFor(this.seed, `fate/${key}`) : undefined;
     const contentKey = hints.contentKey ?? body.prompt;
-    if (streamFor(this.seed, `policy/${contentKey}`).chance(this.faults.policy.rate)) {
+    if (fate && policy.rate > 0 && streamFor(this.seed, `policy/${contentKey}`).chance(policy.rate)) {
       // Refusals come early: the safety check runs before (or at the start of) generation.
       outcome = FAILED[POLICY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(5_000, 20_000));
-    } else if (fate.chance(this.faults.flaky.generationFailureRate)) {
+    } else if (fate?.chance(flaky.generationFailureRate)) {
       outcome = FAILED[GENERATION_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.2, 1) * (completeAt - generatingAt));
-    } else if (overload && fate.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
+    } else if (overload && fate?.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
       outcome = FAILED[BUSY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.3, 1) * (completeAt - generatingAt));
     }
@@ -442,9 +461,8 @@ export class SimKie {
     }
     if (this.inOutage(now)) return kieError(455);
     const queryNo = task ? task.queries : 0;
-    const callRng = streamFor(this.seed, `query/${taskId}/${queryNo}`);
-    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate * 0.5)) return kieError(429);
-    if (callRng.chance(this.faults.flaky.queryErrorRate)) return kieError(500);
+    const fault = this.callFault(`query/${taskId}/${queryNo}`, now, 0.5, this.faults.flaky.queryErrorRate);
+    if (fault) return fault;
     // Another account's task is as invisible as a missing one; so is another family's (its own endpoints know it).
     if (!task || task.account !== apiKey || task.family !== family) return kieError(404, `Task not found: ${taskId}`);
     if (now < task.visibleAt) return { code: 422, msg: family === 'veo' ? 'record is null' : 'recordInfo is null', data: null };
@@ -521,7 +539,14 @@ export class SimKie {
 
   private pushRunning(task: SimTask): void {
     this.running.push(task);
+    // Pushed right after housekeep(now): the set holds exactly the jobs running now.
+    if (this.running.size > this.peakRunning) this.peakRunning = this.running.size;
   }
+}
+
+/** Generation progress (0-99) at `t`: a failed task's stays where it stopped. */
+function progressAt(task: SimTask, t: number): number {
+  return Math.max(0, Math.min(99, Math.floor((100 * (t - task.generatingAt)) / Math.max(1, task.plannedCompleteAt - task.generatingAt))));
 }
 
 /** The state of a task at time `at`: a pure function of its timeline. */

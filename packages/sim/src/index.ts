@@ -11,6 +11,7 @@ export {
   type SimClock,
   type SimKieOptions,
   type SimStats,
+  type SimTotals,
   type SimTask,
 } from './core.ts';
 export { SimGateway, toGetTaskResult, toRemoteStatus, veoToGetTaskResult, veoToRemoteStatus, type CallbackHandler, type SimGatewayOptions } from './gateway.ts';
