@@ -21,10 +21,6 @@ interface RequestShape {
   after: string | null;
 }
 
-/** Stands in for the prompt while the request is serialised; a request containing it is stored whole. */
-const PROMPT_SLOT = '\u0000clipfleet-sim-prompt\u0000';
-const PROMPT_SLOT_JSON = JSON.stringify(PROMPT_SLOT);
-
 /** The simulator's record of one job: numbers plus shared pieces (about 200 bytes), for every job it ever created. */
 export class SimJob {
   constructor(
@@ -94,25 +90,23 @@ export class SimJob {
 export class RequestShapes {
   private readonly byTemplate = new Map<string, RequestShape>();
 
-  /** The shape of a validated request (one JSON serialisation per call). */
+  /** The shape of a validated request (one JSON serialisation and one search per call). */
   of(body: CreateTaskBody, job: JobClass): RequestShape {
     const { prompt: _prompt, raw, ...fields } = body;
-    const template = JSON.stringify(withPromptSlot(raw, body.family));
-    const at = template.indexOf(PROMPT_SLOT_JSON);
-    // Another field carrying the slot's text: the prompt's place is ambiguous, so this job keeps its whole param.
-    if (at < 0 || template.indexOf(PROMPT_SLOT_JSON, at + 1) >= 0) return { fields, job, before: JSON.stringify(raw), after: null };
-    const key = `${body.family} ${template}`;
+    const param = JSON.stringify(raw);
+    const quoted = JSON.stringify(body.prompt);
+    const at = param.indexOf(quoted);
+    // The prompt's own field always yields one match; a second one (another value holding the same text, or
+    // ending in it) makes its place ambiguous, and the job keeps its whole param.
+    if (at < 0 || param.indexOf(quoted, at + 1) >= 0) return { fields, job, before: param, after: null };
+    const before = param.slice(0, at);
+    const after = param.slice(at + quoted.length);
+    const key = `${body.family} ${at} ${before}${after}`;
     let shape = this.byTemplate.get(key);
     if (!shape) {
-      shape = { fields, job, before: template.slice(0, at), after: template.slice(at + PROMPT_SLOT_JSON.length) };
+      shape = { fields, job, before, after };
       this.byTemplate.set(key, shape);
     }
     return shape;
   }
-}
-
-/** The request with its prompt (under `input` on Market, top level on Veo) replaced by the slot, keys in order. */
-function withPromptSlot(raw: Record<string, unknown>, family: ProviderFamily): Record<string, unknown> {
-  if (family === 'veo') return { ...raw, prompt: PROMPT_SLOT };
-  return { ...raw, input: { ...(raw.input as Record<string, unknown>), prompt: PROMPT_SLOT } };
 }

@@ -213,7 +213,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   for (const batch of input.batches) supervisor.addBatch(batch);
-  await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs);
+  // In process, the engine and the gateway only chain promises: nothing to wait for but microtasks.
+  await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs, { settleWith: 'microtasks' });
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
