@@ -153,11 +153,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         running--;
         return;
       case 'task.submitted':
-        tracks.submitted(e.taskId, e.remoteTaskId);
+        tracks.submitted(tracks.slot(e.taskId), e.remoteTaskId);
         return;
       case 'task.retryScheduled':
         if (e.consumesAttempt) {
-          tracks.markRetried(e.taskId);
+          tracks.markRetried(tracks.slot(e.taskId));
           retryAttempts++;
         }
         return;
@@ -173,24 +173,24 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         lastEndAt = e.at;
         if (input.timeline) mark(e.at);
         counts[e.type.slice(5) as keyof typeof counts]++;
-        if (tracks.isFast(e.taskId) && --fastOpen === 0) fastDoneAt = e.at;
-        const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : tracks.lastRemoteId(e.taskId);
+        const slot = tracks.slot(e.taskId);
+        if (tracks.isFast(slot) && --fastOpen === 0) fastDoneAt = e.at;
+        const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : tracks.lastRemoteId(slot);
+        const remote = remoteId ? core.task(remoteId) : undefined;
         if (e.type === 'task.succeeded') {
-          if (tracks.isRetried(e.taskId)) retryAttemptsOk++;
-          tracks.markSucceeded(e.taskId);
+          if (tracks.isRetried(slot)) retryAttemptsOk++;
+          tracks.markSucceeded(slot);
           if (lastSuccessAt !== undefined && e.at < lastSuccessAt) throw new Error('engine events out of time order');
           successes++;
           firstSuccessAt ??= e.at;
           if (successes === Math.ceil(total / 2)) halfSuccessAt = e.at;
           lastSuccessAt = e.at;
           // A task succeeds once, with its own job: what KIE billed for it was delivered.
-          const job = core.task(e.remoteTaskId);
-          if (job?.outcome.kind === 'success') creditsDelivered += job.credits;
+          if (remote?.outcome.kind === 'success') creditsDelivered += remote.credits;
         }
         // Detection delay: remote finish -> engine noticed, for ends caused by the remote outcome.
-        if ((e.type === 'task.succeeded' || (e.type === 'task.failed' && e.code === 501)) && remoteId) {
-          const remote = core.task(remoteId);
-          if (remote && remote.completeAt <= e.at) detection.push(e.at - remote.completeAt);
+        if ((e.type === 'task.succeeded' || (e.type === 'task.failed' && e.code === 501)) && remote && remote.completeAt <= e.at) {
+          detection.push(e.at - remote.completeAt);
         }
         return;
       }

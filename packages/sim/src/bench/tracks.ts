@@ -33,28 +33,35 @@ export class TaskTracks {
     return n;
   }
 
-  isFast(taskId: string): boolean {
-    return (this.flags[this.at(taskId)]! & FAST) !== 0;
+  /** The task's slot: one lookup per event, then the calls below take it. */
+  slot(taskId: string): number {
+    const i = this.index.get(taskId);
+    if (i === undefined) throw new Error(`event for a task the run does not have: ${taskId}`);
+    return i;
   }
 
-  submitted(taskId: string, remoteTaskId: string): void {
-    this.lastRemoteIds[this.at(taskId)] = remoteTaskId;
+  isFast(slot: number): boolean {
+    return (this.flags[slot]! & FAST) !== 0;
   }
 
-  lastRemoteId(taskId: string): string | undefined {
-    return this.lastRemoteIds[this.at(taskId)];
+  submitted(slot: number, remoteTaskId: string): void {
+    this.lastRemoteIds[slot] = remoteTaskId;
   }
 
-  markRetried(taskId: string): void {
-    this.flags[this.at(taskId)]! |= RETRIED;
+  lastRemoteId(slot: number): string | undefined {
+    return this.lastRemoteIds[slot];
   }
 
-  isRetried(taskId: string): boolean {
-    return (this.flags[this.at(taskId)]! & RETRIED) !== 0;
+  markRetried(slot: number): void {
+    this.flags[slot]! |= RETRIED;
   }
 
-  markSucceeded(taskId: string): void {
-    this.flags[this.at(taskId)]! |= SUCCEEDED;
+  isRetried(slot: number): boolean {
+    return (this.flags[slot]! & RETRIED) !== 0;
+  }
+
+  markSucceeded(slot: number): void {
+    this.flags[slot]! |= SUCCEEDED;
   }
 
   /** Tasks that used a retry attempt, and how many of them succeeded. */
@@ -78,11 +85,5 @@ export class TaskTracks {
     const i = this.index.get(taskId);
     const d = i === undefined ? Number.NaN : this.durations[i]!;
     return Number.isNaN(d) ? undefined : d;
-  }
-
-  private at(taskId: string): number {
-    const i = this.index.get(taskId);
-    if (i === undefined) throw new Error(`event for a task the run does not have: ${taskId}`);
-    return i;
   }
 }
