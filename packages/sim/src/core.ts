@@ -321,6 +321,7 @@ export class SimKie {
   }
 
   private takeInjected(op: FaultOp): InjectedFault | undefined {
+    if (this.injected.length === 0) return undefined;
     const i = this.injected.findIndex((f) => f.op === op);
     if (i < 0) return undefined;
     const fault = this.injected[i]!;

@@ -1,5 +1,5 @@
 // Public surface of @clipfleet/sim.
-export { DiscreteEventClock, settle, type RunOptions, type RunResult, type RunStop } from './clock.ts';
+export { DiscreteEventClock, settle, type RunOptions, type RunResult, type RunStop, type TimerHandle } from './clock.ts';
 export {
   SimKie,
   jobClassOf,
