@@ -6,12 +6,26 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-interface Timer {
-  at: number;
-  id: number;
-  fn: (...args: any[]) => void;
-  cancelled: boolean;
+/** The same without an event-loop turn: a tick queued now runs once the microtask queue is drained. */
+function drainMicrotasks(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
 }
+
+/** With `settleWith: 'microtasks'`, the event loop still turns once per this many instants. */
+const EVENT_LOOP_EVERY = 64;
+
+/** A scheduled callback; setTimeout hands it out as the handle, so clearing needs no lookup table. */
+class Timer {
+  constructor(
+    readonly at: number,
+    readonly id: number,
+    /** null once fired or cleared: the callback (often holding a finished task) is released at once. */
+    public fn: ((...args: any[]) => void) | null,
+  ) {}
+}
+
+/** What setTimeout returns: pass it to clearTimeout. */
+export type TimerHandle = Timer;
 
 export type RunStop = number | (() => boolean);
 
@@ -23,6 +37,13 @@ export interface RunOptions {
    * two timers due at the same instant must observe each other's asynchronous effects.
    */
   settleEachTimer?: boolean;
+  /**
+   * How promises settle between instants: `event-loop` (default) turns the event loop at every instant, so I/O
+   * callbacks run too; `microtasks` drains promise continuations only and turns the loop every
+   * EVENT_LOOP_EVERY instants, for runs whose inputs are all in process (a host serving requests meanwhile stays
+   * responsive, and the run saves a loop turn, a poll syscall, per instant).
+   */
+  settleWith?: 'event-loop' | 'microtasks';
 }
 
 export interface RunResult {
@@ -44,7 +65,8 @@ export class DiscreteEventClock implements EngineClock {
   private nextId = 1;
   /** Ordered by (due time, timer id): ties fire in creation order, so a run is reproducible. */
   private heap = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.id < b.id));
-  private live = new Map<number, Timer>();
+  /** Timers scheduled and neither fired nor cleared (cleared ones stay in the heap until they surface). */
+  private live = 0;
   /** Timers fired so far (the benchmark reports it as simulation events). */
   fired = 0;
 
@@ -56,28 +78,26 @@ export class DiscreteEventClock implements EngineClock {
     return this.time;
   }
 
-  setTimeout(fn: (...args: any[]) => void, timeout: number): number {
+  setTimeout(fn: (...args: any[]) => void, timeout: number): TimerHandle {
     const delay = Number.isFinite(timeout) && timeout > 0 ? timeout : 0;
-    const timer: Timer = { at: this.time + delay, id: this.nextId++, fn, cancelled: false };
-    this.live.set(timer.id, timer);
+    const timer = new Timer(this.time + delay, this.nextId++, fn);
+    this.live++;
     this.heap.push(timer);
-    return timer.id;
+    return timer;
   }
 
-  clearTimeout(id: unknown): void {
-    const timer = this.live.get(id as number);
-    if (!timer) return;
-    // Lazy deletion: the heap entry is skipped when it reaches the top.
-    timer.cancelled = true;
-    // Drop the callback now: it holds the (often stopped) actor, which would otherwise stay reachable
-    // until the entry surfaces, up to a 15-minute timeout later.
-    timer.fn = () => {};
-    this.live.delete(timer.id);
+  clearTimeout(handle: unknown): void {
+    if (!(handle instanceof Timer) || handle.fn === null) return;
+    // Lazy deletion: the heap entry is skipped when it reaches the top. The callback goes now: it holds the
+    // (often finished) task, which would otherwise stay reachable until the entry surfaces, up to a
+    // 15-minute timeout later.
+    handle.fn = null;
+    this.live--;
   }
 
   /** Timers still scheduled. */
   pending(): number {
-    return this.live.size;
+    return this.live;
   }
 
   /** When the earliest live timer is due, or undefined when none is scheduled. */
@@ -103,10 +123,12 @@ export class DiscreteEventClock implements EngineClock {
       const top = this.heap.peek();
       if (!top || top.at !== instant || top.id >= createdBefore) break;
       this.heap.pop();
-      this.live.delete(top.id);
+      const fn = top.fn!;
+      top.fn = null;
+      this.live--;
       count++;
       this.fired++;
-      top.fn();
+      fn();
     }
     return count;
   }
@@ -125,14 +147,16 @@ export class DiscreteEventClock implements EngineClock {
   async runUntil(stop: RunStop, options: RunOptions = {}): Promise<RunResult> {
     const maxSteps = options.maxSteps ?? Infinity;
     const perTimer = options.settleEachTimer ?? false;
+    let instants = 0;
+    const wait = options.settleWith === 'microtasks' ? () => (++instants % EVENT_LOOP_EVERY === 0 ? settle() : drainMicrotasks()) : settle;
     let steps = 0;
     for (;;) {
-      await settle();
+      await wait();
       if (typeof stop === 'function' && stop()) return { reason: 'done', steps, now: this.time };
       const due = this.nextDueAt();
       if (due === undefined) {
         // Something may still be settling (a promise chain that schedules after several hops): one more chance.
-        await settle();
+        await wait();
         if (this.nextDueAt() === undefined) {
           if (typeof stop === 'number') this.time = Math.max(this.time, stop);
           return { reason: typeof stop === 'function' && stop() ? 'done' : 'idle', steps, now: this.time };
@@ -149,6 +173,6 @@ export class DiscreteEventClock implements EngineClock {
   }
 
   private dropCancelledTop(): void {
-    while (this.heap.peek()?.cancelled) this.heap.pop();
+    while (this.heap.peek()?.fn === null) this.heap.pop();
   }
 }

@@ -5,6 +5,7 @@ import { streamFor } from './rng.ts';
 import { validateCreateBody, type CreateTaskBody } from './validate.ts';
 import { kieError, type KieRecord, type KieResponse, type KieState, type VeoRecord } from './wire.ts';
 import { MinHeap } from './heap.ts';
+import { RequestShapes, SimJob, type JobOutcome } from './jobs.ts';
 
 /** The time source the core needs: virtual (DiscreteEventClock) in-process, scaled real time over HTTP. */
 export interface SimClock {
@@ -55,29 +56,8 @@ export interface InjectedFault {
   times?: number;
 }
 
-export interface SimTask {
-  taskId: string;
-  /** Which endpoints created it and answer for it (a Veo task is unknown to jobs/recordInfo). */
-  family: ProviderFamily;
-  account: string;
-  key: string;
-  body: CreateTaskBody;
-  /** The create body as KIE echoes it (`param`, a JSON string), serialised once. */
-  param: string;
-  job: JobClass;
-  credits: number;
-  createdAt: number;
-  visibleAt: number;
-  queuedAt: number;
-  generatingAt: number;
-  completeAt: number;
-  /** When generation would have finished had it not failed: progress of a failed task is frozen relative to it. */
-  plannedCompleteAt: number;
-  outcome: { kind: 'success' } | { kind: 'fail'; failCode: string; failMsg: string };
-  queries: number;
-  callbacksSent: number;
-  callbacksLost: number;
-}
+/** A job as the simulator keeps it (compact: see jobs.ts). */
+export type SimTask = SimJob;
 
 export interface AccountStats {
   createCalls: number;
@@ -89,15 +69,20 @@ export interface AccountStats {
   creditsRefunded: number;
 }
 
-export interface SimStats {
+export interface SimTotals {
   accounts: Record<string, AccountStats>;
+  tasksCreated: number;
+  callbacksSent: number;
+  callbacksLost: number;
+  /** Most jobs running at once (created, not yet finished). */
+  peakRunning: number;
+}
+
+export interface SimStats extends SimTotals {
   /** Create calls per attempt key (engine task id + attempt in-process, sequence number over HTTP). */
   createCallsByKey: Record<string, number>;
   /** Query calls per remote task id. */
   queriesByTask: Record<string, number>;
-  tasksCreated: number;
-  callbacksSent: number;
-  callbacksLost: number;
 }
 
 /** Receives a callback body in the task's family shape (Market: recordInfo's; Veo: its own). */
@@ -106,6 +91,12 @@ interface CallbackListener {
 }
 
 const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
+
+/** Outcomes shared by every job that ends so (a job record points at one). */
+const SUCCESS: JobOutcome = { kind: 'success' };
+const FAILED: Record<string, JobOutcome> = Object.fromEntries(
+  [POLICY_FAIL_MSG, GENERATION_FAIL_MSG, BUSY_FAIL_MSG].map((failMsg) => [failMsg, { kind: 'fail', failCode: '501', failMsg }]),
+);
 
 /**
  * The simulated KIE provider. It answers in KIE's own shapes (`{code, msg, data}`), with the real quirks
@@ -130,6 +121,8 @@ export class SimKie {
   private readonly catalog: Catalog;
 
   private readonly tasksById = new Map<string, SimTask>();
+  private readonly shapes = new RequestShapes();
+  private readonly idParts = new Map<string, string>();
   private readonly accounts = new Map<string, AccountStats & { window: number[]; reserved: number }>();
   private readonly createCallsByKey = new Map<string, number>();
   private readonly injected: InjectedFault[] = [];
@@ -140,6 +133,7 @@ export class SimKie {
   private seq = 0;
   private callbacksSent = 0;
   private callbacksLost = 0;
+  private peakRunning = 0;
 
   constructor(options: SimKieOptions) {
     this.clock = options.clock;
@@ -149,7 +143,8 @@ export class SimKie {
     this.apiKeys = new Set(options.apiKeys ?? ['sim-key']);
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH;
     const base = options.resultBaseUrl ?? 'https://sim.kie.local/files';
-    this.resultBaseUrl = typeof base === 'function' ? () => base().replace(/\/$/, '') : () => base.replace(/\/$/, '');
+    const fixed = typeof base === 'string' ? base.replace(/\/$/, '') : '';
+    this.resultBaseUrl = typeof base === 'function' ? () => base().replace(/\/$/, '') : () => fixed;
     this.creditsPerAccount = options.creditsPerAccount ?? Infinity;
     this.createLimit = options.createLimit ?? 20;
     this.createWindowMs = options.createWindowMs ?? 10_000;
@@ -236,16 +231,13 @@ export class SimKie {
   recordOf(task: SimTask, at = this.clock.now()): KieRecord {
     const state = stateAt(task, at);
     const terminal = state === 'success' || state === 'fail';
-    const progressAt = (t: number) =>
-      Math.max(0, Math.min(99, Math.floor((100 * (t - task.generatingAt)) / Math.max(1, task.plannedCompleteAt - task.generatingAt))));
-    const progress = state === 'success' ? 100 : state === 'generating' ? progressAt(at) : state === 'fail' ? progressAt(task.completeAt) : 0;
-    const urls = this.resultUrls(task.taskId);
+    const progress = state === 'success' ? 100 : state === 'generating' ? progressAt(task, at) : state === 'fail' ? progressAt(task, task.completeAt) : 0;
     return {
       taskId: task.taskId,
-      model: task.body.model,
+      model: task.model,
       state,
       param: task.param,
-      resultJson: state === 'success' ? JSON.stringify(urls) : '',
+      resultJson: state === 'success' ? JSON.stringify(this.resultUrls(task.taskId)) : '',
       failCode: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failCode : null,
       failMsg: state === 'fail' && task.outcome.kind === 'fail' ? task.outcome.failMsg : null,
       costTime: terminal ? task.completeAt - task.createdAt : null,
@@ -260,12 +252,12 @@ export class SimKie {
   veoRecordOf(task: SimTask, at = this.clock.now()): VeoRecord {
     const state = stateAt(task, at);
     const failed = state === 'fail' && task.outcome.kind === 'fail' ? task.outcome : undefined;
-    const urls = this.resultUrls(task.taskId);
+    const urls = state === 'success' ? this.resultUrls(task.taskId).resultUrls : undefined;
     return {
       taskId: task.taskId,
       paramJson: task.param,
       completeTime: state === 'success' || failed ? this.epochMs + task.completeAt : null,
-      response: state === 'success' ? { taskId: task.taskId, resultUrls: urls.resultUrls, originUrls: urls.resultUrls, resolution: task.job.resolution } : null,
+      response: urls ? { taskId: task.taskId, resultUrls: urls, originUrls: urls, resolution: task.job.resolution } : null,
       successFlag: state === 'success' ? 1 : failed ? 3 : 0,
       errorCode: failed ? Number(failed.failCode) : null,
       errorMessage: failed ? failed.failMsg : '',
@@ -289,6 +281,14 @@ export class SimKie {
 
   /** Every call counted, per account, per attempt key and per task. */
   stats(): SimStats {
+    const { accounts, tasksCreated, callbacksSent, callbacksLost, peakRunning } = this.totals();
+    const queriesByTask: Record<string, number> = {};
+    for (const t of this.tasksById.values()) queriesByTask[t.taskId] = t.queries;
+    return { accounts, createCallsByKey: Object.fromEntries(this.createCallsByKey), queriesByTask, tasksCreated, callbacksSent, callbacksLost, peakRunning };
+  }
+
+  /** The counts of stats() without its per-key and per-task tables (constant size, for runs of any length). */
+  totals(): SimTotals {
     this.housekeep(this.clock.now());
     const accounts: Record<string, AccountStats> = {};
     for (const [key, a] of [...this.accounts].sort(([x], [y]) => (x < y ? -1 : 1))) {
@@ -301,17 +301,9 @@ export class SimKie {
         creditsRefunded: a.creditsRefunded,
       };
     }
-    const queriesByTask: Record<string, number> = {};
-    for (const t of this.tasksById.values()) queriesByTask[t.taskId] = t.queries;
-    return {
-      accounts,
-      createCallsByKey: Object.fromEntries(this.createCallsByKey),
-      queriesByTask,
-      tasksCreated: this.tasksById.size,
-      callbacksSent: this.callbacksSent,
-      callbacksLost: this.callbacksLost,
-    };
+    return { accounts, tasksCreated: this.tasksById.size, callbacksSent: this.callbacksSent, callbacksLost: this.callbacksLost, peakRunning: this.peakRunning };
   }
+
 
   /** Tasks running at KIE now (created, not yet finished). */
   runningCount(): number {
@@ -329,6 +321,7 @@ export class SimKie {
   }
 
   private takeInjected(op: FaultOp): InjectedFault | undefined {
+    if (this.injected.length === 0) return undefined;
     const i = this.injected.findIndex((f) => f.op === op);
     if (i < 0) return undefined;
     const fault = this.injected[i]!;
@@ -352,6 +345,20 @@ export class SimKie {
     return into >= offset && into < offset + o.burstLengthMs;
   }
 
+  /**
+   * A call's own random faults: a 429 in an overload burst (at `burstShare` of the burst's rate), then a 500 at
+   * `errorRate`. The call's stream is drawn from only when one of them can happen (a fault-free run builds none).
+   */
+  private callFault(streamKey: string, now: number, burstShare: number, errorRate: number): KieResponse<never> | undefined {
+    const overload = this.faults.overload;
+    const rejectRate = overload && this.inBurst(now) ? overload.burstRejectRate * burstShare : 0;
+    if (rejectRate <= 0 && errorRate <= 0) return undefined;
+    const callRng = streamFor(this.seed, streamKey);
+    if (callRng.chance(rejectRate)) return kieError(429);
+    if (callRng.chance(errorRate)) return kieError(500);
+    return undefined;
+  }
+
   private decideCreate(
     apiKey: string,
     account: AccountStats & { window: number[]; reserved: number },
@@ -373,9 +380,8 @@ export class SimKie {
     const window = account.window;
     while (window.length > 0 && window[0]! <= now - this.createWindowMs) window.shift();
     if (window.length >= this.createLimit) return kieError(429);
-    const callRng = streamFor(this.seed, `create/${key}/${callNo}`);
-    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate)) return kieError(429);
-    if (callRng.chance(this.faults.flaky.createErrorRate)) return kieError(500);
+    const fault = this.callFault(`create/${key}/${callNo}`, now, 1, this.faults.flaky.createErrorRate);
+    if (fault) return fault;
     const job = jobClassOf(body);
     const entry = this.catalog.models.find((m) => m.id === body.catalogModel)!;
     const credits = clipCredits(entry, job.resolution, job.durationSec);
@@ -385,8 +391,9 @@ export class SimKie {
     account.created++;
     account.reserved += credits;
     account.creditsCharged += credits;
-    // Ids stay URL-path safe: some model ids have a slash (`kling-2.6/text-to-video`).
-    const taskId = `task_${body.model.replace(/[^\w.-]/g, '-')}_${this.epochMs + now}${String(seq).padStart(5, '0')}`;
+    // Ids stay URL-path safe: some model ids have a slash (`kling-2.6/text-to-video`). join() makes one flat
+    // string; a template literal would keep a tree of its parts (about 4x the bytes) for as long as the job lives.
+    const taskId = ['task_', this.idPart(body.model), '_', this.epochMs + now, String(seq).padStart(5, '0')].join('');
     const task = this.planTask(taskId, apiKey, key, body, job, credits, hints, now);
     this.tasksById.set(taskId, task);
     this.pushRunning(task);
@@ -416,40 +423,24 @@ export class SimKie {
     const generatingAt = Math.min(queuedAt + Math.round(rng.between(2_000, 8_000)), now + Math.round(total * 0.5));
     const plannedCompleteAt = Math.max(generatingAt + 1_000, now + total);
     let completeAt = plannedCompleteAt;
-    let outcome: SimTask['outcome'] = { kind: 'success' };
-    const fate = streamFor(this.seed, `fate/${key}`);
+    let outcome: JobOutcome = SUCCESS;
+    const { policy, flaky } = this.faults;
+    // Streams are built only when a fate can be drawn from them (draws are the same either way).
+    const fate = policy.rate > 0 || flaky.generationFailureRate > 0 || overload ? streamFor(this.seed, `fate/${key}`) : undefined;
     const contentKey = hints.contentKey ?? body.prompt;
-    if (streamFor(this.seed, `policy/${contentKey}`).chance(this.faults.policy.rate)) {
+    if (fate && policy.rate > 0 && streamFor(this.seed, `policy/${contentKey}`).chance(policy.rate)) {
       // Refusals come early: the safety check runs before (or at the start of) generation.
-      outcome = { kind: 'fail', failCode: '501', failMsg: POLICY_FAIL_MSG };
+      outcome = FAILED[POLICY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(5_000, 20_000));
-    } else if (fate.chance(this.faults.flaky.generationFailureRate)) {
-      outcome = { kind: 'fail', failCode: '501', failMsg: GENERATION_FAIL_MSG };
+    } else if (fate?.chance(flaky.generationFailureRate)) {
+      outcome = FAILED[GENERATION_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.2, 1) * (completeAt - generatingAt));
-    } else if (overload && fate.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
-      outcome = { kind: 'fail', failCode: '501', failMsg: BUSY_FAIL_MSG };
+    } else if (overload && fate?.chance(Math.min(overload.maxFailureRate, overload.failurePerTask * excess))) {
+      outcome = FAILED[BUSY_FAIL_MSG]!;
       completeAt = generatingAt + Math.round(fate.between(0.3, 1) * (completeAt - generatingAt));
     }
-    return {
-      taskId,
-      family: body.family,
-      account,
-      key,
-      body,
-      param: JSON.stringify(body.raw),
-      job,
-      credits,
-      createdAt: now,
-      visibleAt,
-      queuedAt,
-      generatingAt,
-      completeAt,
-      plannedCompleteAt,
-      outcome,
-      queries: 0,
-      callbacksSent: 0,
-      callbacksLost: 0,
-    };
+    const shape = this.shapes.of(body, job);
+    return new SimJob(taskId, account, key, shape, body.prompt, credits, now, visibleAt, queuedAt, generatingAt, completeAt, plannedCompleteAt, outcome);
   }
 
   private decideQuery<R>(
@@ -473,9 +464,8 @@ export class SimKie {
     }
     if (this.inOutage(now)) return kieError(455);
     const queryNo = task ? task.queries : 0;
-    const callRng = streamFor(this.seed, `query/${taskId}/${queryNo}`);
-    if (this.faults.overload && this.inBurst(now) && callRng.chance(this.faults.overload.burstRejectRate * 0.5)) return kieError(429);
-    if (callRng.chance(this.faults.flaky.queryErrorRate)) return kieError(500);
+    const fault = this.callFault(`query/${taskId}/${queryNo}`, now, 0.5, this.faults.flaky.queryErrorRate);
+    if (fault) return fault;
     // Another account's task is as invisible as a missing one; so is another family's (its own endpoints know it).
     if (!task || task.account !== apiKey || task.family !== family) return kieError(404, `Task not found: ${taskId}`);
     if (now < task.visibleAt) return { code: 422, msg: family === 'veo' ? 'record is null' : 'recordInfo is null', data: null };
@@ -550,9 +540,23 @@ export class SimKie {
     }
   }
 
+  /** A model id as it appears in task ids (one per model, not one per job). */
+  private idPart(model: string): string {
+    let part = this.idParts.get(model);
+    if (part === undefined) this.idParts.set(model, (part = model.replace(/[^\w.-]/g, '-')));
+    return part;
+  }
+
   private pushRunning(task: SimTask): void {
     this.running.push(task);
+    // Pushed right after housekeep(now): the set holds exactly the jobs running now.
+    if (this.running.size > this.peakRunning) this.peakRunning = this.running.size;
   }
+}
+
+/** Generation progress (0-99) at `t`: a failed task's stays where it stopped. */
+function progressAt(task: SimTask, t: number): number {
+  return Math.max(0, Math.min(99, Math.floor((100 * (t - task.generatingAt)) / Math.max(1, task.plannedCompleteAt - task.generatingAt))));
 }
 
 /** The state of a task at time `at`: a pure function of its timeline. */

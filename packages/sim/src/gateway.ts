@@ -7,6 +7,7 @@ import {
   type CreateTaskResult,
   type GetTaskResult,
   type KieGateway,
+  type ProviderFamily,
   type RemoteStatus,
   type TaskSpec,
 } from '@clipfleet/engine';
@@ -34,6 +35,8 @@ export class SimGateway implements KieGateway {
   private readonly apiKey: string;
   private readonly callbacks: boolean;
   private readonly catalog: Catalog;
+  /** Each catalog model's family: which endpoint answers for its jobs. */
+  private readonly families: Map<string, ProviderFamily>;
   private handler: CallbackHandler | undefined;
 
   constructor(
@@ -43,6 +46,7 @@ export class SimGateway implements KieGateway {
     this.apiKey = options.apiKey ?? 'sim-key';
     this.callbacks = options.callbacks ?? false;
     this.catalog = options.catalog ?? DEFAULT_CONFIG.catalog;
+    this.families = new Map(this.catalog.models.map((m) => [m.id, m.family]));
     core.onCallback((task, body) => this.forward(task, body));
   }
 
@@ -73,7 +77,7 @@ export class SimGateway implements KieGateway {
   }
 
   getTask(remoteTaskId: string, task?: TaskSpec): Promise<GetTaskResult> {
-    const family = task ? this.catalog.models.find((m) => m.id === task.model)?.family : undefined;
+    const family = task ? this.families.get(task.model) : undefined;
     if (family === 'veo') return Promise.resolve(veoToGetTaskResult(this.core.veoRecordInfo(this.apiKey, remoteTaskId)));
     return Promise.resolve(toGetTaskResult(this.core.recordInfo(this.apiKey, remoteTaskId)));
   }

@@ -19,7 +19,7 @@ export class MinHeap<T> {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      swap(heap, i, parent);
       i = parent;
     }
   }
@@ -38,7 +38,7 @@ export class MinHeap<T> {
         if (l < heap.length && this.before(heap[l]!, heap[m]!)) m = l;
         if (r < heap.length && this.before(heap[r]!, heap[m]!)) m = r;
         if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        swap(heap, i, m);
         i = m;
       }
     }
@@ -50,4 +50,11 @@ export class MinHeap<T> {
     const all = this.items.splice(0);
     for (const item of all) this.push(item);
   }
+}
+
+/** In place, without the temporary array a destructuring swap allocates until the code is optimised. */
+function swap<T>(items: T[], i: number, j: number): void {
+  const t = items[i]!;
+  items[i] = items[j]!;
+  items[j] = t;
 }

@@ -1,5 +1,5 @@
 // Public surface of @clipfleet/sim.
-export { DiscreteEventClock, settle, type RunOptions, type RunResult, type RunStop } from './clock.ts';
+export { DiscreteEventClock, settle, type RunOptions, type RunResult, type RunStop, type TimerHandle } from './clock.ts';
 export {
   SimKie,
   jobClassOf,
@@ -11,6 +11,7 @@ export {
   type SimClock,
   type SimKieOptions,
   type SimStats,
+  type SimTotals,
   type SimTask,
 } from './core.ts';
 export { SimGateway, toGetTaskResult, toRemoteStatus, veoToGetTaskResult, veoToRemoteStatus, type CallbackHandler, type SimGatewayOptions } from './gateway.ts';

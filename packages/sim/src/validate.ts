@@ -29,11 +29,56 @@ function bad(field: string, msg: string): Validation {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\/\S+$/.test(v);
 
+type Candidate = { entry: ModelConfig; mode: Mode };
+
+/** What validation derives from a catalog, once per catalog object (config is data: it is not changed in place). */
+const candidatesByCatalog = new WeakMap<Catalog, Map<string, Candidate[]>>();
+const rulesByEntry = new WeakMap<ModelConfig, Map<string, ModeRules>>();
+
 /** Where a KIE model id lives in the catalog: one id may serve both modes (Seedance, Veo). */
-function entriesFor(catalog: Catalog, family: ProviderFamily, kieModel: string): Array<{ entry: ModelConfig; mode: Mode }> {
-  return catalog.models.flatMap((entry) =>
-    entry.family !== family ? [] : MODES.filter((mode) => entry.modes[mode]?.kieModel === kieModel).map((mode) => ({ entry, mode })),
-  );
+function entriesFor(catalog: Catalog, family: ProviderFamily, kieModel: string): Candidate[] {
+  let byModel = candidatesByCatalog.get(catalog);
+  if (!byModel) candidatesByCatalog.set(catalog, (byModel = new Map()));
+  const key = `${family} ${kieModel}`;
+  let found = byModel.get(key);
+  if (!found) {
+    found = catalog.models.flatMap((entry) =>
+      entry.family !== family ? [] : MODES.filter((mode) => entry.modes[mode]?.kieModel === kieModel).map((mode) => ({ entry, mode })),
+    );
+    byModel.set(key, found);
+  }
+  return found;
+}
+
+interface ModeRules {
+  /** The fields a request of this mode may carry. */
+  allowed: Set<string>;
+  durations: number[];
+  /** [resolution, wire value] pairs the model offers. */
+  byWire: Array<[string, string]>;
+}
+
+function rulesOf(entry: ModelConfig, mode: Mode, family: ProviderFamily): ModeRules {
+  let byMode = rulesByEntry.get(entry);
+  if (!byMode) rulesByEntry.set(entry, (byMode = new Map()));
+  const key = `${family} ${mode}`;
+  let rules = byMode.get(key);
+  if (!rules) {
+    const cfg = entry.modes[mode]!;
+    const map = entry.input;
+    const allowed = new Set<string>(['prompt', map.duration.field, ...(family === 'market' ? [] : ['model', 'callBackUrl']), ...Object.keys(cfg.fixed)]);
+    if (map.resolution) allowed.add(map.resolution.field);
+    if (cfg.aspectRatios && map.aspectRatio) allowed.add(map.aspectRatio.field);
+    const images = map.images;
+    if (cfg.images.max > 0 && images) {
+      if (images.kind === 'frames') [images.first, images.last].forEach((f) => allowed.add(f));
+      else allowed.add(images.field);
+    }
+    const byWire = map.resolution ? Object.entries(map.resolution.values).filter(([r]) => entry.resolutions.includes(r)) : [];
+    rules = { allowed, durations: allowedDurations(entry), byWire };
+    byMode.set(key, rules);
+  }
+  return rules;
 }
 
 /**
@@ -54,20 +99,13 @@ export function validateCreateBody(raw: unknown, family: ProviderFamily = 'marke
   const input = family === 'market' ? raw.input : raw;
   const prefix = family === 'market' ? 'input.' : '';
   if (!isObject(input)) return bad('input', 'is required');
-  const envelope = new Set(family === 'market' ? [] : ['model', 'callBackUrl']);
 
   // The mode is the one whose images and fixed fields the request matches (an id may serve both).
   const { entry, mode } = pickMode(candidates, input);
   const cfg = entry.modes[mode]!;
   const map = entry.input;
-  const allowed = new Set<string>(['prompt', map.duration.field, ...envelope, ...Object.keys(cfg.fixed)]);
-  if (map.resolution) allowed.add(map.resolution.field);
-  if (cfg.aspectRatios && map.aspectRatio) allowed.add(map.aspectRatio.field);
   const images = map.images;
-  if (cfg.images.max > 0 && images) {
-    if (images.kind === 'frames') [images.first, images.last].forEach((f) => allowed.add(f));
-    else allowed.add(images.field);
-  }
+  const { allowed, durations, byWire } = rulesOf(entry, mode, family);
   for (const key of Object.keys(input)) {
     if (input[key] !== undefined && !allowed.has(key)) return bad(`${prefix}${key}`, `is not a field of ${model} (${mode === 'textToVideo' ? 'text' : 'image'}-to-video)`);
   }
@@ -78,7 +116,6 @@ export function validateCreateBody(raw: unknown, family: ProviderFamily = 'marke
 
   const d = input[map.duration.field];
   const dField = `${prefix}${map.duration.field}`;
-  const durations = allowedDurations(entry);
   if (d === undefined) return bad(dField, 'is required');
   if (map.duration.type === 'string' && typeof d !== 'string') return bad(dField, `must be a string of seconds ("${durations[0]}"), not a ${typeof d}`);
   if (map.duration.type === 'integer' && (typeof d !== 'number' || !Number.isInteger(d))) return bad(dField, `must be an integer number of seconds (${durations[0]})`);
@@ -89,7 +126,6 @@ export function validateCreateBody(raw: unknown, family: ProviderFamily = 'marke
   if (map.resolution) {
     const rField = `${prefix}${map.resolution.field}`;
     const sent = input[map.resolution.field];
-    const byWire = Object.entries(map.resolution.values).filter(([r]) => entry.resolutions.includes(r));
     if (sent !== undefined) {
       const hit = byWire.find(([, wire]) => wire === sent);
       if (!hit) return bad(rField, `must be one of ${byWire.map(([, w]) => w).join(', ')}`);

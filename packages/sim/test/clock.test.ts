@@ -44,6 +44,37 @@ describe('DiscreteEventClock', () => {
     expect(log).toEqual(['settled at 50', 'other at 60', 'follow-up at 150']);
   });
 
+  it('settling on microtasks only gives the same run, and still turns the event loop now and then', async () => {
+    const run = async (settleWith: 'event-loop' | 'microtasks') => {
+      const clock = new DiscreteEventClock();
+      const log: string[] = [];
+      let loopTurns = 0;
+      const countTurns = () => {
+        loopTurns++;
+        if (clock.pending() > 0) setImmediate(countTurns);
+      };
+      for (let i = 0; i < 200; i++) {
+        clock.setTimeout(() => {
+          void Promise.resolve()
+            .then(() => Promise.resolve(i))
+            .then((n) => {
+              log.push(`${n} settled at ${clock.now()}`);
+              if (n % 3 === 0) clock.setTimeout(() => log.push(`${n} follow-up at ${clock.now()}`), 5);
+            });
+        }, 10 * i);
+      }
+      setImmediate(countTurns);
+      await clock.runUntil(() => false, { settleWith });
+      return { log, loopTurns };
+    };
+    const loop = await run('event-loop');
+    const micro = await run('microtasks');
+    expect(micro.log).toEqual(loop.log);
+    expect(micro.log).toHaveLength(200 + 67);
+    expect(micro.loopTurns).toBeGreaterThan(1);
+    expect(micro.loopTurns).toBeLessThan(loop.loopTurns / 10);
+  });
+
   it('stops at a target time without firing later timers', async () => {
     const clock = new DiscreteEventClock();
     const fired: number[] = [];

@@ -14,6 +14,7 @@ import { SimGateway } from '../gateway.ts';
 import type { FaultSpec } from '../profiles/faults.ts';
 import type { LatencyProfileName } from '../profiles/latency.ts';
 import { randomSource } from '../rng.ts';
+import { TaskTracks } from './tracks.ts';
 import { mean, percentile, round } from './stats.ts';
 
 export interface SimulationInput {
@@ -90,13 +91,6 @@ export interface SimulationResult {
   timeline: Array<[number, number]>;
 }
 
-interface TaskTrack {
-  resolution: string;
-  lastRemoteId: string | null;
-  retried: boolean;
-  end: EngineEvent['type'] | null;
-}
-
 /**
  * The config's KIE accounts as simulated ones, each with its own key (and window at the simulator): the engine
  * spreads the creates over them and asks each job's status of the account that created it.
@@ -118,12 +112,15 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const accounts = apiKeys.map((apiKey) => new SimGateway(core, { apiKey, callbacks: input.config.provider.callbacks }));
   const gateway = accounts.length === 1 ? accounts[0]! : accountGateway(new Map(accountIds.map((id, i) => [id, accounts[i]!])));
 
-  const tracks = new Map<string, TaskTrack>();
-  for (const batch of input.batches) for (const t of batch.tasks) tracks.set(t.taskId, { resolution: t.resolution, lastRemoteId: null, retried: false, end: null });
+  const tracks = new TaskTracks(input.batches);
   const total = tracks.size;
-  const successTimes: number[] = [];
+  // Ends come in time order: the first, the middle and the last success time are all the metrics need.
+  let successes = 0;
+  let firstSuccessAt: number | undefined;
+  let halfSuccessAt: number | undefined;
+  let lastSuccessAt: number | undefined;
+  let creditsDelivered = 0;
   const detection: number[] = [];
-  const delivered = new Set<string>();
   const timeline: Array<[number, number]> = [];
   // One point per instant (the last value): an end and the next admission at the same instant are no dip.
   const mark = (at: number) => {
@@ -139,9 +136,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   let concurrencyChanges = 0;
   let retryAttempts = 0;
   let retryAttemptsOk = 0;
-  let fastOpen = 0;
+  let fastOpen = tracks.fastCount();
   let fastDoneAt: number | null = null;
-  for (const t of tracks.values()) if (t.resolution === '720p') fastOpen++;
   const counts = { succeeded: 0, failed: 0, timedOut: 0, cancelled: 0 };
 
   const onEvent = (e: EngineEvent) => {
@@ -157,11 +153,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         running--;
         return;
       case 'task.submitted':
-        tracks.get(e.taskId)!.lastRemoteId = e.remoteTaskId;
+        tracks.submitted(tracks.slot(e.taskId), e.remoteTaskId);
         return;
       case 'task.retryScheduled':
         if (e.consumesAttempt) {
-          tracks.get(e.taskId)!.retried = true;
+          tracks.markRetried(tracks.slot(e.taskId));
           retryAttempts++;
         }
         return;
@@ -172,24 +168,29 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       case 'task.failed':
       case 'task.timedOut':
       case 'task.cancelled': {
-        const track = tracks.get(e.taskId)!;
-        track.end = e.type;
         running--;
         ended++;
         lastEndAt = e.at;
         if (input.timeline) mark(e.at);
         counts[e.type.slice(5) as keyof typeof counts]++;
-        if (track.resolution === '720p' && --fastOpen === 0) fastDoneAt = e.at;
-        const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : track.lastRemoteId;
+        const slot = tracks.slot(e.taskId);
+        if (tracks.isFast(slot) && --fastOpen === 0) fastDoneAt = e.at;
+        const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : tracks.lastRemoteId(slot);
+        const remote = remoteId ? core.task(remoteId) : undefined;
         if (e.type === 'task.succeeded') {
-          if (track.retried) retryAttemptsOk++;
-          successTimes.push(e.at);
-          delivered.add(e.remoteTaskId);
+          if (tracks.isRetried(slot)) retryAttemptsOk++;
+          tracks.markSucceeded(slot);
+          if (lastSuccessAt !== undefined && e.at < lastSuccessAt) throw new Error('engine events out of time order');
+          successes++;
+          firstSuccessAt ??= e.at;
+          if (successes === Math.ceil(total / 2)) halfSuccessAt = e.at;
+          lastSuccessAt = e.at;
+          // A task succeeds once, with its own job: what KIE billed for it was delivered.
+          if (remote?.outcome.kind === 'success') creditsDelivered += remote.credits;
         }
         // Detection delay: remote finish -> engine noticed, for ends caused by the remote outcome.
-        if ((e.type === 'task.succeeded' || (e.type === 'task.failed' && e.code === 501)) && remoteId) {
-          const remote = core.task(remoteId);
-          if (remote && remote.completeAt <= e.at) detection.push(e.at - remote.completeAt);
+        if ((e.type === 'task.succeeded' || (e.type === 'task.failed' && e.code === 501)) && remote && remote.completeAt <= e.at) {
+          detection.push(e.at - remote.completeAt);
         }
         return;
       }
@@ -212,50 +213,38 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   for (const batch of input.batches) supervisor.addBatch(batch);
-  await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs);
+  // In process, the engine and the gateway only chain promises: nothing to wait for but microtasks.
+  await clock.runUntil(() => ended >= total || clock.now() >= maxSimMs, { settleWith: 'microtasks' });
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   supervisor.stop();
 
-  const stats = core.stats();
+  const totals = core.totals();
   let statusCalls = 0;
   let createCalls = 0;
   let billed = 0;
-  let wasted = 0;
-  for (const a of Object.values(stats.accounts)) {
+  for (const a of Object.values(totals.accounts)) {
     statusCalls += a.queryCalls;
     createCalls += a.createCalls;
   }
-  const remoteIntervals: Array<[number, number]> = [];
-  const durationsByTaskKey = new Map<string, number>();
   for (const t of core.tasks()) {
-    remoteIntervals.push([t.createdAt, t.completeAt]);
-    if (t.outcome.kind === 'success') {
-      billed += t.credits;
-      if (!delivered.has(t.taskId)) wasted += t.credits;
-      durationsByTaskKey.set(t.key.slice(0, t.key.lastIndexOf('#')), t.completeAt - t.createdAt);
-    }
+    if (t.outcome.kind !== 'success') continue;
+    billed += t.credits;
+    tracks.setDuration(t.key.slice(0, t.key.lastIndexOf('#')), t.completeAt - t.createdAt);
   }
-  let retried = 0;
-  let retriedOk = 0;
-  for (const t of tracks.values()) {
-    if (!t.retried) continue;
-    retried++;
-    if (t.end === 'task.succeeded') retriedOk++;
-  }
-  successTimes.sort((a, b) => a - b);
+  const { retried, succeeded: retriedOk } = tracks.retried();
   const s = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : round(ms / 1000, 1));
-  const lowerBoundMs = capacityLowerBound(input, durationsByTaskKey);
+  const lowerBoundMs = capacityLowerBound(input, (taskId) => tracks.duration(taskId));
   const makespan = ended >= total ? lastEndAt : null;
   const metrics: SimulationMetrics = {
     tasks: total,
     ...counts,
     unfinished: total - ended,
     makespanS: s(makespan),
-    firstResultS: s(successTimes[0]),
-    halfResultsS: s(successTimes[Math.ceil(total / 2) - 1]),
-    allResultsS: counts.succeeded === total ? s(successTimes[total - 1]) : null,
+    firstResultS: s(firstSuccessAt),
+    halfResultsS: s(halfSuccessAt),
+    allResultsS: counts.succeeded === total ? s(lastSuccessAt) : null,
     fastPartDoneS: s(fastDoneAt),
     lowerBoundS: s(lowerBoundMs)!,
     makespanOverLowerBound: makespan !== null && lowerBoundMs > 0 ? round(makespan / lowerBoundMs, 4) : null,
@@ -268,14 +257,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     retriedTasks: retried,
     retryAttemptSuccessRate: retryAttempts > 0 ? round(retryAttemptsOk / retryAttempts, 4) : null,
     retryAttempts,
-    creditsWasted: wasted,
+    creditsWasted: billed - creditsDelivered,
     creditsBilled: billed,
     peakRunning,
     runningLimit: runningLimit(input),
-    peakRemoteRunning: peakOverlap(remoteIntervals),
+    peakRemoteRunning: totals.peakRunning,
     engineEvents: events,
     timerFirings: clock.fired,
-    callbacksLost: stats.callbacksLost,
+    callbacksLost: totals.callbacksLost,
     concurrencyChanges,
   };
   const perf: SimulationPerf = {
@@ -294,7 +283,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
  * and the longest single job; globally, sum d(i) / provider cap, and the create rate windows
  * (N creates need ceil(N / sum of the accounts' limits) - 1 windows before the last one can start).
  */
-export function capacityLowerBound(input: SimulationInput, durations: Map<string, number>): number {
+export function capacityLowerBound(input: SimulationInput, durationOf: (taskId: string) => number | undefined): number {
   const { config } = input;
   let bound = 0;
   let totalWork = 0;
@@ -304,7 +293,7 @@ export function capacityLowerBound(input: SimulationInput, durations: Map<string
     const plan = getBatchConfig(input.userPlans[batch.userId] ?? config.defaultPlan, config);
     let userWork = 0;
     for (const t of batch.tasks) {
-      const d = durations.get(t.taskId);
+      const d = durationOf(t.taskId);
       if (d === undefined) continue;
       count++;
       totalWork += d;
@@ -334,19 +323,6 @@ function runningLimit(input: SimulationInput): number {
   let sum = 0;
   for (const v of perUser.values()) sum += v;
   return Math.min(sum, input.config.provider.maxRunning);
-}
-
-function peakOverlap(intervals: Array<[number, number]>): number {
-  const points: Array<[number, number]> = [];
-  for (const [a, b] of intervals) points.push([a, 1], [b, -1]);
-  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let cur = 0;
-  let peak = 0;
-  for (const [, d] of points) {
-    cur += d;
-    peak = Math.max(peak, cur);
-  }
-  return peak;
 }
 
 /** Keeps at most `max` points, always including the last one; step-shaped data stays readable. */

@@ -74,8 +74,8 @@ export async function startKieSimServer(options: KieSimServerOptions = {}): Prom
     const p = deliverCallback(url, task, body, options.webhookKey, deliveries).finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
-  core.onCallback((task, body) => post(task.body.callBackUrl, task, body));
-  core.onProgress((task, body) => post(task.body.progressCallBackUrl, task, body));
+  core.onCallback((task, body) => post(task.callBackUrl, task, body));
+  core.onProgress((task, body) => post(task.progressCallBackUrl, task, body));
 
   // Malformed JSON and the like: KIE-style body codes, never a fastify HTML/JSON error page.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
