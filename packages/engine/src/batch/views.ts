@@ -58,5 +58,6 @@ export function taskView(registry: Registry, taskId: string): TaskView | undefin
 }
 
 export function factsView(registry: Registry): TaskFacts[] {
-  return [...registry.tasks.values()].map((r) => r.facts);
+  // Copies: a record's facts are updated in place.
+  return [...registry.tasks.values()].map((r) => ({ ...r.facts }));
 }
