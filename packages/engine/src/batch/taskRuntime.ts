@@ -246,23 +246,32 @@ export class TaskRuntimeHost {
     this.cancel(live, id);
     const timer: Timer = { id, handle: undefined };
     timer.handle = this.options.clock.setTimeout(() => {
-      live.timers.splice(live.timers.indexOf(timer), 1);
+      removeAt(live.timers, live.timers.indexOf(timer));
       this.deliver(record, live, event);
     }, delay);
     live.timers.push(timer);
   }
 
   private cancel(live: LiveTask, id: string): void {
-    const i = live.timers.findIndex((t) => t.id === id);
-    if (i < 0) return;
-    this.options.clock.clearTimeout(live.timers[i]!.handle);
-    live.timers.splice(i, 1);
+    const { timers } = live;
+    for (let i = 0; i < timers.length; i++) {
+      if (timers[i]!.id !== id) continue;
+      this.options.clock.clearTimeout(timers[i]!.handle);
+      removeAt(timers, i);
+      return;
+    }
   }
 
   private dispose(live: LiveTask): void {
     if (live.phase === 'done') return;
     live.phase = 'done';
     for (const timer of live.timers) this.options.clock.clearTimeout(timer.handle);
-    live.timers = [];
+    live.timers.length = 0;
   }
+}
+
+/** Removes `items[i]` without keeping the order (a task's few timers have none) and without an array per call. */
+function removeAt<T>(items: T[], i: number): void {
+  const last = items.pop()!;
+  if (i < items.length) items[i] = last;
 }

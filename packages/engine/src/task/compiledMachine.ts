@@ -19,6 +19,9 @@ import { and, not, or, type AnyStateMachine } from 'xstate';
  * Reads the documented shape of state nodes (`states`, `transitions`, `always`, `entry`, `exit`, `initial`) and
  * the fields XState's built-in action creators carry (`type`, `assignment`, `event`, `collect`, `delay`, `id`,
  * `sendId`): those are not in XState's public types, hence the local `Builtin` type.
+ *
+ * Over 400 lines on purpose: the compiler and the stepper share the node and transition tables and the
+ * semantics they implement together; split, each half would only make sense beside the other.
  */
 
 export type StateValue = string | { [key: string]: StateValue };
@@ -109,19 +112,28 @@ interface Frame {
  * interval, and a copy per assign was most of the engine's long-lived garbage.
  */
 function assigned(frame: Frame, assignment: unknown, context: object, event: unknown, params: unknown): object {
-  let patch: object;
+  let patch = assignment as Record<string, unknown>;
   if (typeof assignment === 'function') patch = assignment({ context, event }, params);
-  else {
-    const values: Record<string, unknown> = {};
+  else if (hasFunctionValue(patch)) {
+    patch = {};
     for (const key of Object.keys(assignment as object)) {
       const value = (assignment as Record<string, unknown>)[key];
-      values[key] = typeof value === 'function' ? value({ context, event }, params) : value;
+      patch[key] = typeof value === 'function' ? value({ context, event }, params) : value;
     }
-    patch = values;
   }
   if (!frame.shared) return Object.assign(context, patch);
   frame.shared = false;
   return { ...context, ...patch };
+}
+
+function hasFunctionValue(values: Record<string, unknown>): boolean {
+  for (const key in values) if (typeof values[key] === 'function') return true;
+  return false;
+}
+
+/** Runs `steps` in order on the state's context (indexed: this runs for every action of every transition). */
+function run(steps: Step[], state: MachineState<unknown>, event: unknown, effects: Effect<unknown>[]): void {
+  for (let i = 0; i < steps.length; i++) state.context = steps[i]!(state.context, event, effects);
 }
 
 function isDescendant(node: CompiledNode, of: CompiledNode): boolean {
@@ -402,7 +414,7 @@ export class CompiledMachine<C, E extends { type: string }, I> {
 
   private enter(state: MachineState<C>, node: CompiledNode, event: { type: string }, effects: Effect<unknown>[]): void {
     state.node = node;
-    for (const step of node.entry) state.context = step(state.context, event, effects);
+    run(node.entry, state, event, effects);
   }
 
   private settle(state: MachineState<C>, event: { type: string }, effects: Effect<unknown>[]): void {
@@ -417,21 +429,24 @@ export class CompiledMachine<C, E extends { type: string }, I> {
     for (let n: CompiledNode | null = leaf; n; n = n.parent) {
       const candidates = kind === 'on' ? n.on.get(event.type) : n.always;
       if (!candidates) continue;
-      for (const t of candidates) if (t.guard === null || t.guard(context, event)) return t;
+      for (let i = 0; i < candidates.length; i++) {
+        const t = candidates[i]!;
+        if (t.guard === null || t.guard(context, event)) return t;
+      }
     }
     return null;
   }
 
   private microstep(state: MachineState<C>, t: CompiledTransition, event: { type: string }, effects: Effect<unknown>[]): void {
     if (t.target === null) {
-      for (const step of t.actions) state.context = step(state.context, event, effects);
+      run(t.actions, state, event, effects);
       return;
     }
     let path = t.paths.get(state.node);
     if (!path) t.paths.set(state.node, (path = computePath(t, state.node)));
-    for (const n of path.exit) for (const step of n.exit) state.context = step(state.context, event, effects);
-    for (const step of t.actions) state.context = step(state.context, event, effects);
-    for (const n of path.enter) for (const step of n.entry) state.context = step(state.context, event, effects);
+    for (let i = 0; i < path.exit.length; i++) run(path.exit[i]!.exit, state, event, effects);
+    run(t.actions, state, event, effects);
+    for (let i = 0; i < path.enter.length; i++) run(path.enter[i]!.entry, state, event, effects);
     state.node = path.leaf;
     if (path.leaf.ends) for (const n of pathTo(path.leaf).reverse()) for (const step of n.exit) state.context = step(state.context, event, effects);
   }
