@@ -19,6 +19,9 @@ import type { TaskRecord, UserEntry } from './records.ts';
 import type { Registry } from './registry.ts';
 import type { LiveTask } from './taskRuntime.ts';
 
+const NO_WAITERS: readonly string[] = [];
+const NO_USERS: Sequence<PlannerUser> = { at: () => undefined };
+
 /** The items of an iterator, mapped and remembered only as far as they are read. */
 class LazyList<T, U> implements Sequence<U> {
   private readonly items: U[] = [];
@@ -109,15 +112,17 @@ export class AdmissionControl {
       if (record !== undefined && record.waitingForSlot && record.live === w.live && !registry.batches.get(record.facts.spec.batchId)!.cancelled) this.slotWaiters[kept++] = w;
     }
     this.slotWaiters.length = kept;
-    const limits = {
+    const input: AdmissionInput = {
       // The storage gate beside the provider's: nothing is admitted or sent while the host cannot record it.
       providerOpen: health.isOpen() && this.options.storageOpen(),
       running: this.options.running(),
       providerLimit: health.providerLimit,
       createsFree: permits.createsFree(clock.now()),
+      slotWaiters: this.slotWaiters.length === 0 ? NO_WAITERS : this.slotWaiters.map((w) => w.taskId),
+      users: NO_USERS,
     };
-    const room = this.slotWaiters.length < limits.createsFree && admissionRoom(limits) > 0;
-    return { ...limits, slotWaiters: this.slotWaiters.map((w) => w.taskId), users: room ? this.plannerUsers() : [] };
+    if (this.slotWaiters.length < input.createsFree && admissionRoom(input) > 0) input.users = this.plannerUsers();
+    return input;
   }
 
   /** Users in round-robin order, each with its batches; built only as far as the planner reads. */

@@ -32,7 +32,8 @@ export class AdmissionQueue {
   /** The distinct waiting tasks in admission order, without taking them (a task may sit here twice). */
   *waiting(isWaiting: (taskId: string) => boolean): Generator<TaskSpec, void, undefined> {
     if (!this.peek(isWaiting)) return;
-    const seen = new Set<string>();
+    // Only a task put back can appear twice (the main list holds each task once).
+    const seen = this.returned.length > 0 ? new Set<string>() : null;
     let i = this.head;
     let k = 0;
     for (;;) {
@@ -43,8 +44,8 @@ export class AdmissionQueue {
       const spec = fromReturned ? b! : a;
       if (fromReturned) k++;
       else i++;
-      if (seen.has(spec.taskId) || !isWaiting(spec.taskId)) continue;
-      seen.add(spec.taskId);
+      if (seen?.has(spec.taskId) || !isWaiting(spec.taskId)) continue;
+      seen?.add(spec.taskId);
       yield spec;
     }
   }

@@ -38,9 +38,9 @@ export interface UserEntry {
   batches: RoundRobin<string>;
 }
 
-/** A task's live record, from its facts (fresh tasks start from `initialFacts`). */
+/** A task's live record, from its facts (fresh tasks start from `initialFacts`); the record owns a copy. */
 export function recordFrom(facts: TaskFacts): TaskRecord {
-  return { facts, weight: 0, live: null, waitingForSlot: false, account: null };
+  return { facts: { ...facts }, weight: 0, live: null, waitingForSlot: false, account: null };
 }
 
 /** The ids every task event carries. */

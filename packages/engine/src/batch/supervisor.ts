@@ -101,12 +101,19 @@ class BatchSupervisor implements Supervisor {
 
   // ---- events ---------------------------------------------------------------------------------
 
+  /** Numbers and sends an event. `body` is the caller's fresh literal: it becomes the event (no copy per event). */
   private publish(body: EngineEventBody): void {
-    const event = { ...body, seq: this.seq++, at: this.options.clock.now() } as EngineEvent;
-    // A task's facts change only here, through the one reducer every host also uses.
+    const event = body as EngineEvent;
+    event.seq = this.seq++;
+    event.at = this.options.clock.now();
+    // A task's facts change only here, through the one reducer every host also uses. They are updated in place:
+    // a finished or waiting task's facts live long, and a new object per event was long-lived garbage.
     if ('taskId' in event) {
       const record = this.registry.tasks.get(event.taskId);
-      if (record) record.facts = applyTaskEvent(record.facts, event);
+      if (record) {
+        const next = applyTaskEvent(record.facts, event);
+        if (next !== record.facts) Object.assign(record.facts, next);
+      }
     }
     for (const listener of this.listeners) listener(event);
   }

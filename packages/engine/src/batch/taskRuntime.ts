@@ -1,4 +1,3 @@
-import { createActor, createMachine, type AnyActorScope, type ExecutableActionObject, type SnapshotFrom } from 'xstate';
 import type { FleetConfig, PlanConfig } from '../config/schema.ts';
 import type { EngineClock } from '../ports/clock.ts';
 import type { CreateTaskResult, GetTaskResult, KieGateway } from '../ports/gateway.ts';
@@ -6,10 +5,13 @@ import type { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
 import { retryBudget } from '../policy/retry.ts';
-import { taskMachine, type TaskEmitted, type TaskEvent, type TaskMachineInput, type TaskRuntime } from '../task/taskMachine.ts';
+import { CompiledMachine, type Effect, type MachineState, type StateValue } from '../task/compiledMachine.ts';
+import { taskMachine, type TaskContext, type TaskEmitted, type TaskEvent, type TaskMachineInput, type TaskRuntime } from '../task/taskMachine.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
 
-export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
+/** The task machine as tables, stepped without XState's interpreter (see compiledMachine.ts for why). */
+const compiledTaskMachine = new CompiledMachine<TaskContext, TaskEvent, TaskMachineInput>(taskMachine);
+type TaskEffect = Effect<TaskEmitted>;
 
 export interface TaskRuntimeOptions {
   clock: EngineClock;
@@ -24,8 +26,6 @@ export interface TaskRuntimeOptions {
   onTaskEvent: (record: TaskRecord, event: TaskEmitted) => void;
 }
 
-type Delayed = { event: TaskEvent; id: string; delay?: number };
-
 /** Gateways must not throw; if one does anyway, the throw is a transport failure, not a crash. */
 async function settle<T>(call: () => Promise<T>, asError: (message: string) => T): Promise<T> {
   try {
@@ -37,7 +37,7 @@ async function settle<T>(call: () => Promise<T>, asError: (message: string) => T
 
 const transportError = (message: string): CreateTaskResult & GetTaskResult => ({ ok: false, error: { code: 0, message } });
 
-/** A pending delayed event of a task: XState's id for it (`xstate.after.<delay>.<state>`) and the clock's handle. */
+/** A pending delayed event of a task: its `after` id (`xstate.after.<delay>.<state>`) and the clock's handle. */
 interface Timer {
   id: string;
   handle: unknown;
@@ -49,10 +49,10 @@ interface Timer {
  * back to the machine). The machine (taskMachine.ts) decides everything; this only carries out its effects.
  */
 export class LiveTask implements TaskRuntime {
-  snapshot!: TaskSnapshot;
+  state!: MachineState<TaskContext>;
   timers: Timer[] = [];
   /** The initial state's effects, held from `create` until `start`. */
-  initial: ExecutableActionObject[] = [];
+  initial: TaskEffect[] = [];
   /** Events sent before `start` or while the task is in a transition (by its own effects): taken next, in order. */
   inbox: TaskEvent[] | null = null;
   phase: 'created' | 'idle' | 'busy' | 'done' = 'created';
@@ -108,6 +108,11 @@ export class LiveTask implements TaskRuntime {
     });
   }
 
+  /** The machine's state value (nested, as XState writes it), for views. */
+  get value(): StateValue {
+    return this.state.node.value;
+  }
+
   /** Read at each decision: the budget grows while the user or the provider is degraded (see retryBudget). */
   get retry() {
     return retryBudget(this.plan.retry, this.user.degradation.level < this.plan.concurrency || this.options.providerDegraded());
@@ -119,35 +124,18 @@ export class LiveTask implements TaskRuntime {
 }
 
 /**
- * The running tasks, each a snapshot of the one task machine advanced with XState's pure transition function
- * (`machine.transition`) rather than an actor per task: an actor brings a mailbox, a system, a scheduler and an
- * initial-state computation, which at 1,000 running tasks and 100,000 queued was most of the engine's time.
- * Delayed transitions become timers on the engine's clock; emitted events go to the supervisor; the two KIE
- * calls are the machine's own actions, whose answers come back as events. Each task holds its share of its
- * user's capacity until it ends or is paused.
+ * The running tasks, each a state of the one task machine stepped by its compiled tables rather than an actor
+ * per task (an actor brings a mailbox, a system, a scheduler and an initial-state computation; XState's pure
+ * `transition` still recomputes each transition's structure): at 1,000 running tasks and 100,000 queued either
+ * was most of the engine's time. Delayed transitions become timers on the engine's clock; emitted events go to
+ * the supervisor; the two KIE calls are the machine's own actions, whose answers come back as events. Each task
+ * holds its share of its user's capacity until it ends or is paused.
  */
 export class TaskRuntimeHost {
   /** Tasks with a live machine. */
   running = 0;
-  /** One inert scope for every task: the transition function only collects effects into it. */
-  private readonly scope: AnyActorScope;
-  private sink: ExecutableActionObject[] | null = null;
 
-  constructor(private readonly options: TaskRuntimeOptions) {
-    // XState wants an actor ref and a system in the scope; this one is never started.
-    const self = createActor(createMachine({}));
-    this.scope = {
-      self,
-      id: '',
-      sessionId: '',
-      system: self.system,
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      stopChild: () => {},
-      actionExecutor: (action) => this.sink!.push(action),
-    };
-  }
+  constructor(private readonly options: TaskRuntimeOptions) {}
 
   /**
    * Gives the task its machine with its plan's settings (fixed now: a hot reload affects the next ones); `start`
@@ -171,7 +159,7 @@ export class TaskRuntimeHost {
       retryDueAt: facts.nextDueAt,
       runtime: live,
     };
-    [live.snapshot, live.initial] = this.collect(() => taskMachine.getInitialSnapshot(this.scope, input));
+    live.state = compiledTaskMachine.initial(input, live.initial as Effect<unknown>[]);
     record.live = live;
   }
 
@@ -186,11 +174,6 @@ export class TaskRuntimeHost {
   /** Sends an event to the task's machine (dropped when the task has none). */
   send(record: TaskRecord, event: TaskEvent): void {
     if (record.live) this.deliver(record, record.live, event);
-  }
-
-  /** The task's machine state value, for views (null when it has no live machine). */
-  stateValue(record: TaskRecord): unknown {
-    return record.live?.snapshot.value ?? null;
   }
 
   /** Gives back the capacity a task held. */
@@ -221,7 +204,7 @@ export class TaskRuntimeHost {
   }
 
   /** Carries out `effects`, then every event the task received meanwhile, in order. */
-  private run(record: TaskRecord, live: LiveTask, effects: ExecutableActionObject[]): void {
+  private run(record: TaskRecord, live: LiveTask, effects: TaskEffect[]): void {
     live.phase = 'busy';
     try {
       this.execute(record, live, effects);
@@ -233,40 +216,28 @@ export class TaskRuntimeHost {
   }
 
   /** One transition of the task's machine; returns its effects. */
-  private step(live: LiveTask, event: TaskEvent): ExecutableActionObject[] {
-    const [snapshot, effects] = this.collect(() => taskMachine.transition(live.snapshot, event, this.scope));
-    live.snapshot = snapshot;
+  private step(live: LiveTask, event: TaskEvent): TaskEffect[] {
+    const effects: TaskEffect[] = [];
+    compiledTaskMachine.step(live.state, event, effects as Effect<unknown>[]);
     return effects;
   }
 
-  private collect(transition: () => TaskSnapshot): [TaskSnapshot, ExecutableActionObject[]] {
-    const effects: ExecutableActionObject[] = [];
-    this.sink = effects;
-    try {
-      return [transition(), effects];
-    } finally {
-      this.sink = null;
-    }
-  }
-
   /** Effects in the order the machine produced them (the order an actor carries them out in). */
-  private execute(record: TaskRecord, live: LiveTask, effects: ExecutableActionObject[]): void {
-    if (live.snapshot.status !== 'active') this.dispose(live);
+  private execute(record: TaskRecord, live: LiveTask, effects: TaskEffect[]): void {
+    if (compiledTaskMachine.done(live.state)) this.dispose(live);
     for (const effect of effects) {
-      switch (effect.type) {
-        case 'xstate.emit':
-          this.options.onTaskEvent(record, (effect.params as { event: TaskEmitted }).event);
+      switch (effect.kind) {
+        case 'emit':
+          this.options.onTaskEvent(record, effect.event);
           break;
-        case 'xstate.raise': {
-          const { event, id, delay } = effect.params as Delayed;
-          if (typeof delay === 'number' && live.phase !== 'done') this.schedule(record, live, id, event, delay);
+        case 'after':
+          if (live.phase !== 'done') this.schedule(record, live, effect.id, effect.event as TaskEvent, effect.delay);
           break;
-        }
-        case 'xstate.cancel':
-          this.cancel(live, (effect.params as { sendId: string }).sendId);
+        case 'cancel':
+          this.cancel(live, effect.id);
           break;
-        default:
-          effect.exec?.(effect.info, effect.params);
+        case 'call':
+          effect.exec(effect.args, effect.params);
       }
     }
   }
@@ -275,23 +246,32 @@ export class TaskRuntimeHost {
     this.cancel(live, id);
     const timer: Timer = { id, handle: undefined };
     timer.handle = this.options.clock.setTimeout(() => {
-      live.timers.splice(live.timers.indexOf(timer), 1);
+      removeAt(live.timers, live.timers.indexOf(timer));
       this.deliver(record, live, event);
     }, delay);
     live.timers.push(timer);
   }
 
   private cancel(live: LiveTask, id: string): void {
-    const i = live.timers.findIndex((t) => t.id === id);
-    if (i < 0) return;
-    this.options.clock.clearTimeout(live.timers[i]!.handle);
-    live.timers.splice(i, 1);
+    const { timers } = live;
+    for (let i = 0; i < timers.length; i++) {
+      if (timers[i]!.id !== id) continue;
+      this.options.clock.clearTimeout(timers[i]!.handle);
+      removeAt(timers, i);
+      return;
+    }
   }
 
   private dispose(live: LiveTask): void {
     if (live.phase === 'done') return;
     live.phase = 'done';
     for (const timer of live.timers) this.options.clock.clearTimeout(timer.handle);
-    live.timers = [];
+    live.timers.length = 0;
   }
+}
+
+/** Removes `items[i]` without keeping the order (a task's few timers have none) and without an array per call. */
+function removeAt<T>(items: T[], i: number): void {
+  const last = items.pop()!;
+  if (i < items.length) items[i] = last;
 }

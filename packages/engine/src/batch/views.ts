@@ -54,9 +54,10 @@ export function batchProgressView(registry: Registry, batchId: string): BatchPro
 export function taskView(registry: Registry, taskId: string): TaskView | undefined {
   const record = registry.tasks.get(taskId);
   if (!record) return undefined;
-  return { ...record.facts, taskId, machineState: record.live?.snapshot.value ?? record.facts.state };
+  return { ...record.facts, taskId, machineState: record.live?.value ?? record.facts.state };
 }
 
 export function factsView(registry: Registry): TaskFacts[] {
-  return [...registry.tasks.values()].map((r) => r.facts);
+  // Copies: a record's facts are updated in place.
+  return [...registry.tasks.values()].map((r) => ({ ...r.facts }));
 }

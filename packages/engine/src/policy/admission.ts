@@ -69,14 +69,18 @@ export function admissionRoom(input: Pick<AdmissionInput, 'providerOpen' | 'runn
   return input.providerOpen ? Math.max(0, Math.min(input.createsFree, input.providerLimit - input.running)) : 0;
 }
 
-/** Positions `start, start+1, ...` to the end of `seq`, then `0 ... start-1`: one round from `start`. */
-function* round<T>(seq: Sequence<T>, start: number): Generator<[number, T]> {
+/**
+ * Visits positions `start, start+1, ...` to the end of `seq`, then `0 ... start-1` (one round from `start`) until
+ * `visit` returns true; returns that position, or -1. Plain loops: the planner runs on every task event.
+ */
+function findInRound<T>(seq: Sequence<T>, start: number, visit: (item: T) => boolean): number {
   for (let i = start; ; i++) {
     const item = seq.at(i);
     if (item === undefined) break;
-    yield [i, item];
+    if (visit(item)) return i;
   }
-  for (let i = 0; i < start; i++) yield [i, seq.at(i)!];
+  for (let i = 0; i < start; i++) if (visit(seq.at(i)!)) return i;
+  return -1;
 }
 
 /**
@@ -95,35 +99,34 @@ export function planAdmission(input: AdmissionInput): AdmissionStep[] {
   const granted = Math.min(creates, input.slotWaiters.length);
   for (let i = 0; i < granted; i++) steps.push({ kind: 'grant', taskId: input.slotWaiters[i]! });
   creates -= granted;
-  if (granted < input.slotWaiters.length) return steps;
+  if (granted < input.slotWaiters.length || creates <= 0 || !underProviderCap(running, input.providerLimit)) return steps;
 
   let nextUser = 0;
   const nextBatch = new Map<string, number>();
   const used = new Map<string, number>();
   const taken = new Map<string, number>();
   while (creates > 0 && underProviderCap(running, input.providerLimit)) {
-    let admitted = false;
-    for (const [i, user] of round(input.users, nextUser)) {
+    let servedBatch = -1;
+    const servedUser = findInRound(input.users, nextUser, (user) => {
       const capacity = used.get(user.userId) ?? user.capacityUsed;
-      for (const [j, batch] of round(user.batches, nextBatch.get(user.userId) ?? 0)) {
+      servedBatch = findInRound(user.batches, nextBatch.get(user.userId) ?? 0, (batch) => {
         const next = taken.get(batch.batchId) ?? 0;
         const head = batch.waiting.at(next);
-        if (batch.paused || !head || !fitsCapacity(capacity, head.weight)) continue;
+        if (batch.paused || !head || !fitsCapacity(capacity, head.weight)) return false;
         taken.set(batch.batchId, next + 1);
         used.set(user.userId, capacity + head.weight);
         running++;
         creates--;
         steps.push({ kind: 'admit', userId: user.userId, batchId: batch.batchId, taskId: head.taskId, weight: head.weight });
         steps.push({ kind: 'grant', taskId: head.taskId });
-        // The served batch and user go last in their rounds.
-        nextBatch.set(user.userId, j + 1);
-        nextUser = i + 1;
-        admitted = true;
-        break;
-      }
-      if (admitted) break;
-    }
-    if (!admitted) break;
+        return true;
+      });
+      // The served batch and user go last in their rounds.
+      if (servedBatch >= 0) nextBatch.set(user.userId, servedBatch + 1);
+      return servedBatch >= 0;
+    });
+    if (servedUser < 0) break;
+    nextUser = servedUser + 1;
   }
   return steps;
 }

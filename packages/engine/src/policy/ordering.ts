@@ -43,7 +43,10 @@ export class RoundRobin<K> {
 
   /** Keys in service order starting at the cursor. */
   order(): K[] {
-    return [...this.keys.slice(this.cursor), ...this.keys.slice(0, this.cursor)];
+    const { keys, cursor } = this;
+    const out = new Array<K>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = keys[(cursor + i) % keys.length]!;
+    return out;
   }
 
   /** Marks `key` as just served: the next round starts after it. */

@@ -155,12 +155,14 @@ interface AnswerArgs {
 /** Carries out answer steps, each seeing the context the previous ones left, as one context update. */
 function answer({ context, event, enqueue }: AnswerArgs, ...steps: AnswerStep[]): void {
   const verdict = verdictOf(context, event);
-  let next = context;
+  const tell = (e: TaskEmitted) => enqueue.emit(e);
+  // One copy for all the steps' patches (not one per step): a poll's answer runs this on every task.
+  let next: TaskContext | null = null;
   for (const step of steps) {
-    const patch = step(next, verdict, event, (e) => enqueue.emit(e));
-    if (patch) next = { ...next, ...patch };
+    const patch = step(next ?? context, verdict, event, tell);
+    if (patch) next = Object.assign(next ?? { ...context }, patch);
   }
-  if (next !== context) enqueue.assign(next);
+  if (next) enqueue.assign(next);
 }
 
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
