@@ -53,6 +53,10 @@ const { values: argv } = parseArgs({
     out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
     /** Write a V8 CPU profile of the server process into this folder (diagnosis; slows the server a little). */
     'cpu-prof': { type: 'string' },
+    /** Append the server's memory by kind (RSS, V8 heap, external) and CPU time, once a second, to this file (diagnosis). */
+    'mem-log': { type: 'string' },
+    /** Extra Node options for the server process, space-separated (diagnosis, e.g. "--trace-gc"). */
+    'server-node-options': { type: 'string' },
   },
 });
 const num = (k: keyof typeof argv): number => {
@@ -103,10 +107,22 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** The server's Node options as `npm start` gives them (the package's start script): the bench runs what ships. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(resolve(here, '../package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode ((?:--\S+ )*)dist\/main\.js/.exec(scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`package.json: the start script "${scripts.start}" does not run "node [options] dist/main.js"`);
+  return flags.split(' ').filter(Boolean);
+}
+
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
   const proc = fork(resolve(here, '../dist/bench-server.js'), [], {
-    execArgv: ['--enable-source-maps', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
-    env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
+    execArgv: [
+      ...startFlags(),
+      ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : []),
+      ...(argv['server-node-options']?.split(' ').filter(Boolean) ?? []),
+    ],
+    env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath, ...(argv['mem-log'] ? { BENCH_MEM_LOG: resolve(argv['mem-log']) } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const phases: PhaseFigures[] = [];
