@@ -1,24 +1,23 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import type { AppDeps } from '../deps.ts';
 import { batchEventsAfter } from '../store/events.ts';
-import { yieldToLoop } from '../store/executor.ts';
 import { ReplayCache } from './replayCache.ts';
-import { ReplayTurns } from './replayTurns.ts';
+import { SendTurns } from './sendTurns.ts';
 
 /**
  * Stored events per replay page, and per grouped message while replaying: a late subscriber to a 6,000-event log
  * gets it in a couple of dozen messages, each bounded (about 75 KB), one page in memory per connection.
  */
 const REPLAY_PAGE = 250;
-/** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
+/** Live events per chunk: one chunk per send turn (many subscribers, big bursts). */
 const CHUNK = 32;
 /**
  * Live events held for one slow subscriber at most; past that they are dropped and it catches up from the
  * database instead (they are stored before they are published), so a stuck connection cannot grow the heap.
  */
 const MAX_PENDING = 2_000;
-/** One queue of replay turns and one page cache for the whole process (see ReplayTurns, ReplayCache). */
-const replayTurns = new ReplayTurns();
+/** One queue of send turns (replayed pages and live chunks alike) and one page cache for the whole process. */
+const sendTurns = new SendTurns();
 const replayCache = new ReplayCache();
 
 /**
@@ -26,7 +25,7 @@ const replayCache = new ReplayCache();
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
  */
 async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean): Promise<readonly EngineEvent[]> {
-  return replayTurns.run(async () => {
+  return sendTurns.run(async () => {
     const cached = replayCache.get(batchId, afterSeq);
     if (cached) return cached;
     const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
@@ -100,13 +99,14 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
           break;
         }
         last = chunk[chunk.length - 1]!.seq;
+        // In turn with every other stream of the process: one committed write wakes them all at once.
+        await sendTurns.turn();
         const finished = chunk.findIndex((e) => e.type === 'batch.finished');
         if (finished >= 0) {
           yield chunk.slice(0, finished + 1);
           return;
         }
         yield chunk;
-        await yieldToLoop();
       }
       if (signal?.aborted) break;
       if (behind) continue;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ReplayTurns } from './replayTurns.ts';
+import { SendTurns } from './sendTurns.ts';
 
-describe('ReplayTurns', () => {
+describe('SendTurns', () => {
   it('runs at most `concurrency` at once, in arrival order, newcomers first', async () => {
-    const turns = new ReplayTurns(1);
+    const turns = new SendTurns(1);
     const order: string[] = [];
     let running = 0;
     let peak = 0;
@@ -20,7 +20,7 @@ describe('ReplayTurns', () => {
   });
 
   it('a turn lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
-    const turns = new ReplayTurns(1);
+    const turns = new SendTurns(1);
     const order: string[] = [];
     const stream = (async () => {
       for (let page = 1; page <= 3; page++) {
