@@ -31,7 +31,7 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
     const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
-  }, { first });
+  }, { first, cost: REPLAY_PAGE });
 }
 
 /**
@@ -100,7 +100,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
         }
         last = chunk[chunk.length - 1]!.seq;
         // In turn with every other stream of the process: one committed write wakes them all at once.
-        await sendTurns.turn();
+        await sendTurns.turn(chunk.length);
         const finished = chunk.findIndex((e) => e.type === 'batch.finished');
         if (finished >= 0) {
           yield chunk.slice(0, finished + 1);

@@ -2,30 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { SendTurns } from './sendTurns.ts';
 
 describe('SendTurns', () => {
-  it('runs at most `concurrency` at once, in arrival order, newcomers first', async () => {
-    const turns = new SendTurns(1);
+  it('grants about `perRound` events per round of the event loop, in arrival order, newcomers first', async () => {
+    const turns = new SendTurns(10);
+    // Counts the loop's rounds: queued before any turn, it runs first in each check phase.
+    let round = 0;
+    let ticking = true;
+    const tick = () => setImmediate(() => (round++, ticking && tick()));
+    tick();
     const order: string[] = [];
-    let running = 0;
-    let peak = 0;
-    const job = (name: string) => async () => {
-      running++;
-      peak = Math.max(peak, running);
-      order.push(name);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-    };
-    await Promise.all([turns.run(job('a1')), turns.run(job('a2')), turns.run(job('b1'), { first: true }), turns.run(job('a3'))]);
-    expect(peak).toBe(1);
-    expect(order).toEqual(['a1', 'b1', 'a2', 'a3']);
+    const job = (name: string) => async () => void order.push(`${round}:${name}`);
+    await Promise.all([
+      turns.run(job('a1'), { cost: 6 }),
+      turns.run(job('a2'), { cost: 6 }),
+      turns.run(job('b1'), { first: true, cost: 3 }),
+      turns.run(job('a3'), { cost: 3 }),
+      turns.run(job('a4'), { cost: 12 }),
+    ]);
+    ticking = false;
+    // 6 | 3+6 | 3 (12 does not fit beside it) | 12 (a turn bigger than a round goes alone)
+    expect(order).toEqual(['0:a1', '1:b1', '1:a2', '2:a3', '3:a4']);
   });
 
-  it('a turn lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
-    const turns = new SendTurns(1);
+  it('a round lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
+    const turns = new SendTurns(10);
     const order: string[] = [];
     const stream = (async () => {
       for (let page = 1; page <= 3; page++) {
-        await turns.run(async () => void order.push(`page ${page}`));
-        // What the consumer does with the page (serialize, write) happens here, still within the turn.
+        await turns.run(async () => void order.push(`page ${page}`), { cost: 10 });
+        // What the consumer does with the page (serialize, write) happens here, still within the round.
       }
     })();
     // I/O that became ready meanwhile (a new connection, me.get): it runs between the pages, not after all of them.
