@@ -31,7 +31,7 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
     const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
-  }, { first, cost: REPLAY_PAGE });
+  }, { first, cost: REPLAY_PAGE, used: (page) => page.length });
 }
 
 /**

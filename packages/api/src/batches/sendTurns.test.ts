@@ -23,6 +23,22 @@ describe('SendTurns', () => {
     expect(order).toEqual(['0:a1', '1:b1', '1:a2', '2:a3', '3:a4']);
   });
 
+  it('what a turn did not use goes to the streams waiting, in the same round (a short replay page)', async () => {
+    const turns = new SendTurns(10);
+    let round = 0;
+    let ticking = true;
+    const tick = () => setImmediate(() => (round++, ticking && tick()));
+    tick();
+    const order: string[] = [];
+    await Promise.all([
+      turns.run(async () => (order.push(`${round}:short page`), 2), { cost: 10, used: (n) => n }),
+      turns.run(async () => void order.push(`${round}:live chunk`), { cost: 6 }),
+      turns.run(async () => void order.push(`${round}:next chunk`), { cost: 6 }),
+    ]);
+    ticking = false;
+    expect(order).toEqual(['0:short page', '0:live chunk', '1:next chunk']);
+  });
+
   it('a round lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
     const turns = new SendTurns(10);
     const order: string[] = [];

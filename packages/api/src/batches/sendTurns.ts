@@ -18,19 +18,31 @@ export const SEND_ROUND_EVENTS = 256;
 
 export class SendTurns {
   private spent = 0;
+  private round = 0;
   private roundOpen = false;
   private readonly waiting: Array<{ cost: number; go: () => void }> = [];
   private readonly newcomers: Array<{ cost: number; go: () => void }> = [];
 
   constructor(private readonly perRound = SEND_ROUND_EVENTS) {}
 
-  /** Runs `work` in a turn costing `cost` events (default 1); what the caller sends right after is covered by it. */
-  async run<T>(work: () => Promise<T>, opts: { first?: boolean; cost?: number } = {}): Promise<T> {
+  /**
+   * Runs `work` in a turn costing `cost` events (default 1); what the caller sends right after is covered by it.
+   * `used` tells what the turn really cost once the work is done (a replay page shorter than a full one): what is
+   * left of it goes to the next streams waiting, in the same round.
+   */
+  async run<T>(work: () => Promise<T>, opts: { first?: boolean; cost?: number; used?: (result: T) => number } = {}): Promise<T> {
     const cost = opts.cost ?? 1;
     if (this.waiting.length + this.newcomers.length > 0 || !this.fits(cost)) {
       await new Promise<void>((go) => (opts.first ? this.newcomers : this.waiting).push({ cost, go }));
     } else this.take(cost);
-    return work();
+    const round = this.round;
+    const result = await work();
+    const unused = opts.used ? cost - opts.used(result) : 0;
+    if (unused > 0 && round === this.round) {
+      this.spent = Math.max(0, this.spent - unused);
+      this.grant();
+    }
+    return result;
   }
 
   /** A turn with nothing to read first. */
@@ -53,6 +65,12 @@ export class SendTurns {
   private nextRound(): void {
     this.roundOpen = false;
     this.spent = 0;
+    this.round++;
+    this.grant();
+  }
+
+  /** Grants the streams waiting, in order, as far as this round allows. */
+  private grant(): void {
     for (;;) {
       const queue = this.newcomers.length > 0 ? this.newcomers : this.waiting;
       const next = queue[0];
