@@ -49,4 +49,18 @@ describe('live progress to many streams', () => {
     expect(sentBeforeIo).toBeGreaterThan(0);
     expect(sentBeforeIo).toBeLessThanOrEqual(SEND_ROUND_EVENTS);
   });
+
+  it('streams that go away while waiting for their turn read nothing more (the server closes its database after them)', async () => {
+    db = await openDatabase(':memory:');
+    const deps = { db, feed: busFeed(new EventBus()) } as unknown as AppDeps;
+    const abort = new AbortController();
+    const streams = Array.from({ length: 20 }, async () => {
+      for await (const chunk of batchEventChunks(deps, BATCH, 0, abort.signal)) void chunk;
+    });
+    // A server stopping: its connections close (their signals abort), then its database.
+    abort.abort();
+    await db.destroy();
+    db = undefined;
+    await expect(Promise.all(streams)).resolves.toBeDefined();
+  });
 });

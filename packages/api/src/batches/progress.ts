@@ -24,8 +24,10 @@ const replayCache = new ReplayCache();
  * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
  */
-async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean): Promise<readonly EngineEvent[]> {
+async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean, signal: AbortSignal | undefined): Promise<readonly EngineEvent[]> {
   return sendTurns.run(async () => {
+    // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
+    if (signal?.aborted) return [];
     const cached = replayCache.get(batchId, afterSeq);
     if (cached) return cached;
     const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
@@ -73,7 +75,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     let ended = false;
     const replay = async function* () {
       for (;;) {
-        const chunk = await replayPage(deps, batchId, last, last === afterSeq);
+        const chunk = await replayPage(deps, batchId, last, last === afterSeq, signal);
         if (chunk.length === 0) return;
         last = chunk[chunk.length - 1]!.seq;
         ended = chunk.some((e) => e.type === 'batch.finished');
@@ -82,13 +84,13 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
       }
     };
     yield* replay();
-    if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
+    if (signal?.aborted || ((ended || pending.length === 0) && (await isFinished(deps, batchId, last)))) return;
     while (!signal?.aborted) {
       if (behind) {
         // Fell too far behind the live events, or some never arrived: catch up from the log, then go on live.
         behind = false;
         yield* replay();
-        if (ended && (await isFinished(deps, batchId, last))) return;
+        if (signal?.aborted || (ended && (await isFinished(deps, batchId, last)))) return;
         continue;
       }
       while (pending.length > 0) {
