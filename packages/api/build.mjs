@@ -11,7 +11,7 @@ const external = {
 };
 
 await build({
-  entryPoints: { main: 'src/main.ts', 'bench-server': 'bench/server-child.ts', 'bench-late-clients': 'bench/late-clients.ts' },
+  entryPoints: { main: 'src/main.ts', 'bench-server': 'bench/server-child.ts', 'bench-late-clients': 'bench/late-clients.ts', 'bench-live-clients': 'bench/live-clients.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

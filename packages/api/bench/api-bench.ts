@@ -30,6 +30,7 @@ import { EventSource } from 'eventsource';
 import { createClipFleetClient, type ClipFleetClient } from '../src/index.ts';
 import { Worker } from 'node:worker_threads';
 import type { LateWorkerInput, LateWorkerOutput } from './late-clients.ts';
+import type { LiveSubscriber, LiveWorkerInput, LiveWorkerOutput } from './live-clients.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
 import { markdownTable, percentile, round1, type TableRow } from './stats.ts';
 import { gitCommit, writeReadmeSection } from './readme.ts';
@@ -53,6 +54,10 @@ const { values: argv } = parseArgs({
     out: { type: 'string', default: join(repoRoot, 'bench/results/api-latest.json') },
     /** Write a V8 CPU profile of the server process into this folder (diagnosis; slows the server a little). */
     'cpu-prof': { type: 'string' },
+    /** Append the server's memory by kind (RSS, V8 heap, external) and CPU time, once a second, to this file (diagnosis). */
+    'mem-log': { type: 'string' },
+    /** Extra Node options for the server process, space-separated (diagnosis, e.g. "--trace-gc"). */
+    'server-node-options': { type: 'string' },
   },
 });
 const num = (k: keyof typeof argv): number => {
@@ -75,7 +80,7 @@ const cfg = {
 const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50, lateConnectMs: 5000, lateMeP99Ms: 100, lateRssMb: 250 };
 const SIM_KEY = 'bench-sim-key';
 const CREATE_WARMUP = 3;
-/** Worker threads the late subscribers are spread over. */
+/** Worker threads the live and the late subscribers are spread over. */
 const LATE_WORKERS = 4;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,10 +108,22 @@ interface Child {
   stop(): Promise<void>;
 }
 
+/** The server's Node options as `npm start` gives them (the package's start script): the bench runs what ships. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(resolve(here, '../package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode ((?:--\S+ )*)dist\/main\.js/.exec(scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`package.json: the start script "${scripts.start}" does not run "node [options] dist/main.js"`);
+  return flags.split(' ').filter(Boolean);
+}
+
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
   const proc = fork(resolve(here, '../dist/bench-server.js'), [], {
-    execArgv: ['--enable-source-maps', ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : [])],
-    env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath },
+    execArgv: [
+      ...startFlags(),
+      ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : []),
+      ...(argv['server-node-options']?.split(' ').filter(Boolean) ?? []),
+    ],
+    env: { ...process.env, BENCH_SIM_URL: simUrl, BENCH_SIM_KEY: SIM_KEY, BENCH_TIME_SCALE: String(cfg.timeScale), BENCH_DB: dbPath, ...(argv['mem-log'] ? { BENCH_MEM_LOG: resolve(argv['mem-log']) } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const phases: PhaseFigures[] = [];
@@ -204,60 +221,49 @@ interface Tracked {
   data: { type: string; seq: number };
 }
 
-/** Runs a batch with N subscribers attached from its first event, then checks each against the full replay. */
-async function benchSse(client: ClipFleetClient) {
+/**
+ * Runs a batch with N subscribers attached from its first event, then checks each against the full replay. The
+ * subscribers (typed tRPC clients) run in worker threads (live-clients.ts), as the late ones do.
+ */
+async function benchSse(client: ClipFleetClient, url: string, apiKey: string) {
   const { batchId, taskCount } = await client.batch.create.mutate({ name: 'sse-bench', rows: rows(cfg.sseRows, 'sse'), paused: true });
-  const subs = Array.from({ length: cfg.subscribers }, () => ({ ids: [] as string[], errors: 0, done: false, first: false }));
-  const handles: Array<{ unsubscribe(): void }> = [];
-  let resolveAllFirst!: () => void;
-  let resolveAllDone!: () => void;
-  const allFirst = new Promise<void>((r) => (resolveAllFirst = r));
-  const allDone = new Promise<void>((r) => (resolveAllDone = r));
-  let firsts = 0;
-  let dones = 0;
-  for (const sub of subs) {
-    handles.push(
-      client.batch.onProgress.subscribe(
-        { batchId, lastEventId: null },
-        {
-          onData: (item) => {
-            sub.ids.push((item as Tracked).id);
-            if (!sub.first) {
-              sub.first = true;
-              if (++firsts === subs.length) resolveAllFirst();
-            }
-          },
-          onError: () => {
-            sub.errors++;
-          },
-          onComplete: () => {
-            if (sub.done) return;
-            sub.done = true;
-            if (++dones === subs.length) resolveAllDone();
-          },
-        },
-      ),
-    );
+  const perWorker = Math.ceil(cfg.subscribers / LATE_WORKERS);
+  const counts = Array.from({ length: LATE_WORKERS }, (_, i) => Math.min(perWorker, cfg.subscribers - i * perWorker)).filter((n) => n > 0);
+  const workers = counts.map((count) => new Worker(resolve(here, '../dist/bench-live-clients.js'), { workerData: { url, apiKey, batchId, count } satisfies LiveWorkerInput }));
+  let connectedWorkers = 0;
+  const results = new Map<Worker, LiveSubscriber[]>();
+  const failures: Error[] = [];
+  for (const w of workers) {
+    w.on('message', (msg: LiveWorkerOutput) => (msg.type === 'connected' ? connectedWorkers++ : results.set(w, msg.subs)));
+    w.once('error', (err) => failures.push(err));
   }
+  const until = async (done: () => boolean, ms: number) => {
+    const end = Date.now() + ms;
+    while (!done() && failures.length === 0 && Date.now() < end) await sleep(100);
+    if (failures.length > 0) throw failures[0]!;
+  };
   // Every subscriber is connected once it has the batch.added event; only then does the batch start.
-  await Promise.race([allFirst, sleep(60_000)]);
-  const connected = firsts;
+  await until(() => connectedWorkers === workers.length, 60_000);
+  const connected = connectedWorkers === workers.length ? cfg.subscribers : 0;
   const t0 = performance.now();
   await client.batch.resume.mutate({ batchId });
   // Wait for every stream to end; once the batch itself has finished, allow 30 s more, then stop waiting.
   let finishedAt: number | null = null;
   const deadline = Date.now() + cfg.maxRunMs;
   let lastLog = Date.now();
-  while (dones < subs.length && Date.now() < deadline && (finishedAt === null || Date.now() - finishedAt < 30_000)) {
-    await Promise.race([allDone, sleep(1000)]);
+  while (results.size < workers.length && Date.now() < deadline && (finishedAt === null || Date.now() - finishedAt < 30_000)) {
+    await until(() => results.size === workers.length, 1000);
     if (finishedAt === null && (await client.batch.get.query({ batchId })).finishedAt !== null) finishedAt = Date.now();
     if (Date.now() - lastLog > 15_000) {
       lastLog = Date.now();
-      log(`SSE: ${dones}/${subs.length} streams ended, batch ${finishedAt === null ? 'running' : 'finished'}`);
+      log(`SSE: ${results.size}/${workers.length} workers' streams all ended, batch ${finishedAt === null ? 'running' : 'finished'}`);
     }
   }
   const runMs = performance.now() - t0;
-  for (const h of handles) h.unsubscribe();
+  for (const w of workers) if (!results.has(w)) w.postMessage('stop');
+  await until(() => results.size === workers.length, 30_000);
+  await Promise.all(workers.map((w) => w.terminate()));
+  const subs = workers.flatMap((w) => results.get(w) ?? []);
 
   // The reference: a fresh subscriber after the end replays the batch's whole history from task_events.
   const reference = await new Promise<string[]>((resolveRef, reject) => {
@@ -414,7 +420,8 @@ async function main(): Promise<void> {
 
     child.phase('sse');
     log(`SSE: ${cfg.subscribers} subscribers on a ${cfg.sseRows}-task batch`);
-    const sse = await benchSse(await userClient('bench-sse'));
+    const sseKey = await first.userKey('bench-sse');
+    const sse = await benchSse(createClipFleetClient(child.url, sseKey, { EventSource }), child.url, sseKey);
     log(`SSE: ${sse.completeInOrder}/${sse.subscribers} complete, ${sse.missedEvents} missed`);
 
     child.phase('late subscribers');

@@ -5,6 +5,7 @@
  * KIE: the real HTTP client (src/kie) against the simulator's HTTP face in the parent, with the engine clock sped
  * up by the same factor: the production code path, only faster.
  */
+import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { createKieHttpGateway } from '../src/kie/index.ts';
 import { createScaledClock, createServer } from '../src/index.ts';
@@ -50,8 +51,18 @@ function figures(name: string, h: IntervalHistogram, rssPeak: number, samples: n
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
+/** Diagnosis (--mem-log): one JSON line per second with the phase, memory by kind and CPU time so far. */
+const memLog = process.env.BENCH_MEM_LOG;
+let memTick = 0;
+
 const rssTimer = setInterval(() => {
   const rss = process.memoryUsage.rss();
+  if (memLog && ++memTick % 10 === 0) {
+    const { heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    const { user, system } = process.cpuUsage();
+    const mb = (x: number) => round(x / 2 ** 20);
+    appendFileSync(memLog, `${JSON.stringify({ phase: phaseName, rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers), cpuMs: Math.round((user + system) / 1000) })}\n`);
+  }
   if (rss > phaseRssPeak) phaseRssPeak = rss;
   if (rss > overallRssPeak) overallRssPeak = rss;
   phaseRssSamples++;

@@ -1,38 +1,39 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import type { AppDeps } from '../deps.ts';
 import { batchEventsAfter } from '../store/events.ts';
-import { yieldToLoop } from '../store/executor.ts';
 import { ReplayCache } from './replayCache.ts';
-import { ReplayTurns } from './replayTurns.ts';
+import { SendTurns } from './sendTurns.ts';
 
 /**
  * Stored events per replay page, and per grouped message while replaying: a late subscriber to a 6,000-event log
  * gets it in a couple of dozen messages, each bounded (about 75 KB), one page in memory per connection.
  */
 const REPLAY_PAGE = 250;
-/** Live events per chunk: a subscriber hands the event loop back between chunks (many subscribers, big bursts). */
+/** Live events per chunk: one chunk per send turn (many subscribers, big bursts). */
 const CHUNK = 32;
 /**
  * Live events held for one slow subscriber at most; past that they are dropped and it catches up from the
  * database instead (they are stored before they are published), so a stuck connection cannot grow the heap.
  */
 const MAX_PENDING = 2_000;
-/** One queue of replay turns and one page cache for the whole process (see ReplayTurns, ReplayCache). */
-const replayTurns = new ReplayTurns();
+/** One queue of send turns (replayed pages and live chunks alike) and one page cache for the whole process. */
+const sendTurns = new SendTurns();
 const replayCache = new ReplayCache();
 
 /**
  * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
  */
-async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean): Promise<readonly EngineEvent[]> {
-  return replayTurns.run(async () => {
+async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean, signal: AbortSignal | undefined): Promise<readonly EngineEvent[]> {
+  return sendTurns.run(async () => {
+    // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
+    if (signal?.aborted) return [];
     const cached = replayCache.get(batchId, afterSeq);
     if (cached) return cached;
     const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
     if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
     return page;
-  }, { first });
+  }, { first, cost: REPLAY_PAGE, used: (page) => page.length });
 }
 
 /**
@@ -74,7 +75,7 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
     let ended = false;
     const replay = async function* () {
       for (;;) {
-        const chunk = await replayPage(deps, batchId, last, last === afterSeq);
+        const chunk = await replayPage(deps, batchId, last, last === afterSeq, signal);
         if (chunk.length === 0) return;
         last = chunk[chunk.length - 1]!.seq;
         ended = chunk.some((e) => e.type === 'batch.finished');
@@ -83,13 +84,13 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
       }
     };
     yield* replay();
-    if ((ended || pending.length === 0) && (await isFinished(deps, batchId, last))) return;
+    if (signal?.aborted || ((ended || pending.length === 0) && (await isFinished(deps, batchId, last)))) return;
     while (!signal?.aborted) {
       if (behind) {
         // Fell too far behind the live events, or some never arrived: catch up from the log, then go on live.
         behind = false;
         yield* replay();
-        if (ended && (await isFinished(deps, batchId, last))) return;
+        if (signal?.aborted || (ended && (await isFinished(deps, batchId, last)))) return;
         continue;
       }
       while (pending.length > 0) {
@@ -100,13 +101,14 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
           break;
         }
         last = chunk[chunk.length - 1]!.seq;
+        // In turn with every other stream of the process: one committed write wakes them all at once.
+        await sendTurns.turn(chunk.length);
         const finished = chunk.findIndex((e) => e.type === 'batch.finished');
         if (finished >= 0) {
           yield chunk.slice(0, finished + 1);
           return;
         }
         yield chunk;
-        await yieldToLoop();
       }
       if (signal?.aborted) break;
       if (behind) continue;

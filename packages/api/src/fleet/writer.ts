@@ -23,10 +23,13 @@ interface Settle {
 }
 
 /**
- * Ops per transaction. better-sqlite3 is synchronous, so a flush runs without giving the event loop a turn:
- * 250 ops (a few hundred small statements) keep that under ~20 ms; the rest goes in the next flush.
+ * Ops per transaction at most, and the time one may take. better-sqlite3 is synchronous, so a flush runs without
+ * giving the event loop a turn: a cancelled or finished stretch of tasks costs several statements each (the row,
+ * the refund, the balance), and 250 of them held the loop for ~90 ms. The flush stops taking ops once it has run
+ * FLUSH_BUDGET_MS and commits what it has; the rest goes in the next flush, in order.
  */
 const MAX_OPS_PER_FLUSH = 250;
+const FLUSH_BUDGET_MS = 10;
 /** Backoff between attempts at a failed write: doubling from the first to the last. */
 const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 5_000;
@@ -50,13 +53,14 @@ export interface WriteFence {
   drop(userId: string, epoch: number | undefined): void;
 }
 
-/** What one transaction wrote: its events as stored, and the ops the fence refused. */
+/** What one transaction wrote: how many ops from the head it took, its events as stored, and the ops the fence refused. */
 interface Written {
+  taken: number;
   stored: readonly EngineEvent[];
   fenced: ReadonlySet<Op>;
 }
 
-const NOTHING_WRITTEN: Written = { stored: [], fenced: new Set() };
+const NOTHING_WRITTEN: Written = { taken: 0, stored: [], fenced: new Set() };
 
 const NO_FENCE: WriteFence = { epochOf: () => 0, epochs: async () => null, drop() {} };
 
@@ -202,22 +206,26 @@ export class FleetWriter {
       await this.writeOneByOne(ops, calls);
       return;
     }
-    this.committed(ops.length, calls, written);
+    this.committed(calls, written);
     if (this.queue.length === 0) await this.maybeCheckpoint();
   }
 
   /**
-   * Writes the ops in one transaction; returns their events as stored (numbered in their streams) and the ops the
-   * lease fence refused (not written).
+   * Writes the ops in one transaction, from the head until the flush budget is spent (at least one); returns how
+   * many it took, their events as stored (numbered in their streams) and the ops the lease fence refused (not written).
    */
   private async write(ops: Op[], calls: Map<string, number>): Promise<Written> {
     const wallNow = Date.now();
     return durableTransaction(this.db, async (trx) => {
+      const started = performance.now();
       const users = [...new Set(ops.flatMap((op) => (op.userId === null ? [] : [op.userId])))];
       const held = await this.fence.epochs(trx, users);
       const fenced = new Set(held === null ? [] : ops.filter((op) => op.userId !== null && (op.epoch === undefined || held.get(op.userId) !== op.epoch)));
       const events: EngineEvent[] = [];
+      let taken = 0;
       for (const op of ops) {
+        if (taken > 0 && performance.now() - started > FLUSH_BUDGET_MS) break;
+        taken++;
         if (fenced.has(op)) continue;
         if (op.kind === 'event') {
           events.push(op.event);
@@ -238,13 +246,13 @@ export class FleetWriter {
       // Delivered when this commits, to every process (progress streams on other API processes read the rows).
       for (const notice of appended.batches) await notify(trx, EVENTS_CHANNEL, encodeNotice(notice));
       await addProviderCalls(trx, calls);
-      return { stored: appended.events, fenced };
+      return { taken, stored: appended.events, fenced };
     });
   }
 
-  /** The ops (already at the head of the queue) are durable: settle them and publish their events as stored. */
-  private committed(count: number, calls: Map<string, number>, { stored, fenced }: Written): void {
-    const ops = this.queue.splice(0, count);
+  /** The ops taken (at the head of the queue) are durable: settle them and publish their events as stored. */
+  private committed(calls: Map<string, number>, { taken, stored, fenced }: Written): void {
+    const ops = this.queue.splice(0, taken);
     for (const [key, n] of calls) {
       const left = (this.calls.get(key) ?? 0) - n;
       if (left > 0) this.calls.set(key, left);
@@ -296,15 +304,15 @@ export class FleetWriter {
         if (op.kind === 'attempt' || op.kind === 'remote') op.done.reject(err);
         continue;
       }
-      this.committed(1, new Map(), written);
+      this.committed(new Map(), written);
     }
     try {
       await this.write([], calls);
-      this.committed(0, calls, NOTHING_WRITTEN);
+      this.committed(calls, NOTHING_WRITTEN);
     } catch (err) {
       if (isTransientStorageError(err)) return this.retryLater(err);
       console.error(`fleet writer: gave up provider call counters (${describeStorageError(err)})`);
-      this.committed(0, calls, NOTHING_WRITTEN);
+      this.committed(calls, NOTHING_WRITTEN);
     }
   }
 

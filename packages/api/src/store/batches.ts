@@ -1,5 +1,5 @@
 import type { BatchState, BatchesTable } from '../db/types.ts';
-import { chunks, yieldToLoop, type Executor } from './executor.ts';
+import { shapedChunks, yieldToLoop, type Executor } from './executor.ts';
 
 export interface NewTask {
   id: string;
@@ -40,8 +40,8 @@ export async function insertBatch(trx: Executor, batch: NewBatch, now = Date.now
       finished_at: null,
     })
     .execute();
-  // 25 columns per row: 400 rows stay well under SQLite's bound-parameter limit.
-  for (const [i, part] of chunks(batch.tasks, 400).entries()) {
+  // 25 columns per row: 256 rows stay well under SQLite's bound-parameter limit.
+  for (const [i, part] of shapedChunks(batch.tasks, 256).entries()) {
     if (i > 0) await yieldToLoop();
     await trx
       .insertInto('tasks')

@@ -1,6 +1,6 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import type { Executor } from './executor.ts';
-import { chunks } from './executor.ts';
+import { chunks, shapedChunks } from './executor.ts';
 
 /**
  * The stored progress log is a set of streams, each numbered 1, 2, 3, ... without gaps: one per batch (what an SSE
@@ -78,7 +78,7 @@ export async function appendEvents(trx: Executor, events: readonly EngineEvent[]
     }
     return { stream, event: { ...event, seq } };
   });
-  for (const part of chunks(stored, 300)) {
+  for (const part of shapedChunks(stored, 256)) {
     await trx
       .insertInto('task_events')
       .values(

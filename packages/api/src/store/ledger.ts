@@ -1,5 +1,5 @@
 import type { LedgerKind } from '../db/types.ts';
-import { chunks, yieldToLoop, type Executor } from './executor.ts';
+import { shapedChunks, yieldToLoop, type Executor } from './executor.ts';
 import { newId } from './ids.ts';
 
 /**
@@ -63,7 +63,7 @@ export async function reserveBatch(trx: Executor, batch: { batchId: string; user
 
 /** Reserves single tasks for a new billing round (retryFailed re-queues them one by one). */
 export async function reserveTasks(trx: Executor, tasks: TaskCharge[], now = Date.now()): Promise<void> {
-  for (const [i, part] of chunks(tasks, 500).entries()) {
+  for (const [i, part] of shapedChunks(tasks, 256).entries()) {
     if (i > 0) await yieldToLoop();
     await trx
       .insertInto('credit_ledger')
