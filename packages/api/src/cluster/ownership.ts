@@ -32,6 +32,8 @@ export interface OwnershipHandlers {
  */
 export interface Ownership extends WriteFence {
   readonly workerId: string;
+  /** How long a lease lasts without renewal (null: the embedded single owner holds everyone for good). */
+  readonly leaseMs: number | null;
   start(handlers: OwnershipHandlers): Promise<void>;
   /** The users held now (the embedded single owner holds everyone without naming them: none). */
   held(): string[];
@@ -43,6 +45,7 @@ export interface Ownership extends WriteFence {
 /** The embedded mode's trivial lease: the single-writer lock already makes this process the owner of every user. */
 export class SingleOwner implements Ownership {
   readonly workerId = workerName();
+  readonly leaseMs = null;
   async start(handlers: OwnershipHandlers): Promise<void> {
     await handlers.claimed(null);
   }
@@ -79,7 +82,7 @@ export const DEFAULT_LEASE_MS = 10_000;
 export class LeaseOwner implements Ownership {
   readonly workerId = workerName();
   private readonly leases = new Map<string, number>();
-  private readonly ttlMs: number;
+  readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private handlers: OwnershipHandlers | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -92,8 +95,8 @@ export class LeaseOwner implements Ownership {
     private readonly db: Db,
     opts: LeaseOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? DEFAULT_LEASE_MS;
-    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.ttlMs / 3));
+    this.leaseMs = opts.ttlMs ?? DEFAULT_LEASE_MS;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.leaseMs / 3));
   }
 
   async start(handlers: OwnershipHandlers): Promise<void> {
@@ -156,11 +159,11 @@ export class LeaseOwner implements Ownership {
     const h = this.handlers!;
     const now = Date.now();
     try {
-      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.ttlMs)) this.lose(userId, 'taken over');
+      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.leaseMs)) this.lose(userId, 'taken over');
       this.renewedAt = now;
     } catch (err) {
       // Not renewed: once the lease may have run out, another worker may own these users.
-      if (now - this.renewedAt >= this.ttlMs - this.heartbeatMs) {
+      if (now - this.renewedAt >= this.leaseMs - this.heartbeatMs) {
         if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${now - this.renewedAt} ms; dropping ${this.leases.size} user(s)`);
         for (const userId of [...this.leases.keys()]) this.lose(userId, 'not renewed');
       }
@@ -176,7 +179,7 @@ export class LeaseOwner implements Ownership {
     if (this.stopped) return;
     const share = await this.fairShare(now);
     while (this.leases.size < share && !this.stopped) {
-      const claim = await claimOne(this.db, this.workerId, Date.now(), this.ttlMs);
+      const claim = await claimOne(this.db, this.workerId, Date.now(), this.leaseMs);
       if (!claim) break;
       this.leases.set(claim.userId, claim.epoch);
       await h.claimed(claim.userId);
@@ -185,7 +188,7 @@ export class LeaseOwner implements Ownership {
 
   /** Users with work, spread evenly over the live workers (rounded up: every user gets an owner). */
   private async fairShare(now: number): Promise<number> {
-    const workers = Math.max(1, (await liveWorkers(this.db, now, this.ttlMs)).length);
+    const workers = Math.max(1, (await liveWorkers(this.db, now, this.leaseMs)).length);
     return Math.ceil((await countUsersWithWork(this.db)) / workers);
   }
 

@@ -109,7 +109,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),
     ...(opts.random ? { random: opts.random } : {}),
-    ...(opts.limits ? { limits: opts.limits } : dbKind(db) === 'postgres' ? { limits: new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId }) } : {}),
+    ...(opts.limits ? { limits: opts.limits } : dbKind(db) === 'postgres' ? { limits: new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId, clock: () => clock.now(), ...(ownership.leaseMs ? { liveMs: ownership.leaseMs } : {}) }) } : {}),
   };
   const running = createSupervisor(options);
   supervisor = running;

@@ -1,8 +1,9 @@
-import { SlidingWindowLimiter, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
+import { SlidingWindowLimiter, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { lockRows } from '../db/dialect.ts';
 import type { Executor } from '../store/executor.ts';
+import { DEFAULT_LEASE_MS } from '../cluster/ownership.ts';
 import { decidePermit, type PermitFacts } from './decide.ts';
 
 export interface SharedLimitsOptions {
@@ -16,10 +17,23 @@ export interface SharedLimitsOptions {
   /** A full cap or share is asked again after this long (engine ms). */
   recheckMs?: number;
   /**
-   * A slot whose task is no longer submitting or polling is swept when the cap looks full, if it is older than
-   * this (engine ms): a process that died between a job's end and its release leaves such slots behind.
+   * A slot is swept when the cap looks full, if it is older than this (engine ms) and its task has ended, or its
+   * worker is dead and its task is not submitting or polling: a process that died between a job's end and its
+   * release leaves such slots behind.
    */
   staleSlotMs?: number;
+  /**
+   * A worker whose heartbeat in `cluster_workers` is younger than this (wall ms: the lease time) is alive: its
+   * slots of tasks not ended are its own to release. Its task rows lag behind its permits (the attempt is written
+   * after the grant, later still under load), so they cannot tell whether its jobs are about to run.
+   */
+  liveMs?: number;
+  /**
+   * The engine clock, read once the permit holds its locks: a permit waits for the lock and for earlier writes,
+   * and a create or slot booked at the time it was asked would leave the window (or look stale) too early.
+   * Default: the request's own time.
+   */
+  clock?: () => number;
 }
 
 /** Task states whose job runs at KIE (the writer records `submitting` before the call). */
@@ -43,6 +57,7 @@ export class SharedLimits implements ProviderLimits {
   private readonly workerTtlMs: number;
   private readonly recheckMs: number;
   private readonly staleSlotMs: number;
+  private readonly liveMs: number;
 
   constructor(
     private readonly db: Db,
@@ -51,6 +66,7 @@ export class SharedLimits implements ProviderLimits {
     this.recheckMs = options.recheckMs ?? 1_000;
     this.workerTtlMs = options.workerTtlMs ?? 3 * this.recheckMs;
     this.staleSlotMs = options.staleSlotMs ?? 60_000;
+    this.liveMs = options.liveMs ?? DEFAULT_LEASE_MS;
   }
 
   configure({ maxRunning, accounts }: { maxRunning: number; accounts: AccountLimits[] }): void {
@@ -72,10 +88,12 @@ export class SharedLimits implements ProviderLimits {
     // The account rows must exist first: a permit waits for the configuration written before it.
     await this.writes;
     return this.db.transaction().execute(async (trx) => {
-      const facts = await this.read(trx, request);
+      await lockLimits(trx, request.accountId);
+      const decided = { ...request, now: Math.max(request.now, this.options.clock?.() ?? request.now) };
+      const facts = await this.read(trx, decided);
       const answer = decidePermit(facts);
-      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [request.now] : [])]);
-      if (answer.granted) await this.book(trx, request);
+      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [decided.now] : [])]);
+      if (answer.granted) await this.book(trx, decided);
       return answer;
     });
   }
@@ -108,8 +126,8 @@ export class SharedLimits implements ProviderLimits {
 
   private async read(trx: Executor, request: PermitRequest): Promise<PermitFacts> {
     const { accountId, now } = request;
-    const global = await trx.selectFrom('provider_limits').select('max_running').where('id', '=', 1).$call(lockRows(trx)).executeTakeFirst();
-    const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).$call(lockRows(trx)).executeTakeFirst();
+    const global = await trx.selectFrom('provider_limits').select('max_running').where('id', '=', 1).executeTakeFirst();
+    const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
     if (!global || !account) throw new Error(`shared limits: account "${accountId}" is not configured`);
     await trx
       .insertInto('limit_workers')
@@ -157,14 +175,28 @@ export class SharedLimits implements ProviderLimits {
     return rows.map((r) => ({ workerId: r.worker_id, accountId: r.account_id, count: Number(r.n) }));
   }
 
-  /** Frees slots a dead process left behind: their task's job no longer runs (or the task is gone). */
+  /**
+   * Frees slots left behind: a task that ended needs none; a dead process's slot is freed unless its task's job
+   * runs (the new owner releases it when the job ends). A live worker's other slots are never taken from it.
+   */
   private async sweep(trx: Executor, now: number): Promise<void> {
+    const wallNow = Date.now();
     await trx
       .deleteFrom('provider_slots')
       .where('since', '<', now - this.staleSlotMs)
-      .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id').where('tasks.state', 'in', RUNNING_STATES))),
-      )
+      .where((eb) => {
+        const task = () => eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id');
+        const live = eb
+          .selectFrom('cluster_workers')
+          .select('cluster_workers.id')
+          .whereRef('cluster_workers.id', '=', 'provider_slots.worker_id')
+          .where('cluster_workers.stopped_at', 'is', null)
+          .where('cluster_workers.heartbeat_at', '>', wallNow - this.liveMs);
+        return eb.or([
+          eb.exists(task().where('tasks.state', 'in', [...TERMINAL_STATES])),
+          eb.and([eb.not(eb.exists(live)), eb.not(eb.exists(task().where('tasks.state', 'in', RUNNING_STATES)))]),
+        ]);
+      })
       .execute();
   }
 
@@ -193,6 +225,12 @@ export class SharedLimits implements ProviderLimits {
     if (!window) throw new Error(`unknown KIE account "${accountId}"`);
     return window;
   }
+}
+
+/** Every permit takes the global row, then the account's, in that order: permits run one at a time per database. */
+async function lockLimits(trx: Executor, accountId: string): Promise<void> {
+  await trx.selectFrom('provider_limits').select('id').where('id', '=', 1).$call(lockRows(trx)).execute();
+  await trx.selectFrom('provider_accounts').select('id').where('id', '=', accountId).$call(lockRows(trx)).execute();
 }
 
 /** The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. */
