@@ -183,4 +183,23 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     const since = await open[0]!.selectFrom('provider_creates').select('at').where('account_id', '=', 'a').execute();
     expect(since.map((r) => Number(r.at))).toEqual([900, 900, 900, 900, 900]);
   });
+
+  it('an account removed from the configuration no longer counts toward the cap in force', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const three = { ...LIMITS, accounts: [...LIMITS.accounts, { ...LIMITS.accounts[0]!, id: 'c' }] };
+    w1.configure(three);
+    // Degraded to one running job each, c's level 4: the cap in force is min(6, 1 + 1 + 4) = 6.
+    w1.share('a', { kind: 'level', level: 1 });
+    w1.share('b', { kind: 'level', level: 1 });
+    w1.share('c', { kind: 'level', level: 4 });
+    await w1.flush();
+    // c is gone from the configuration (every process restarted without it): the cap is 1 + 1.
+    w2.configure(LIMITS);
+    await w2.flush();
+    const ask = (taskId: string, accountId: string) => w2.acquire({ accountId, taskId, userId: 'u', attempt: 1, now: 10, activeUsers: 0 });
+    expect(await ask('t1', 'a')).toEqual({ granted: true });
+    expect(await ask('t2', 'b')).toEqual({ granted: true });
+    expect(await ask('t3', 'a')).toEqual({ granted: false, reason: 'running', retryAt: 60 });
+  });
 });

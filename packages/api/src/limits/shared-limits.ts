@@ -233,8 +233,15 @@ async function lockLimits(trx: Executor, accountId: string): Promise<void> {
   await trx.selectFrom('provider_accounts').select('id').where('id', '=', accountId).$call(lockRows(trx)).execute();
 }
 
-/** The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. */
+/**
+ * The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. An account
+ * no longer configured is dropped with its create log: its level no longer adds to the cap in force (the slots of
+ * its jobs still running stay booked: they run at KIE until they end).
+ */
 async function writeConfig(trx: Executor, maxRunning: number, accounts: AccountLimits[]): Promise<void> {
+  const ids = accounts.map((a) => a.id);
+  await trx.deleteFrom('provider_accounts').where('id', 'not in', ids).execute();
+  await trx.deleteFrom('provider_creates').where('account_id', 'not in', ids).execute();
   await trx
     .insertInto('provider_limits')
     .values({ id: 1, max_running: maxRunning })
