@@ -1,6 +1,7 @@
 import { accountLimits, parseFleetConfig, DEFAULT_CONFIG, type PermitAnswer, type PermitRequest } from '@clipfleet/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/database.ts';
+import { requestProviderResume } from '../src/cluster/broadcast.ts';
 import { registerWorker } from '../src/cluster/leases.ts';
 import { SharedLimits } from '../src/limits/index.ts';
 import { freshDatabase } from './helpers/postgres.ts';
@@ -201,5 +202,15 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     expect(await ask('t1', 'a')).toEqual({ granted: true });
     expect(await ask('t2', 'b')).toEqual({ granted: true });
     expect(await ask('t3', 'a')).toEqual({ granted: false, reason: 'running', retryAt: 60 });
+  });
+
+  it("an operator's resume lifts a shared halt even when no live worker is halted itself", async () => {
+    const url = await freshDatabase();
+    const [gone, idle] = await Promise.all([worker(url, 'gone'), worker(url, 'idle')]);
+    // The worker that met the 401 shared the halt, then died; the other never asked since, so its own gate is open.
+    gone.share('a', { kind: 'halted', code: 401, message: 'unauthorized' });
+    await gone.flush();
+    await requestProviderResume(open[0]!);
+    expect(await idle.acquire({ accountId: 'a', taskId: 't1', userId: 'u', attempt: 1, now: 10, activeUsers: 0 })).toEqual({ granted: true });
   });
 });

@@ -227,6 +227,11 @@ export class SharedLimits implements ProviderLimits {
   }
 }
 
+/** An operator's resume: no account's shared gate is halted any more (throttles run out by themselves). */
+export async function clearSharedHalts(trx: Executor): Promise<void> {
+  await trx.updateTable('provider_accounts').set({ halted_code: null, halted_message: null }).where('halted_code', 'is not', null).execute();
+}
+
 /** Every permit takes the global row, then the account's, in that order: permits run one at a time per database. */
 async function lockLimits(trx: Executor, accountId: string): Promise<void> {
   await trx.selectFrom('provider_limits').select('id').where('id', '=', 1).$call(lockRows(trx)).execute();
