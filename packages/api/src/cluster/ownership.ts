@@ -10,7 +10,7 @@ function workerName(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export type LossReason = 'taken over' | 'fenced' | 'not renewed' | 'idle';
+export type LossReason = 'taken over' | 'fenced' | 'not renewed' | 'idle' | 'rebalanced';
 
 /** What the fleet does when ownership changes. */
 export interface OwnershipHandlers {
@@ -20,6 +20,12 @@ export interface OwnershipHandlers {
   lost(userId: string, why: LossReason): void;
   /** Nothing of the user's is left to run or to write: the lease can be given back. */
   idle(userId: string): boolean;
+  /**
+   * The user's work may move to another worker now without loss: nothing of theirs is in flight (no createTask
+   * awaiting its answer, no permit asked, nothing left to write, no command running), so the new owner hydrates
+   * it as after a takeover, never as an uncertain submit.
+   */
+  movable(userId: string): boolean;
   /** The supervisor's status as JSON, published with the heartbeat for the API processes. */
   status(): string;
   /** Every heartbeat: look for commands (the safety net under NOTIFY). */
@@ -74,8 +80,9 @@ export const DEFAULT_LEASE_MS = 10_000;
 
 /**
  * Leases on Postgres. Each heartbeat renews what is held (a lease taken over since is lost), gives back users left
- * idle, publishes the status and claims users with work up to a fair share (users with work / live workers), so a
- * new batch or a dead worker's users are picked up within a heartbeat or a lease time. A worker that cannot renew
+ * idle, publishes the status, gives back users over its fair share (users with work / live workers) once they are
+ * at a safe point, and claims users with work up to that share, so a new batch, a dead worker's users or a worker
+ * joining late are served within a heartbeat or a lease time. A worker that cannot renew
  * (its database is gone) drops its users itself before the lease can expire, so it never runs a user another
  * worker may have claimed.
  */
@@ -178,6 +185,14 @@ export class LeaseOwner implements Ownership {
     h.tick();
     if (this.stopped) return;
     const share = await this.fairShare(now);
+    // Over the share (a worker joined, or users finished elsewhere): users at a safe point go back, for the
+    // workers under theirs to claim. The work stops here first, then the lease is given up.
+    for (const [userId, epoch] of [...this.leases]) {
+      if (this.leases.size <= share) break;
+      if (!h.movable(userId)) continue;
+      this.lose(userId, 'rebalanced');
+      await releaseLease(this.db, this.workerId, userId, epoch);
+    }
     while (this.leases.size < share && !this.stopped) {
       const claim = await claimOne(this.db, this.workerId, Date.now(), this.leaseMs);
       if (!claim) break;

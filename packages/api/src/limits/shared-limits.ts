@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { lockRows } from '../db/dialect.ts';
 import type { Executor } from '../store/executor.ts';
+import { InFlightByUser } from '../cluster/in-flight.ts';
 import { DEFAULT_LEASE_MS } from '../cluster/ownership.ts';
 import { decidePermit, type PermitFacts } from './decide.ts';
 
@@ -52,6 +53,8 @@ const RUNNING_STATES = ['submitting', 'polling'];
  */
 export class SharedLimits implements ProviderLimits {
   private readonly windows = new Map<string, SlidingWindowLimiter>();
+  /** Permits in flight, by user. */
+  private readonly asking = new InFlightByUser();
   /** Writes that need not hold up a permit (config, releases, gate changes), in order. */
   private writes: Promise<void> = Promise.resolve();
   private readonly workerTtlMs: number;
@@ -84,7 +87,11 @@ export class SharedLimits implements ProviderLimits {
     return { creates: window.free(now), nextAt: window.nextFreeAt(now) };
   }
 
-  async acquire(request: PermitRequest): Promise<PermitAnswer> {
+  acquire(request: PermitRequest): Promise<PermitAnswer> {
+    return this.asking.track(request.userId, () => this.decide(request));
+  }
+
+  private async decide(request: PermitRequest): Promise<PermitAnswer> {
     // The account rows must exist first: a permit waits for the configuration written before it.
     await this.writes;
     return this.db.transaction().execute(async (trx) => {
@@ -98,8 +105,14 @@ export class SharedLimits implements ProviderLimits {
     });
   }
 
+  /** Only this worker's slot: a user's new owner adopts the slots of its jobs when it claims the user (leases.ts). */
   release(taskId: string): void {
-    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).execute());
+    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', this.options.workerId).execute());
+  }
+
+  /** Permits asked for the user's tasks and not answered yet (the user cannot move to another worker meanwhile). */
+  pending(userId: string): number {
+    return this.asking.of(userId);
   }
 
   share(accountId: string, signal: AccountSignal): void {
