@@ -26,7 +26,7 @@ async function until<T>(probe: () => Promise<T | undefined | null | false>, what
   }
 }
 
-describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a worker killed mid-run', () => {
+describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a worker killed mid-run and a replacement joining late', () => {
   let cluster: LocalCluster | undefined;
   let db: Db | undefined;
   afterAll(async () => {
@@ -54,6 +54,8 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     const victim = cluster.workers.find((w) => w.child.pid === victimPid)!;
     expect(victim, 'the owner of most users is one of our workers').toBeDefined();
     victim.child.kill('SIGKILL');
+    // A replacement joins late: the survivors, over their share once it is up, give it users at a safe point.
+    const replacement = cluster.addWorker();
     // Its users are taken over by the others within the lease time (plus a heartbeat).
     await until(
       async () => {
@@ -63,6 +65,9 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
       "the killed worker's users taken over",
       LEASE_MS * 4,
     );
+
+    const late = await replacement;
+    await until(async () => (await leaseOwners(db!)).has(late.child.pid!), 'the late worker given users', 60_000);
 
     await Promise.all(batches.map((b) => b.done));
 
@@ -110,6 +115,9 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     // creation the killed worker never learned of (an uncertain submit) is not ClipFleet's to count: it is left out.
     const known = jobs.filter((j) => submitted.has(j.taskId));
     expect(jobs.length - known.length, 'uncertain submits: at most what was being sent when the worker died').toBeLessThanOrEqual(MAX_RUNNING);
+    // Only the kill made any: users handed to the late worker moved at a safe point.
+    const uncertainUsers = new Set(tasks.filter((t) => uncertain.has(t.id)).map((t) => t.user_id));
+    for (const userId of uncertainUsers) expect(victimUsers, `an uncertain submit of user ${userId}`).toContain(userId);
     // The global cap held exactly across the three workers, the whole run: before the kill, while the dead worker's
     // slots were still booked, and after its users' jobs were resumed by their new owners.
     expect(maxOverlap(known.map((j) => [j.createdAt, j.completeAt])), 'running at KIE').toBeLessThanOrEqual(MAX_RUNNING);
