@@ -213,4 +213,18 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     await requestProviderResume(open[0]!);
     expect(await idle.acquire({ accountId: 'a', taskId: 't1', userId: 'u', attempt: 1, now: 10, activeUsers: 0 })).toEqual({ granted: true });
   });
+
+  it("counts a create in the window from KIE's answer, not from its grant", async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const ask = (limits: SharedLimits, taskId: string, now: number) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 0 });
+    // Granted at 0; the calls reached KIE later, and it answered at 400 (the attempt's write, the HTTP call).
+    for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 0)).toEqual({ granted: true });
+    for (let i = 0; i < 5; i++) w1.created(`t${i}`, 1, 400);
+    for (let i = 0; i < 5; i++) w1.release(`t${i}`);
+    await w1.flush();
+    // KIE's window holds them until after 1,000: so does the shared one.
+    expect(await ask(w2, 'next', 1_100)).toEqual({ granted: false, reason: 'window', retryAt: 1_400 });
+    expect(await ask(w2, 'next', 1_400)).toEqual({ granted: true });
+  });
 });

@@ -14,8 +14,11 @@ import type { InFlightByUser } from '../cluster/in-flight.ts';
  * engine keeps prompts out of memory) and counts provider calls. Like every gateway it never throws: failures are
  * results, and a storage failure is reported as one (code 1002), never as the provider's.
  */
-export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating?: InFlightByUser }): KieGateway {
-  const { db, writer, clock, creating } = deps;
+export function persistingGateway(
+  inner: KieGateway,
+  deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating?: InFlightByUser; /** KIE answered a create (the shared limits' window). */ onCreated?: (taskId: string, attempt: number, at: number) => void },
+): KieGateway {
+  const { db, writer, clock, creating, onCreated } = deps;
   return {
     // Counted from before the attempt is recorded until the remote id is: the user cannot move meanwhile.
     createTask: (req) => (creating ? creating.track(req.task.userId, () => create(req)) : create(req)),
@@ -45,6 +48,7 @@ export function persistingGateway(inner: KieGateway, deps: { db: Db; writer: Fle
     const result = await inner.createTask({ ...req, task });
     writer.countCall('createTask', result.ok ? 'ok' : String(result.error.code));
     if (result.ok) {
+      onCreated?.(taskId, req.attempt, clock.now());
       try {
         await writer.recordRemoteId(req.task.userId, taskId, req.attempt, result.remoteTaskId, clock.now());
       } catch (err) {

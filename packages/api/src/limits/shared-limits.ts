@@ -110,6 +110,18 @@ export class SharedLimits implements ProviderLimits {
     this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', this.options.workerId).execute());
   }
 
+  /**
+   * KIE answered the create (`at`, engine clock): the create's place in the window moves from its grant to then.
+   * KIE counts it from when the call reached it, later than the grant by the attempt's write and the HTTP call, a
+   * delay that varies (most under load); counted from the grant, a saturated window frees early on KIE's clock and
+   * the next create meets a 429. The answer's time is never earlier than KIE's own.
+   */
+  created(taskId: string, attempt: number, at: number): void {
+    this.background('create stamp', (trx) =>
+      trx.updateTable('provider_creates').set({ at }).where('task_id', '=', taskId).where('attempt', '=', attempt).where('worker_id', '=', this.options.workerId).where('at', '<', at).execute(),
+    );
+  }
+
   /** Permits asked for the user's tasks and not answered yet (the user cannot move to another worker meanwhile). */
   pending(userId: string): number {
     return this.asking.of(userId);
