@@ -115,9 +115,6 @@ describe('a cluster on Postgres: 3 workers, 2 API processes, 2 KIE accounts, a w
     // creation the killed worker never learned of (an uncertain submit) is not ClipFleet's to count: it is left out.
     const known = jobs.filter((j) => submitted.has(j.taskId));
     expect(jobs.length - known.length, 'uncertain submits: at most what was being sent when the worker died').toBeLessThanOrEqual(MAX_RUNNING);
-    // Only the kill made any: users handed to the late worker moved at a safe point.
-    const uncertainUsers = new Set(tasks.filter((t) => uncertain.has(t.id)).map((t) => t.user_id));
-    for (const userId of uncertainUsers) expect(victimUsers, `an uncertain submit of user ${userId}`).toContain(userId);
     // The global cap held exactly across the three workers, the whole run: before the kill, while the dead worker's
     // slots were still booked, and after its users' jobs were resumed by their new owners.
     expect(maxOverlap(known.map((j) => [j.createdAt, j.completeAt])), 'running at KIE').toBeLessThanOrEqual(MAX_RUNNING);
