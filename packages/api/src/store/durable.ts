@@ -18,16 +18,18 @@ export async function durableTransaction<T>(db: Db, fn: (trx: Executor) => Promi
   const trx = await db.startTransaction().execute();
   let xid: string | undefined;
   let result: T;
+  let committing = false;
   try {
     if (dbKind(db) === 'postgres') xid = (await sql<{ xid: string }>`select txid_current()::text as xid`.execute(trx)).rows[0]!.xid;
     result = await fn(trx);
+    committing = true;
     await trx.commit().execute();
   } catch (err) {
     // Also gives the connection back (after a failed commit too).
     await trx.rollback().execute().catch(() => {
       /* the database already ended it (SQLite on SQLITE_FULL / IOERR, a dropped connection): the cause is `err` */
     });
-    if (xid !== undefined && isTransientStorageError(err) && (await transactionStatus(db, xid)) === 'committed') return result!;
+    if (committing && xid !== undefined && isTransientStorageError(err) && (await transactionStatus(db, xid)) === 'committed') return result!;
     throw err;
   }
   return result;
