@@ -20,7 +20,7 @@ import { Authenticator, DEFAULT_FAILED_AUTH_LIMIT, type FailedAuthLimit } from '
 import { registerCallbackRoute } from './http/callback.ts';
 import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts';
 import { logFleetEvents } from './logging/task-log.ts';
-import { kieAccount, Metrics } from './metrics/index.ts';
+import { Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
 import { registerBodyLimitReply } from './http/body-limit.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -169,7 +169,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     loaded = config;
     metrics = new Metrics({ db: database, config: () => config.get() }, opts.metricsIntervalMs ? { historyIntervalMs: opts.metricsIntervalMs } : {});
     if (role !== 'api') {
-      const gateway = metrics.gateway(connection.gateway, kieAccount(opts.kie), connection.clock);
+      const gateway = metrics.gateway(connection.gateway, connection.clock);
       const ownership = clustered ? new LeaseOwner(database, { ttlMs: leaseMs }) : new SingleOwner();
       // Settings other processes change (an admin edit through an API process, a provider resume) reach a worker
       // with its heartbeat.

@@ -2,9 +2,11 @@ import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClipFleetClient, createServer, type ClipFleetServer } from '../src/index.ts';
 import { ON_POSTGRES, testStorage, type TestStorage } from './helpers/database.ts';
+import { parseProm, sumOf } from './helpers/prom.ts';
 import { SEED_DEFAULT_CONFIG, waitFor } from './helpers/server.ts';
 
 let server: ClipFleetServer | undefined;
+let url = '';
 afterEach(async () => {
   await server?.stop();
   server = undefined;
@@ -18,7 +20,7 @@ afterEach(async () => {
  */
 async function runOnTwoAccounts(storage: TestStorage) {
   server = createServer({ ...storage, port: 0, kie: { mode: 'sim', timeScale: 100, seed: 5, accounts: 2 }, devCredits: 0, config: SEED_DEFAULT_CONFIG });
-  const { url } = await server.start();
+  ({ url } = await server.start());
   const admin = createClipFleetClient(url, server.adminKey, { EventSource });
   const batches: { batchId: string; client: ReturnType<typeof createClipFleetClient> }[] = [];
   for (let u = 0; u < 3; u++) {
@@ -58,6 +60,11 @@ describe(`several KIE accounts end to end on ${ON_POSTGRES ? 'Postgres (shared l
     expect(rows.every((r) => r.remote_task_id !== null)).toBe(true);
     const status = s.deps!.fleet!.supervisor.status();
     expect(status.accounts.map((a) => a.accountId)).toEqual(['sim-1', 'sim-2']);
+    // The metrics count each account's calls under its own id: the same creates as the simulator saw per key.
+    const scraped = parseProm(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${s.adminKey}` } })).text());
+    const created = (account: string) => sumOf(scraped, 'clipfleet_kie_calls_total', { endpoint: 'createTask', code: '200', account });
+    expect([created('sim-1'), created('sim-2')].sort((a, b) => a - b)).toEqual(accounts.map((a) => a.created).sort((a, b) => a - b));
+    expect(sumOf(scraped, 'clipfleet_kie_calls_total', { account: 'default' })).toBe(0);
     if (ON_POSTGRES) {
       // Every job gives its running slot back (releases are written behind the permits).
       await waitFor(async () => (await s.deps!.db.selectFrom('provider_slots').selectAll().execute()).length === 0, 'every slot released', 10_000);

@@ -101,10 +101,10 @@ describe('/metrics', () => {
     expect(sumOf(s, 'clipfleet_credits_total', { kind: 'charged' })).toBe(batch.credits.charged);
     expect(sumOf(s, 'clipfleet_credits_total', { kind: 'refunded' })).toBe(batch.credits.refunded);
 
-    // KIE calls: what the simulator itself counted, under the simulator's account label.
+    // KIE calls: what the simulator itself counted, under the simulator's one account, `default`.
     const sim = server.deps!.sim!.stats() as { tasksCreated: number; queriesByTask: Record<string, number> };
     const submitted = events.filter((e) => e.type === 'task.submitted').length;
-    expect(sumOf(s, 'clipfleet_kie_calls_total', { endpoint: 'createTask', code: '200', account: 'sim' })).toBe(sim.tasksCreated);
+    expect(sumOf(s, 'clipfleet_kie_calls_total', { endpoint: 'createTask', code: '200', account: 'default' })).toBe(sim.tasksCreated);
     expect(sim.tasksCreated).toBe(submitted);
     expect(sumOf(s, 'clipfleet_kie_calls_total', { endpoint: 'recordInfo' })).toBe(Object.values(sim.queriesByTask).reduce((a, b) => a + b, 0));
 

@@ -16,6 +16,7 @@ function recorder() {
     claimed: async (userId) => void claimed.push(userId!),
     lost: (userId) => void lost.push(userId),
     idle: () => false,
+    movable: () => true,
     status: () => '{}',
     tick: () => {},
   };
@@ -79,5 +80,41 @@ describe('user leases on PostgreSQL', () => {
     const writerB = new FleetWriter(db, new EventBus(), undefined, 'fleet:test-b', b);
     await writerB.recordAttempt(user.id, tasks[1]!.id, 1, 'default', Date.now());
     expect((await row())[1]).toMatchObject({ state: 'submitting', attempts: 1 });
+  });
+
+  it('a worker joining late gets its share: users over the first one\'s share go back at a safe point, with their slots', async () => {
+    const db = await openDatabase(await freshDatabase());
+    const a = new LeaseOwner(db, { ttlMs: LEASE_MS });
+    const b = new LeaseOwner(db, { ttlMs: LEASE_MS });
+    opened.push({ db, owners: [a, b] });
+    const users = [];
+    for (let u = 0; u < 4; u++) users.push(await storedBatch(db, { batchId: `b${u}`, name: `user${u}`, rows: 1 }));
+    const seenA = recorder();
+    const seenB = recorder();
+    // user0 has a createTask in flight at A: it must not move.
+    const busy = users[0]!.user.id;
+    seenA.handlers.movable = (userId) => userId !== busy;
+    await a.start(seenA.handlers);
+    expect(seenA.claimed).toHaveLength(4);
+    // A job of each user runs at KIE under A's slot.
+    for (const { tasks } of users) await db.insertInto('provider_slots').values({ task_id: tasks[0]!.id, account_id: 'default', worker_id: a.workerId, since: 0 }).execute();
+
+    await b.start(seenB.handlers);
+    expect(seenB.claimed).toEqual([]);
+    // A's next heartbeat: 4 users over 2 workers, a share of 2: two movable users go back, never the busy one.
+    await a.heartbeat();
+    expect(seenA.lost).toHaveLength(2);
+    expect(seenA.lost).not.toContain(busy);
+    expect(a.held().sort()).toEqual(users.map((u) => u.user.id).filter((id) => !seenA.lost.includes(id)).sort());
+    // B claims them at its next heartbeat, with their slots: B releases those jobs' slots when they end.
+    await b.heartbeat();
+    expect(seenB.claimed.sort()).toEqual([...seenA.lost].sort());
+    const slots = await db.selectFrom('provider_slots').innerJoin('tasks', 'tasks.id', 'provider_slots.task_id').select(['tasks.user_id', 'provider_slots.worker_id']).execute();
+    for (const s of slots) expect(s.worker_id, s.user_id).toBe(seenB.claimed.includes(s.user_id) ? b.workerId : a.workerId);
+    // Balanced: nothing moves any more.
+    await a.heartbeat();
+    await b.heartbeat();
+    expect(seenA.lost).toHaveLength(2);
+    expect(seenB.lost).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { accountLimits, parseFleetConfig, DEFAULT_CONFIG, type PermitAnswer, type PermitRequest } from '@clipfleet/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/database.ts';
+import { requestProviderResume } from '../src/cluster/broadcast.ts';
+import { registerWorker } from '../src/cluster/leases.ts';
 import { SharedLimits } from '../src/limits/index.ts';
 import { freshDatabase } from './helpers/postgres.ts';
 
@@ -17,10 +19,10 @@ afterEach(async () => {
 });
 
 /** A process of its own: its own pool of connections to the database, its own limits. */
-async function worker(url: string, workerId: string, recheckMs = 50): Promise<SharedLimits> {
+async function worker(url: string, workerId: string, recheckMs = 50, clock?: () => number): Promise<SharedLimits> {
   const db = await openDatabase(url);
   open.push(db);
-  const limits = new SharedLimits(db, { workerId, recheckMs, staleSlotMs: 10_000 });
+  const limits = new SharedLimits(db, { workerId, recheckMs, staleSlotMs: 10_000, liveMs: 5_000, ...(clock ? { clock } : {}) });
   limits.configure(LIMITS);
   await limits.flush();
   return limits;
@@ -151,5 +153,78 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     for (let i = 0; i < 3; i++) expect(await alive.acquire({ accountId: 'b', taskId: `x${i}`, userId: 'v', attempt: 1, now: 20_000 + i, activeUsers: 1 })).toEqual({ granted: true });
     // Full: the dead worker's three slots are older than 10 s and their tasks are not running (not even stored).
     expect(await alive.acquire({ accountId: 'a', taskId: 'x3', userId: 'v', attempt: 1, now: 20_010, activeUsers: 1 })).toEqual({ granted: true });
+  });
+
+  it("never sweeps a live worker's slots, however long ago their permits were asked (the cap holds)", async () => {
+    const url = await freshDatabase();
+    const [busy, other] = await Promise.all([worker(url, 'busy'), worker(url, 'other')]);
+    // 'busy' heartbeats as a cluster worker. Its permits were asked at 0 but granted just now, under load: the
+    // attempts are not written yet, so the tasks look idle in the database (here: not stored at all).
+    const db = open[0]!;
+    await registerWorker(db, { id: 'busy', pid: process.pid, host: 'here' }, Date.now());
+    for (let i = 0; i < 6; i++) expect(await busy.acquire({ accountId: i % 2 ? 'a' : 'b', taskId: `t${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 1 })).toEqual({ granted: true });
+    // Long after, by the slots' times, the cap is still full: the jobs are about to start at KIE.
+    expect(await other.acquire({ accountId: 'a', taskId: 'late', userId: 'v', attempt: 1, now: 20_000, activeUsers: 1 })).toEqual({ granted: false, reason: 'running', retryAt: 20_050 });
+    // Once 'busy' stops heartbeating (it died), its slots of tasks that do not run are swept.
+    await db.updateTable('cluster_workers').set({ heartbeat_at: Date.now() - 6_000 }).where('id', '=', 'busy').execute();
+    expect(await other.acquire({ accountId: 'a', taskId: 'late', userId: 'v', attempt: 1, now: 20_100, activeUsers: 1 })).toEqual({ granted: true });
+  });
+
+  it('books a permit at the time it is decided, not the time it was asked', async () => {
+    const url = await freshDatabase();
+    let clock = 0;
+    const [w1, w2] = await Promise.all([worker(url, 'w1', 50, () => clock), worker(url, 'w2', 50, () => clock)]);
+    // Asked at 0, decided at 900 (it waited for the lock): the create counts in the window until 1,900.
+    clock = 900;
+    for (let i = 0; i < 5; i++) expect(await w1.acquire({ accountId: 'a', taskId: `t${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 0 })).toEqual({ granted: true });
+    for (let i = 0; i < 5; i++) w1.release(`t${i}`);
+    await w1.flush();
+    clock = 1_500;
+    expect(await w2.acquire({ accountId: 'a', taskId: 'next', userId: 'u', attempt: 1, now: 1_200, activeUsers: 0 })).toEqual({ granted: false, reason: 'window', retryAt: 1_900 });
+    const since = await open[0]!.selectFrom('provider_creates').select('at').where('account_id', '=', 'a').execute();
+    expect(since.map((r) => Number(r.at))).toEqual([900, 900, 900, 900, 900]);
+  });
+
+  it('an account removed from the configuration no longer counts toward the cap in force', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const three = { ...LIMITS, accounts: [...LIMITS.accounts, { ...LIMITS.accounts[0]!, id: 'c' }] };
+    w1.configure(three);
+    // Degraded to one running job each, c's level 4: the cap in force is min(6, 1 + 1 + 4) = 6.
+    w1.share('a', { kind: 'level', level: 1 });
+    w1.share('b', { kind: 'level', level: 1 });
+    w1.share('c', { kind: 'level', level: 4 });
+    await w1.flush();
+    // c is gone from the configuration (every process restarted without it): the cap is 1 + 1.
+    w2.configure(LIMITS);
+    await w2.flush();
+    const ask = (taskId: string, accountId: string) => w2.acquire({ accountId, taskId, userId: 'u', attempt: 1, now: 10, activeUsers: 0 });
+    expect(await ask('t1', 'a')).toEqual({ granted: true });
+    expect(await ask('t2', 'b')).toEqual({ granted: true });
+    expect(await ask('t3', 'a')).toEqual({ granted: false, reason: 'running', retryAt: 60 });
+  });
+
+  it("an operator's resume lifts a shared halt even when no live worker is halted itself", async () => {
+    const url = await freshDatabase();
+    const [gone, idle] = await Promise.all([worker(url, 'gone'), worker(url, 'idle')]);
+    // The worker that met the 401 shared the halt, then died; the other never asked since, so its own gate is open.
+    gone.share('a', { kind: 'halted', code: 401, message: 'unauthorized' });
+    await gone.flush();
+    await requestProviderResume(open[0]!);
+    expect(await idle.acquire({ accountId: 'a', taskId: 't1', userId: 'u', attempt: 1, now: 10, activeUsers: 0 })).toEqual({ granted: true });
+  });
+
+  it("counts a create in the window from KIE's answer, not from its grant", async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    const ask = (limits: SharedLimits, taskId: string, now: number) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 0 });
+    // Granted at 0; the calls reached KIE later, and it answered at 400 (the attempt's write, the HTTP call).
+    for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 0)).toEqual({ granted: true });
+    for (let i = 0; i < 5; i++) w1.created(`t${i}`, 1, 400);
+    for (let i = 0; i < 5; i++) w1.release(`t${i}`);
+    await w1.flush();
+    // KIE's window holds them until after 1,000: so does the shared one.
+    expect(await ask(w2, 'next', 1_100)).toEqual({ granted: false, reason: 'window', retryAt: 1_400 });
+    expect(await ask(w2, 'next', 1_400)).toEqual({ granted: true });
   });
 });

@@ -65,6 +65,8 @@ export interface AccountStats {
   queryCalls: number;
   /** Answers by body code, create and query together. */
   codes: Record<string, number>;
+  /** createTask's answers by body code (a 429 here means the account's window was passed). */
+  createCodes: Record<string, number>;
   creditsCharged: number;
   creditsRefunded: number;
 }
@@ -193,6 +195,7 @@ export class SimKie {
     this.createCallsByKey.set(key, callNo);
     const answer = this.decideCreate(apiKey!, account, rawBody, family, key, callNo, hints, now, seq);
     account.codes[answer.code] = (account.codes[answer.code] ?? 0) + 1;
+    account.createCodes[answer.code] = (account.createCodes[answer.code] ?? 0) + 1;
     return answer;
   }
 
@@ -297,6 +300,7 @@ export class SimKie {
         created: a.created,
         queryCalls: a.queryCalls,
         codes: { ...a.codes },
+        createCodes: { ...a.createCodes },
         creditsCharged: a.creditsCharged,
         creditsRefunded: a.creditsRefunded,
       };
@@ -522,7 +526,7 @@ export class SimKie {
   private account(apiKey: string): AccountStats & { window: number[]; reserved: number } {
     let a = this.accounts.get(apiKey);
     if (!a) {
-      a = { createCalls: 0, created: 0, queryCalls: 0, codes: {}, creditsCharged: 0, creditsRefunded: 0, window: [], reserved: 0 };
+      a = { createCalls: 0, created: 0, queryCalls: 0, codes: {}, createCodes: {}, creditsCharged: 0, creditsRefunded: 0, window: [], reserved: 0 };
       this.accounts.set(apiKey, a);
     }
     return a;

@@ -10,7 +10,7 @@ describe('SimKie quirks', () => {
     expect(codes.filter((c) => c === 200)).toHaveLength(20);
     expect(codes.slice(20)).toEqual([429, 429, 429, 429, 429]);
     expect(core.createTask('b', createBody()).code).toBe(200); // per account
-    expect(core.stats().accounts.a).toMatchObject({ createCalls: 25, created: 20 });
+    expect(core.stats().accounts.a).toMatchObject({ createCalls: 25, created: 20, createCodes: { 200: 20, 429: 5 } });
     clock.advanceTo(9_999);
     expect(core.createTask('a', createBody()).code).toBe(429);
     clock.advanceTo(10_000);

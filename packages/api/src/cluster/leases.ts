@@ -67,6 +67,12 @@ export async function claimOne(db: Db, workerId: string, now: number, ttlMs: num
     if (!row) return null;
     const epoch = row.epoch + 1;
     await trx.updateTable('user_leases').set({ owner: workerId, epoch, expires_at: now + ttlMs }).where('user_id', '=', row.user_id).execute();
+    // The user's jobs still running at KIE keep their shared slots, now the new owner's to release.
+    await trx
+      .updateTable('provider_slots')
+      .set({ worker_id: workerId })
+      .where('task_id', 'in', (eb) => eb.selectFrom('tasks').select('tasks.id').where('tasks.user_id', '=', row.user_id))
+      .execute();
     return { userId: row.user_id, epoch };
   });
 }

@@ -108,6 +108,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const first = await launch(opts.sqlitePath ? 'all' : 'api', opts.sqlitePath ? 'single' : 'api-1', apiPorts[0]!);
     const devApiKey = /API key \(shown once\): (\S+)/.exec(first.output.join(''))?.[1];
     const rest = opts.sqlitePath ? [] : await Promise.all(apiPorts.slice(1).map((port, i) => launch('api', `api-${i + 2}`, port)));
+    // One at a time: several processes compiling at once on a loaded machine can pass the 60 s start-up limit.
     const workers: ClusterProcess[] = [];
     for (let i = 0; i < (opts.sqlitePath ? 0 : opts.workers); i++) workers.push(await addWorker());
     return { dbUrl, adminKey, devApiKey, sim, accountKeys, apis: [first, ...rest], workers, addWorker, stop };

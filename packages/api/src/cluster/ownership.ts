@@ -10,7 +10,7 @@ function workerName(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export type LossReason = 'taken over' | 'fenced' | 'not renewed' | 'idle';
+export type LossReason = 'taken over' | 'fenced' | 'not renewed' | 'idle' | 'rebalanced';
 
 /** What the fleet does when ownership changes. */
 export interface OwnershipHandlers {
@@ -20,6 +20,12 @@ export interface OwnershipHandlers {
   lost(userId: string, why: LossReason): void;
   /** Nothing of the user's is left to run or to write: the lease can be given back. */
   idle(userId: string): boolean;
+  /**
+   * The user's work may move to another worker now without loss: nothing of theirs is in flight (no createTask
+   * awaiting its answer, no permit asked, nothing left to write, no command running), so the new owner hydrates
+   * it as after a takeover, never as an uncertain submit.
+   */
+  movable(userId: string): boolean;
   /** The supervisor's status as JSON, published with the heartbeat for the API processes. */
   status(): string;
   /** Every heartbeat: look for commands (the safety net under NOTIFY). */
@@ -32,6 +38,8 @@ export interface OwnershipHandlers {
  */
 export interface Ownership extends WriteFence {
   readonly workerId: string;
+  /** How long a lease lasts without renewal (null: the embedded single owner holds everyone for good). */
+  readonly leaseMs: number | null;
   start(handlers: OwnershipHandlers): Promise<void>;
   /** The users held now (the embedded single owner holds everyone without naming them: none). */
   held(): string[];
@@ -43,6 +51,7 @@ export interface Ownership extends WriteFence {
 /** The embedded mode's trivial lease: the single-writer lock already makes this process the owner of every user. */
 export class SingleOwner implements Ownership {
   readonly workerId = workerName();
+  readonly leaseMs = null;
   async start(handlers: OwnershipHandlers): Promise<void> {
     await handlers.claimed(null);
   }
@@ -71,15 +80,16 @@ export const DEFAULT_LEASE_MS = 10_000;
 
 /**
  * Leases on Postgres. Each heartbeat renews what is held (a lease taken over since is lost), gives back users left
- * idle, publishes the status and claims users with work up to a fair share (users with work / live workers), so a
- * new batch or a dead worker's users are picked up within a heartbeat or a lease time. A worker that cannot renew
+ * idle, publishes the status, gives back users over its fair share (users with work / live workers) once they are
+ * at a safe point, and claims users with work up to that share, so a new batch, a dead worker's users or a worker
+ * joining late are served within a heartbeat or a lease time. A worker that cannot renew
  * (its database is gone) drops its users itself before the lease can expire, so it never runs a user another
  * worker may have claimed.
  */
 export class LeaseOwner implements Ownership {
   readonly workerId = workerName();
   private readonly leases = new Map<string, number>();
-  private readonly ttlMs: number;
+  readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private handlers: OwnershipHandlers | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -92,8 +102,8 @@ export class LeaseOwner implements Ownership {
     private readonly db: Db,
     opts: LeaseOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? DEFAULT_LEASE_MS;
-    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.ttlMs / 3));
+    this.leaseMs = opts.ttlMs ?? DEFAULT_LEASE_MS;
+    this.heartbeatMs = opts.heartbeatMs ?? Math.max(100, Math.floor(this.leaseMs / 3));
   }
 
   async start(handlers: OwnershipHandlers): Promise<void> {
@@ -156,11 +166,11 @@ export class LeaseOwner implements Ownership {
     const h = this.handlers!;
     const now = Date.now();
     try {
-      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.ttlMs)) this.lose(userId, 'taken over');
+      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.leaseMs)) this.lose(userId, 'taken over');
       this.renewedAt = now;
     } catch (err) {
       // Not renewed: once the lease may have run out, another worker may own these users.
-      if (now - this.renewedAt >= this.ttlMs - this.heartbeatMs) {
+      if (now - this.renewedAt >= this.leaseMs - this.heartbeatMs) {
         if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${now - this.renewedAt} ms; dropping ${this.leases.size} user(s)`);
         for (const userId of [...this.leases.keys()]) this.lose(userId, 'not renewed');
       }
@@ -175,8 +185,16 @@ export class LeaseOwner implements Ownership {
     h.tick();
     if (this.stopped) return;
     const share = await this.fairShare(now);
+    // Over the share (a worker joined, or users finished elsewhere): users at a safe point go back, for the
+    // workers under theirs to claim. The work stops here first, then the lease is given up.
+    for (const [userId, epoch] of [...this.leases]) {
+      if (this.leases.size <= share) break;
+      if (!h.movable(userId)) continue;
+      this.lose(userId, 'rebalanced');
+      await releaseLease(this.db, this.workerId, userId, epoch);
+    }
     while (this.leases.size < share && !this.stopped) {
-      const claim = await claimOne(this.db, this.workerId, Date.now(), this.ttlMs);
+      const claim = await claimOne(this.db, this.workerId, Date.now(), this.leaseMs);
       if (!claim) break;
       this.leases.set(claim.userId, claim.epoch);
       await h.claimed(claim.userId);
@@ -185,7 +203,7 @@ export class LeaseOwner implements Ownership {
 
   /** Users with work, spread evenly over the live workers (rounded up: every user gets an owner). */
   private async fairShare(now: number): Promise<number> {
-    const workers = Math.max(1, (await liveWorkers(this.db, now, this.ttlMs)).length);
+    const workers = Math.max(1, (await liveWorkers(this.db, now, this.leaseMs)).length);
     return Math.ceil((await countUsersWithWork(this.db)) / workers);
   }
 

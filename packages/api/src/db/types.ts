@@ -161,7 +161,7 @@ export interface ProviderAccountsTable {
 
 export interface ProviderCreatesTable {
   account_id: string;
-  /** Engine-clock time the permit was granted (every process runs the same clock). */
+  /** Engine-clock time the permit was granted, then the time KIE answered the create (every process runs the same clock). */
   at: number;
   task_id: string;
   attempt: number;

@@ -22,6 +22,7 @@ import { EventBus } from './bus.ts';
 import { carryOut } from './commands.ts';
 import { loadUnfinished } from './hydrate.ts';
 import { persistingGateway } from './persisting-gateway.ts';
+import { InFlightByUser } from '../cluster/in-flight.ts';
 import { FleetWriter } from './writer.ts';
 
 /** How long a stop waits for pending writes. */
@@ -102,14 +103,16 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     eventStream,
     ownership,
   );
+  const creating = new InFlightByUser();
+  const sharedLimits = opts.limits || dbKind(db) !== 'postgres' ? undefined : new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId, clock: () => clock.now(), ...(ownership.leaseMs ? { liveMs: ownership.leaseMs } : {}) });
   const options: SupervisorOptions = {
     clock,
-    gateway: persistingGateway(opts.gateway, { db, writer, clock }),
+    gateway: persistingGateway(opts.gateway, { db, writer, clock, creating, ...(sharedLimits ? { onCreated: (taskId, attempt, at) => sharedLimits.created(taskId, attempt, at) } : {}) }),
     config: opts.config,
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),
     ...(opts.random ? { random: opts.random } : {}),
-    ...(opts.limits ? { limits: opts.limits } : dbKind(db) === 'postgres' ? { limits: new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId }) } : {}),
+    ...(opts.limits ? { limits: opts.limits } : sharedLimits ? { limits: sharedLimits } : {}),
   };
   const running = createSupervisor(options);
   supervisor = running;
@@ -188,9 +191,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     lost(userId, why) {
       const dropped = running.releaseUser(userId);
       open.delete(userId);
-      if (why !== 'idle') console.error(`fleet: user ${userId}'s lease ${why === 'fenced' ? 'refused a write' : why}; stopped ${dropped.length} batch(es) here`);
+      if (why === 'rebalanced') console.log(`fleet: user ${userId} given back to balance the workers (${dropped.length} batch(es))`);
+      else if (why !== 'idle') console.error(`fleet: user ${userId}'s lease ${why === 'fenced' ? 'refused a write' : why}; stopped ${dropped.length} batch(es) here`);
     },
     idle: (userId) => (open.get(userId)?.size ?? 0) === 0 && writer.backlog === 0 && !executing,
+    movable: (userId) => !writer.writing(userId) && !executing && creating.of(userId) === 0 && (sharedLimits?.pending(userId) ?? 0) === 0,
     status: () => JSON.stringify(running.status()),
     tick() {
       runCommands();

@@ -156,6 +156,11 @@ export class FleetWriter {
     return this.queue.length;
   }
 
+  /** Whether any op of the user waits to be written (its lease must outlast them). */
+  writing(userId: string): boolean {
+    return this.queue.some((op) => op.userId === userId);
+  }
+
   /** Waits until everything queued so far is committed. */
   async drain(): Promise<void> {
     while (!this.closed && (this.queue.length > 0 || this.flushing || this.calls.size > 0)) {

@@ -1,3 +1,3 @@
 // Limits shared by every process on one database: the submit permit, the provider gate and the fair shares.
-export { SharedLimits, type SharedLimitsOptions } from './shared-limits.ts';
+export { clearSharedHalts, SharedLimits, type SharedLimitsOptions } from './shared-limits.ts';
 export { decidePermit, fairShare, type PermitFacts } from './decide.ts';

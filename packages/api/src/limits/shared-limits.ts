@@ -1,8 +1,10 @@
-import { SlidingWindowLimiter, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
+import { SlidingWindowLimiter, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { lockRows } from '../db/dialect.ts';
 import type { Executor } from '../store/executor.ts';
+import { InFlightByUser } from '../cluster/in-flight.ts';
+import { DEFAULT_LEASE_MS } from '../cluster/ownership.ts';
 import { decidePermit, type PermitFacts } from './decide.ts';
 
 export interface SharedLimitsOptions {
@@ -16,10 +18,23 @@ export interface SharedLimitsOptions {
   /** A full cap or share is asked again after this long (engine ms). */
   recheckMs?: number;
   /**
-   * A slot whose task is no longer submitting or polling is swept when the cap looks full, if it is older than
-   * this (engine ms): a process that died between a job's end and its release leaves such slots behind.
+   * A slot is swept when the cap looks full, if it is older than this (engine ms) and its task has ended, or its
+   * worker is dead and its task is not submitting or polling: a process that died between a job's end and its
+   * release leaves such slots behind.
    */
   staleSlotMs?: number;
+  /**
+   * A worker whose heartbeat in `cluster_workers` is younger than this (wall ms: the lease time) is alive: its
+   * slots of tasks not ended are its own to release. Its task rows lag behind its permits (the attempt is written
+   * after the grant, later still under load), so they cannot tell whether its jobs are about to run.
+   */
+  liveMs?: number;
+  /**
+   * The engine clock, read once the permit holds its locks: a permit waits for the lock and for earlier writes,
+   * and a create or slot booked at the time it was asked would leave the window (or look stale) too early.
+   * Default: the request's own time.
+   */
+  clock?: () => number;
 }
 
 /** Task states whose job runs at KIE (the writer records `submitting` before the call). */
@@ -38,11 +53,14 @@ const RUNNING_STATES = ['submitting', 'polling'];
  */
 export class SharedLimits implements ProviderLimits {
   private readonly windows = new Map<string, SlidingWindowLimiter>();
+  /** Permits in flight, by user. */
+  private readonly asking = new InFlightByUser();
   /** Writes that need not hold up a permit (config, releases, gate changes), in order. */
   private writes: Promise<void> = Promise.resolve();
   private readonly workerTtlMs: number;
   private readonly recheckMs: number;
   private readonly staleSlotMs: number;
+  private readonly liveMs: number;
 
   constructor(
     private readonly db: Db,
@@ -51,6 +69,7 @@ export class SharedLimits implements ProviderLimits {
     this.recheckMs = options.recheckMs ?? 1_000;
     this.workerTtlMs = options.workerTtlMs ?? 3 * this.recheckMs;
     this.staleSlotMs = options.staleSlotMs ?? 60_000;
+    this.liveMs = options.liveMs ?? DEFAULT_LEASE_MS;
   }
 
   configure({ maxRunning, accounts }: { maxRunning: number; accounts: AccountLimits[] }): void {
@@ -68,20 +87,44 @@ export class SharedLimits implements ProviderLimits {
     return { creates: window.free(now), nextAt: window.nextFreeAt(now) };
   }
 
-  async acquire(request: PermitRequest): Promise<PermitAnswer> {
+  acquire(request: PermitRequest): Promise<PermitAnswer> {
+    return this.asking.track(request.userId, () => this.decide(request));
+  }
+
+  private async decide(request: PermitRequest): Promise<PermitAnswer> {
     // The account rows must exist first: a permit waits for the configuration written before it.
     await this.writes;
     return this.db.transaction().execute(async (trx) => {
-      const facts = await this.read(trx, request);
+      await lockLimits(trx, request.accountId);
+      const decided = { ...request, now: Math.max(request.now, this.options.clock?.() ?? request.now) };
+      const facts = await this.read(trx, decided);
       const answer = decidePermit(facts);
-      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [request.now] : [])]);
-      if (answer.granted) await this.book(trx, request);
+      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [decided.now] : [])]);
+      if (answer.granted) await this.book(trx, decided);
       return answer;
     });
   }
 
+  /** Only this worker's slot: a user's new owner adopts the slots of its jobs when it claims the user (leases.ts). */
   release(taskId: string): void {
-    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).execute());
+    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', this.options.workerId).execute());
+  }
+
+  /**
+   * KIE answered the create (`at`, engine clock): the create's place in the window moves from its grant to then.
+   * KIE counts it from when the call reached it, later than the grant by the attempt's write and the HTTP call, a
+   * delay that varies (most under load); counted from the grant, a saturated window frees early on KIE's clock and
+   * the next create meets a 429. The answer's time is never earlier than KIE's own.
+   */
+  created(taskId: string, attempt: number, at: number): void {
+    this.background('create stamp', (trx) =>
+      trx.updateTable('provider_creates').set({ at }).where('task_id', '=', taskId).where('attempt', '=', attempt).where('worker_id', '=', this.options.workerId).where('at', '<', at).execute(),
+    );
+  }
+
+  /** Permits asked for the user's tasks and not answered yet (the user cannot move to another worker meanwhile). */
+  pending(userId: string): number {
+    return this.asking.of(userId);
   }
 
   share(accountId: string, signal: AccountSignal): void {
@@ -108,8 +151,8 @@ export class SharedLimits implements ProviderLimits {
 
   private async read(trx: Executor, request: PermitRequest): Promise<PermitFacts> {
     const { accountId, now } = request;
-    const global = await trx.selectFrom('provider_limits').select('max_running').where('id', '=', 1).$call(lockRows(trx)).executeTakeFirst();
-    const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).$call(lockRows(trx)).executeTakeFirst();
+    const global = await trx.selectFrom('provider_limits').select('max_running').where('id', '=', 1).executeTakeFirst();
+    const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
     if (!global || !account) throw new Error(`shared limits: account "${accountId}" is not configured`);
     await trx
       .insertInto('limit_workers')
@@ -157,14 +200,28 @@ export class SharedLimits implements ProviderLimits {
     return rows.map((r) => ({ workerId: r.worker_id, accountId: r.account_id, count: Number(r.n) }));
   }
 
-  /** Frees slots a dead process left behind: their task's job no longer runs (or the task is gone). */
+  /**
+   * Frees slots left behind: a task that ended needs none; a dead process's slot is freed unless its task's job
+   * runs (the new owner releases it when the job ends). A live worker's other slots are never taken from it.
+   */
   private async sweep(trx: Executor, now: number): Promise<void> {
+    const wallNow = Date.now();
     await trx
       .deleteFrom('provider_slots')
       .where('since', '<', now - this.staleSlotMs)
-      .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id').where('tasks.state', 'in', RUNNING_STATES))),
-      )
+      .where((eb) => {
+        const task = () => eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id');
+        const live = eb
+          .selectFrom('cluster_workers')
+          .select('cluster_workers.id')
+          .whereRef('cluster_workers.id', '=', 'provider_slots.worker_id')
+          .where('cluster_workers.stopped_at', 'is', null)
+          .where('cluster_workers.heartbeat_at', '>', wallNow - this.liveMs);
+        return eb.or([
+          eb.exists(task().where('tasks.state', 'in', [...TERMINAL_STATES])),
+          eb.and([eb.not(eb.exists(live)), eb.not(eb.exists(task().where('tasks.state', 'in', RUNNING_STATES)))]),
+        ]);
+      })
       .execute();
   }
 
@@ -195,8 +252,26 @@ export class SharedLimits implements ProviderLimits {
   }
 }
 
-/** The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. */
+/** An operator's resume: no account's shared gate is halted any more (throttles run out by themselves). */
+export async function clearSharedHalts(trx: Executor): Promise<void> {
+  await trx.updateTable('provider_accounts').set({ halted_code: null, halted_message: null }).where('halted_code', 'is not', null).execute();
+}
+
+/** Every permit takes the global row, then the account's, in that order: permits run one at a time per database. */
+async function lockLimits(trx: Executor, accountId: string): Promise<void> {
+  await trx.selectFrom('provider_limits').select('id').where('id', '=', 1).$call(lockRows(trx)).execute();
+  await trx.selectFrom('provider_accounts').select('id').where('id', '=', accountId).$call(lockRows(trx)).execute();
+}
+
+/**
+ * The caps as configured; the gate columns (throttle, halt, level) are left as the processes wrote them. An account
+ * no longer configured is dropped with its create log: its level no longer adds to the cap in force (the slots of
+ * its jobs still running stay booked: they run at KIE until they end).
+ */
 async function writeConfig(trx: Executor, maxRunning: number, accounts: AccountLimits[]): Promise<void> {
+  const ids = accounts.map((a) => a.id);
+  await trx.deleteFrom('provider_accounts').where('id', 'not in', ids).execute();
+  await trx.deleteFrom('provider_creates').where('account_id', 'not in', ids).execute();
   await trx
     .insertInto('provider_limits')
     .values({ id: 1, max_running: maxRunning })

@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { EngineClock, GetTaskResult, KieGateway, ProviderError } from '@clipfleet/engine';
-import { kieAccounts, type KieMode } from '../fleet/kie.ts';
 import { classLabels, type ClassLabels, type MetricSet } from './metrics.ts';
 
-/** The KIE account label: never the key itself, a short fingerprint of it. */
-export function kieAccount(kie: KieMode): string {
-  if (kie.mode === 'real') return `key-${createHash('sha256').update(kieAccounts(kie).map((a) => a.apiKey).join(',')).digest('hex').slice(0, 8)}`;
-  return kie.mode;
-}
+/** The account label of a call that names none (a status query of a job stored before accounts were recorded). */
+const DEFAULT_ACCOUNT = 'default';
 
 /** A job KIE never answered as finished (cancelled, timed out) is forgotten after this much engine time. */
 const FORGET_AFTER_MS = 6 * 3600_000;
@@ -19,15 +14,15 @@ interface InFlight {
 }
 
 /**
- * Counts every KIE call by endpoint, account and answer code, and times each job from the KIE answers
+ * Counts every KIE call by endpoint, account (its configured id, never its key) and answer code, and times each job from the KIE answers
  * themselves: the generation time is KIE's completeTime - createTime, and the detection delay is how much
  * longer than that ClipFleet took to see the result. Wraps the raw gateway (below persistence), so it sees the
  * task spec of every createTask. Like every gateway it never throws.
  */
-export function meteredGateway(inner: KieGateway, m: MetricSet, account: string, clock: EngineClock): KieGateway {
+export function meteredGateway(inner: KieGateway, m: MetricSet, clock: EngineClock): KieGateway {
   const inFlight = new Map<string, InFlight>();
 
-  function count(endpoint: string, error: ProviderError | undefined): void {
+  function count(endpoint: string, account: string, error: ProviderError | undefined): void {
     const code = error ? String(error.code) : '200';
     m.kieCalls.inc({ endpoint, account, code });
     if (error && (error.code === 429 || error.code === 455)) m.kieThrottles.inc({ endpoint, account, code });
@@ -47,7 +42,7 @@ export function meteredGateway(inner: KieGateway, m: MetricSet, account: string,
   return {
     async createTask(req) {
       const result = await inner.createTask(req);
-      count('createTask', result.ok ? undefined : result.error);
+      count('createTask', req.accountId, result.ok ? undefined : result.error);
       if (result.ok) {
         const now = clock.now();
         if (inFlight.size % 1000 === 999) for (const [id, job] of inFlight) if (now - job.submittedAt > FORGET_AFTER_MS) inFlight.delete(id);
@@ -58,7 +53,7 @@ export function meteredGateway(inner: KieGateway, m: MetricSet, account: string,
     async getTask(remoteTaskId, task, accountId) {
       // The task rides along: the client routes the status query to the endpoint of the family that created it.
       const result = await inner.getTask(remoteTaskId, task, accountId);
-      count('recordInfo', result.ok ? undefined : result.error);
+      count('recordInfo', accountId ?? DEFAULT_ACCOUNT, result.ok ? undefined : result.error);
       timeResult(remoteTaskId, result);
       return result;
     },

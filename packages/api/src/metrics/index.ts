@@ -5,7 +5,6 @@ import { MetricsHistory } from './history.ts';
 import { createMetricSet, type MetricSet, type MetricsSources } from './metrics.ts';
 import { MetricsObserver } from './observer.ts';
 
-export { kieAccount } from './gateway.ts';
 export type { MetricsSample } from './history.ts';
 
 /** The seed's monitoring target: the failure rate should stay below 10 %. */
@@ -37,8 +36,8 @@ export class Metrics {
   }
 
   /** Wraps the raw KIE gateway: calls, answer codes and job timings. */
-  gateway(inner: KieGateway, account: string, clock: EngineClock): KieGateway {
-    return meteredGateway(inner, this.set, account, clock);
+  gateway(inner: KieGateway, clock: EngineClock): KieGateway {
+    return meteredGateway(inner, this.set, clock);
   }
 
   /** Starts observing the fleet's committed events (this process's, or fanned in), and sampling the history. */

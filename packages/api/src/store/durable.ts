@@ -8,18 +8,39 @@ import type { Executor } from './executor.ts';
  * fails too, throws the rollback's error instead: SQLite ends the transaction itself on a full disk, so the cause
  * (SQLITE_FULL) showed up as "cannot rollback - no transaction is active"; on Postgres a lost connection fails
  * its rollback the same way.
+ *
+ * A COMMIT whose answer is lost (the connection dropped while it ran) may have taken effect. On Postgres the
+ * transaction's id is read first, and after such a failure its status is asked on another connection: committed,
+ * the call returns as if answered, so the caller does not replay writes that are already in (a replayed ledger
+ * insert would hit its unique key). When the status cannot be learned the error stands and the caller retries.
  */
 export async function durableTransaction<T>(db: Db, fn: (trx: Executor) => Promise<T>): Promise<T> {
   const trx = await db.startTransaction().execute();
+  let xid: string | undefined;
+  let result: T;
+  let committing = false;
   try {
-    const result = await fn(trx);
+    if (dbKind(db) === 'postgres') xid = (await sql<{ xid: string }>`select txid_current()::text as xid`.execute(trx)).rows[0]!.xid;
+    result = await fn(trx);
+    committing = true;
     await trx.commit().execute();
-    return result;
   } catch (err) {
+    // Also gives the connection back (after a failed commit too).
     await trx.rollback().execute().catch(() => {
       /* the database already ended it (SQLite on SQLITE_FULL / IOERR, a dropped connection): the cause is `err` */
     });
+    if (committing && xid !== undefined && isTransientStorageError(err) && (await transactionStatus(db, xid)) === 'committed') return result!;
     throw err;
+  }
+  return result;
+}
+
+/** Postgres's word on a transaction: committed, aborted, in progress, or null when it cannot be asked now. */
+async function transactionStatus(db: Db, xid: string): Promise<string | null> {
+  try {
+    return (await sql<{ status: string | null }>`select txid_status(${xid}::bigint) as status`.execute(db)).rows[0]?.status ?? null;
+  } catch {
+    return null;
   }
 }
 

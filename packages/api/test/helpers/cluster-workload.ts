@@ -16,7 +16,10 @@ export interface WatchedBatch {
  * Users with credits on a plan (through the admin API of the first API process), one batch of `rows` distinct
  * prompts each, submitted on the first API process and followed over SSE on the last one.
  */
-export async function submitWorkload(cluster: LocalCluster, opts: { users: number; rows: number; plan: string }): Promise<WatchedBatch[]> {
+export async function submitWorkload(
+  cluster: LocalCluster,
+  opts: { users: number; rows: number; plan: string; /** Every row's model, resolution and clip length (default: the model's). */ row?: { model: string; resolution: string; duration: number } },
+): Promise<WatchedBatch[]> {
   const submitUrl = cluster.apis[0]!.url;
   const watchUrl = cluster.apis[cluster.apis.length - 1]!.url;
   const admin = createClipFleetClient(submitUrl, cluster.adminKey, { EventSource });
@@ -26,7 +29,7 @@ export async function submitWorkload(cluster: LocalCluster, opts: { users: numbe
     users.map(async ({ userId, apiKey }, u) => {
       const submit = createClipFleetClient(submitUrl, apiKey, { EventSource });
       const watch = createClipFleetClient(watchUrl, apiKey, { EventSource });
-      const { batchId } = await submit.batch.create.mutate({ rows: Array.from({ length: opts.rows }, (_, r) => ({ prompt: `cluster user ${u} row ${r}` })) });
+      const { batchId } = await submit.batch.create.mutate({ rows: Array.from({ length: opts.rows }, (_, r) => ({ prompt: `cluster user ${u} row ${r}`, ...opts.row })) });
       const seen: EngineEvent[] = [];
       const done = new Promise<void>((resolve, reject) => {
         const sub = watch.batch.onProgress.subscribe(
