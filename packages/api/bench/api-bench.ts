@@ -19,13 +19,13 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startKieSimServer } from '@clipfleet/sim';
+import { startKieSimServer, startNodeOptions } from '@clipfleet/sim';
 import { EventSource } from 'eventsource';
 import { createClipFleetClient, type ClipFleetClient } from '../src/index.ts';
 import { Worker } from 'node:worker_threads';
@@ -108,18 +108,10 @@ interface Child {
   stop(): Promise<void>;
 }
 
-/** The server's Node options as `npm start` gives them (the package's start script): the bench runs what ships. */
-function startFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(resolve(here, '../package.json'), 'utf8')) as { scripts: { start: string } };
-  const flags = /\bnode ((?:--\S+ )*)dist\/main\.js/.exec(scripts.start)?.[1];
-  if (flags === undefined) throw new Error(`package.json: the start script "${scripts.start}" does not run "node [options] dist/main.js"`);
-  return flags.split(' ').filter(Boolean);
-}
-
 async function startChild(simUrl: string, dbPath: string): Promise<Child> {
   const proc = fork(resolve(here, '../dist/bench-server.js'), [], {
     execArgv: [
-      ...startFlags(),
+      ...startNodeOptions(resolve(here, '../package.json')),
       ...(argv['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(argv['cpu-prof'])}`] : []),
       ...(argv['server-node-options']?.split(' ').filter(Boolean) ?? []),
     ],

@@ -64,3 +64,4 @@ export {
 export { SEED_TABLE, seedClaims, seedTable, targets, type Check, type SeedCell } from './bench/claims.ts';
 export { runBench, type BenchOptions, type BenchOutput, type BenchResults } from './bench/run.ts';
 export type { RunRecord, StrategyId } from './bench/matrix.ts';
+export { startNodeOptions } from './bench/nodeOptions.ts';

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { seedTable, type SeedCell } from './claims.ts';
+import { startNodeOptions } from './nodeOptions.ts';
 import { plan, runOne, TIMELINE_SCENARIOS, type RunRecord, type StrategyId } from './matrix.ts';
 import { scenarioEntries } from './scenarios.ts';
 
@@ -67,7 +68,7 @@ function workerBundle(): Promise<string> {
 }
 
 async function isolatedRun(scenarioId: string, strategy: StrategyId, seed: number): Promise<Pick<RunRecord, 'metrics' | 'perf'>> {
-  const { stdout } = await exec(process.execPath, [await workerBundle(), scenarioId, strategy, String(seed)], {
+  const { stdout } = await exec(process.execPath, [...startNodeOptions(resolve(here, '../../../api/package.json')), await workerBundle(), scenarioId, strategy, String(seed)], {
     cwd: resolve(here, '../..'),
     maxBuffer: 64 * 1024 * 1024,
   });
