@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import type { Catalog, Mode, ModeConfig, ModelConfig } from './schema.ts';
-import { allowedDurations } from './durations.ts';
+import { acceptsDuration, allowedDurations } from './durations.ts';
 import { DEFAULT_CONFIG } from './validate.ts';
 
 export { allowedDurations };
@@ -77,7 +77,7 @@ export function getVideoModelInfo(
   if (!entry.resolutions.includes(resolution)) {
     throw new ConfigError(`${model} does not support resolution "${resolution}" (supported: ${entry.resolutions.join(', ')})`, 'resolution');
   }
-  if (!Number.isInteger(durationSec) || !allowedDurations(entry).includes(durationSec)) {
+  if (!acceptsDuration(entry, durationSec)) {
     throw new ConfigError(`${model} does not support duration ${durationSec} s (supported: ${durationText(entry)})`, 'duration');
   }
   return {

@@ -6,3 +6,10 @@ export function allowedDurations(entry: Pick<ModelConfig, 'durations'>): number[
   if ('list' in d) return [...d.list].sort((a, b) => a - b);
   return Array.from({ length: d.max - d.min + 1 }, (_, i) => d.min + i);
 }
+
+/** Whether the model accepts a clip of `sec` seconds (checked on every create: no array is built). */
+export function acceptsDuration(entry: Pick<ModelConfig, 'durations'>, sec: number): boolean {
+  const d = entry.durations;
+  if (!Number.isInteger(sec)) return false;
+  return 'list' in d ? d.list.includes(sec) : sec >= d.min && sec <= d.max;
+}
