@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/database.ts';
 import type { ResultFilesTable } from '../db/types.ts';
 import type { AppDeps } from '../deps.ts';
+import { shapedChunks } from '../store/executor.ts';
 import { requireUser } from './auth.ts';
 
 type FileRow = Pick<ResultFilesTable, 'task_id' | 'idx' | 'state' | 'storage_key' | 'bytes' | 'content_type' | 'error'>;
@@ -9,12 +10,11 @@ type FileRow = Pick<ResultFilesTable, 'task_id' | 'idx' | 'state' | 'storage_key
 /** The archive rows of these tasks, by `taskId#index`. */
 export async function resultFilesOf(db: Db, taskIds: string[]): Promise<Map<string, FileRow>> {
   const out = new Map<string, FileRow>();
-  // In slices: SQLite caps the number of bound parameters.
-  for (let i = 0; i < taskIds.length; i += 500) {
+  for (const part of shapedChunks(taskIds, 256)) {
     const rows = await db
       .selectFrom('result_files')
       .select(['task_id', 'idx', 'state', 'storage_key', 'bytes', 'content_type', 'error'])
-      .where('task_id', 'in', taskIds.slice(i, i + 500))
+      .where('task_id', 'in', part)
       .execute();
     for (const r of rows) out.set(`${r.task_id}#${r.idx}`, r);
   }

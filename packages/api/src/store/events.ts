@@ -1,6 +1,6 @@
 import type { EngineEvent } from '@clipfleet/engine';
 import type { Executor } from './executor.ts';
-import { chunks, shapedChunks } from './executor.ts';
+import { shapedChunks } from './executor.ts';
 
 /**
  * The stored progress log is a set of streams, each numbered 1, 2, 3, ... without gaps: one per batch (what an SSE
@@ -102,7 +102,7 @@ export async function appendEvents(trx: Executor, events: readonly EngineEvent[]
 /** The last stored number of each stream (absent: nothing stored yet). */
 async function lastSeqs(db: Executor, streams: string[]): Promise<Map<string, number>> {
   const last = new Map<string, number>();
-  for (const part of chunks(streams, 500)) {
+  for (const part of shapedChunks(streams, 256)) {
     const rows = await db
       .selectFrom('task_events')
       .select(['stream', (eb) => eb.fn.max<number>('seq').as('seq')])

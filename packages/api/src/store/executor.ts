@@ -5,10 +5,11 @@ import type { Database } from '../db/types.ts';
 export type Executor = Kysely<Database> | Transaction<Database>;
 
 /**
- * Parts for multi-row statements: sizes that are powers of two, largest first, none above `max`. A multi-row
- * statement's SQL differs with its row count and every shape is prepared and cached (db/sqlite.ts), and each
- * prepared statement is native memory (measured: 300 cached 9-column inserts of 1..300 rows take 38 MB of RSS).
- * With these sizes a table's inserts have at most ~9 shapes instead of one per row count.
+ * Parts for multi-row statements and `IN` lists (SQLite caps bound parameters per statement): sizes that are
+ * powers of two, largest first, none above `max`. Such a statement's SQL differs with its row count, every shape
+ * is prepared and cached (db/sqlite.ts), and each prepared statement is native memory (measured: 300 cached
+ * 9-column inserts of 1..300 rows take 38 MB of RSS). With these sizes a statement has at most ~9 shapes instead
+ * of one per row count.
  */
 export function shapedChunks<T>(items: T[], max: number): T[][] {
   const out: T[][] = [];
@@ -16,13 +17,6 @@ export function shapedChunks<T>(items: T[], max: number): T[][] {
     const size = 2 ** Math.floor(Math.log2(Math.min(max, items.length - i)));
     out.push(items.slice(i, (i += size)));
   }
-  return out;
-}
-
-/** Multi-row inserts are chunked: SQLite caps bound parameters per statement. */
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
