@@ -16,12 +16,12 @@ import type { InFlightByUser } from '../cluster/in-flight.ts';
  */
 export function persistingGateway(
   inner: KieGateway,
-  deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating?: InFlightByUser; /** KIE answered a create (the shared limits' window). */ onCreated?: (taskId: string, attempt: number, at: number) => void },
+  deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating: InFlightByUser; /** KIE answered a create (the shared limits' window). */ onCreated?: (taskId: string, attempt: number, at: number) => void },
 ): KieGateway {
   const { db, writer, clock, creating, onCreated } = deps;
   return {
     // Counted from before the attempt is recorded until the remote id is: the user cannot move meanwhile.
-    createTask: (req) => (creating ? creating.track(req.task.userId, () => create(req)) : create(req)),
+    createTask: (req) => creating.track(req.task.userId, () => create(req)),
     async getTask(remoteTaskId, spec, accountId) {
       const result = await inner.getTask(remoteTaskId, spec, accountId);
       writer.countCall('getTask', result.ok ? result.status.state : String(result.error.code));
