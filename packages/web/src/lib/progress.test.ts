@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { progressCounts } from './progress.ts';
+import { TASK_STATES } from '@clipfleet/engine';
+import { progressCounts, STATE_ORDER } from './progress.ts';
 
 describe('progressCounts', () => {
   it('folds task states into bar segments', () => {
@@ -11,5 +12,11 @@ describe('progressCounts', () => {
       running: 3,
     });
     expect(progressCounts(0, {})).toEqual({ total: 0, succeeded: 0, failed: 0, cancelled: 0, running: 0 });
+  });
+});
+
+describe('STATE_ORDER', () => {
+  it("lists each of the engine's task states once", () => {
+    expect([...STATE_ORDER].sort()).toEqual([...TASK_STATES].sort());
   });
 });

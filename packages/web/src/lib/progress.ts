@@ -1,3 +1,5 @@
+import type { TaskState } from '@clipfleet/engine';
+
 /** Task counts folded into the progress bar's segments (failed includes timed out). */
 export interface ProgressCounts {
   total: number;
@@ -19,5 +21,5 @@ export function progressCounts(total: number, byState: Partial<Record<string, nu
   };
 }
 
-/** Ordered for display: live states first, then ends. */
-export const STATE_ORDER = ['queued', 'submitting', 'polling', 'retrying', 'paused', 'succeeded', 'failed', 'timedOut', 'cancelled'] as const;
+/** The engine's task states ordered for display: live states first, then ends (the test checks it lists each once). */
+export const STATE_ORDER: readonly TaskState[] = ['queued', 'submitting', 'polling', 'retrying', 'paused', 'succeeded', 'failed', 'timedOut', 'cancelled'];

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useEffect, useState } from 'react';
 import { formatDuration, formatPercent } from '../../lib/format.ts';
 import { STATE_ORDER } from '../../lib/progress.ts';
-import { isTerminal } from '@clipfleet/engine';
+import { isTerminal, type TaskState } from '@clipfleet/engine';
 import { href } from '../../utils/router.ts';
 import { errorMessage, useTRPC } from '../../utils/trpc.ts';
 import { StateBadge } from '../ui/StateBadge.tsx';
@@ -23,10 +23,10 @@ function useNow(active: boolean): number {
 export function TasksTable({ batchId, live }: { batchId: string; live: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<string>('');
+  const [state, setState] = useState<TaskState | ''>('');
   const tasks = useInfiniteQuery(
     trpc.batch.tasks.infiniteQueryOptions(
-      { batchId, limit: 100, ...(state ? { state: state as (typeof STATE_ORDER)[number] } : {}) },
+      { batchId, limit: 100, ...(state ? { state } : {}) },
       { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev },
     ),
   );
@@ -44,7 +44,7 @@ export function TasksTable({ batchId, live }: { batchId: string; live: boolean }
         <h2>Tasks</h2>
         <label className="row small" style={{ gap: 6 }}>
           <span className="muted">State</span>
-          <select value={state} onChange={(e) => setState(e.target.value)} aria-label="Filter tasks by state">
+          <select value={state} onChange={(e) => setState(STATE_ORDER.find((s) => s === e.target.value) ?? '')} aria-label="Filter tasks by state">
             <option value="">All</option>
             {STATE_ORDER.map((s) => (
               <option key={s} value={s}>

@@ -1,25 +1,33 @@
+import type { TaskState } from '@clipfleet/engine';
 import { stateLabel } from '../../lib/format.ts';
+import type { RouterOutputs } from '../../utils/trpc.ts';
 
-const TONE: Record<string, string> = {
-  succeeded: 'ok',
-  completed: 'ok',
-  finished: 'ok',
-  failed: 'bad',
-  timedOut: 'bad',
-  cancelled: 'idle',
-  canceled: 'idle',
-  paused: 'warn',
-  retrying: 'warn',
-  degraded: 'warn',
+type Tone = 'ok' | 'bad' | 'warn' | 'info' | 'idle';
+type BatchState = RouterOutputs['batch']['get']['state'];
+/** The provider gate's states (the supervisor machine the inspector draws). */
+type GateState = 'healthy' | 'throttled' | 'halted';
+
+/** Every state a badge shows has its tone: a new task or batch state fails the type check until it gets one. */
+const TONE: Record<TaskState | BatchState | GateState, Tone> = {
   queued: 'idle',
   submitting: 'info',
   polling: 'info',
-  running: 'info',
+  retrying: 'warn',
+  paused: 'warn',
+  succeeded: 'ok',
+  failed: 'bad',
+  timedOut: 'bad',
+  cancelled: 'idle',
+  active: 'info',
+  finished: 'ok',
+  healthy: 'ok',
+  throttled: 'warn',
+  halted: 'bad',
 };
 
-const LIVE = new Set(['submitting', 'polling', 'running', 'retrying']);
+const LIVE = new Set<string>(['submitting', 'polling', 'retrying'] satisfies TaskState[]);
 
 export function StateBadge({ state }: { state: string }) {
-  const tone = TONE[state] ?? 'idle';
+  const tone = (TONE as Record<string, Tone | undefined>)[state] ?? 'idle';
   return <span className={`badge ${tone}${LIVE.has(state) ? ' live' : ''}`}>{stateLabel(state)}</span>;
 }
