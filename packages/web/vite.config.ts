@@ -8,6 +8,11 @@ const api = process.env.CLIPFLEET_API_URL ?? 'http://localhost:3000';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  resolve: {
+    // One @trpc/client for this client and the API package's (`@clipfleet/api/client`): npm installs a copy in
+    // each workspace, and with two in the bundle the client's errors fail `instanceof TRPCClientError`.
+    dedupe: ['@trpc/client'],
+  },
   server: {
     port: 5173,
     proxy: {

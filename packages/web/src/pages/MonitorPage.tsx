@@ -1,3 +1,4 @@
+import { createClipFleetClient } from '@clipfleet/api/client';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ChartCard } from '../components/sim/EChart.tsx';
@@ -11,7 +12,7 @@ import {
   processingOption,
   type MonitorView,
 } from '../lib/monitorCharts.ts';
-import { createClient, isAuthError } from '../utils/trpc.ts';
+import { isAuthError } from '../utils/trpc.ts';
 
 /** The admin key is kept for this tab only (sessionStorage): it is an operator's key, not the user's. */
 const ADMIN_KEY = 'clipfleet.adminKey';
@@ -72,7 +73,7 @@ function AdminKeyForm({ onKey }: { onKey: (key: string) => void }) {
 }
 
 function Monitor({ adminKey, onRefused }: { adminKey: string; onRefused: () => void }) {
-  const [client] = useState(() => createClient(adminKey));
+  const [client] = useState(() => createClipFleetClient('', adminKey));
   const q = useQuery({
     queryKey: ['admin.monitor', adminKey],
     // A refused admin key is an answer, not an error: the app's error handler would sign the user out.

@@ -1,7 +1,8 @@
+import { createClipFleetClient } from '@clipfleet/api/client';
 import { useState, type FormEvent } from 'react';
 import { setApiKey } from '../utils/auth.ts';
 import { takeSignOutReason } from '../utils/session.ts';
-import { createClient, errorMessage, isAuthError } from '../utils/trpc.ts';
+import { errorMessage, isAuthError } from '../utils/trpc.ts';
 
 /** The API key is checked against `me.get` before it is stored. */
 export function SignInPage() {
@@ -19,7 +20,7 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      await createClient(candidate).me.get.query();
+      await createClipFleetClient('', candidate).me.get.query();
       setApiKey(candidate);
     } catch (err) {
       setError(isAuthError(err) ? 'That API key was not accepted. Check it and try again.' : errorMessage(err));

@@ -1,5 +1,5 @@
 import type { AppRouter } from '@clipfleet/api';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import { TRPCClientError } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -10,37 +10,6 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type Yielded<T> = T extends AsyncIterable<infer U, any, any> ? U : never;
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
-
-export type ClipFleetClient = ReturnType<typeof createClient>;
-
-/**
- * Queries and mutations go batched over HTTP with `Authorization: Bearer <key>`; subscriptions go over SSE.
- * EventSource cannot set headers and tRPC serializes `connectionParams` into the SSE URL, so each connection
- * (and reconnection) carries a fresh short-lived stream token from `me.linkToken`, never the API key.
- */
-export function createClient(apiKey: string, baseUrl = '') {
-  const url = `${baseUrl}/trpc`;
-  const http = () =>
-    httpBatchLink({
-      url,
-      // Queries go as POST: an estimate of thousands of rows does not fit in a URL.
-      methodOverride: 'POST',
-      headers: () => ({ authorization: `Bearer ${apiKey}` }),
-    });
-  const minter = createTRPCClient<AppRouter>({ links: [http()] });
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({
-          url,
-          connectionParams: async () => ({ token: (await minter.me.linkToken.mutate({ scope: 'stream' })).token }),
-        }),
-        false: http(),
-      }),
-    ],
-  });
-}
 
 export function errorCode(error: unknown): string | undefined {
   if (error instanceof TRPCClientError) {

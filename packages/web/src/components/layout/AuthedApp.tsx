@@ -1,8 +1,9 @@
+import { createClipFleetClient } from '@clipfleet/api/client';
 import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
 import { useState } from 'react';
 import { setApiKey } from '../../utils/auth.ts';
 import { setSignOutReason } from '../../utils/session.ts';
-import { createClient, isAuthError, TRPCProvider } from '../../utils/trpc.ts';
+import { isAuthError, TRPCProvider } from '../../utils/trpc.ts';
 import { Shell } from './Shell.tsx';
 
 function signOutOnAuthError(error: unknown) {
@@ -28,7 +29,7 @@ export function AuthedApp({ apiKey }: { apiKey: string }) {
         },
       }),
   );
-  const [trpcClient] = useState(() => createClient(apiKey));
+  const [trpcClient] = useState(() => createClipFleetClient('', apiKey));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
