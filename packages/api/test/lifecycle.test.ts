@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
+import { balanceOf } from '../src/store/ledger.ts';
 import { FakeKie } from './helpers/fake-kie.ts';
 import { startTestServer, waitFor, type TestServer } from './helpers/server.ts';
 
@@ -13,10 +14,16 @@ describe('batch lifecycle over HTTP with the typed client', () => {
     t = await startTestServer(kie, { scale: 200 });
   });
   afterAll(async () => {
-    // every user's running balance equals its ledger's sum
+    // every user's running balance equals its ledger's own sum
     const db = t.server.deps!.db;
-    const { balanceOf, ledgerSum } = await import('../src/store/ledger.ts');
-    for (const { id } of await db.selectFrom('users').select('id').execute()) expect(await balanceOf(db, id)).toBe(await ledgerSum(db, id));
+    const sums = await db
+      .selectFrom('credit_ledger')
+      .select(['user_id', (eb) => eb.fn.sum<number>('amount').as('sum')])
+      .groupBy('user_id')
+      .execute();
+    for (const { id } of await db.selectFrom('users').select('id').execute()) {
+      expect(await balanceOf(db, id), id).toBe(Number(sums.find((s) => s.user_id === id)?.sum ?? 0));
+    }
     await t.stop();
   });
 

@@ -50,4 +50,3 @@ export const BatchRowsInput = z.object({
 });
 
 export type BatchRowsInput = z.infer<typeof BatchRowsInput>;
-export type RowInput = z.infer<typeof RowSchema>;

@@ -14,16 +14,6 @@ export async function balanceOf(db: Executor, userId: string): Promise<number> {
   return Number(row?.balance ?? 0);
 }
 
-/** The ledger's own sum (what `user_balances` must equal): for checks, not for the hot path. */
-export async function ledgerSum(db: Executor, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('credit_ledger')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('balance'))
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return Number(row.balance);
-}
-
 async function bumpBalance(trx: Executor, userId: string, delta: number): Promise<void> {
   if (delta === 0) return;
   await trx
