@@ -22,7 +22,7 @@ describe('normalizeRows', () => {
       { rows: [{ prompt: 'a' }, { prompt: 'b', model: 'sora-2', duration: 10 }, { prompt: 'c', resolution: '1080p' }], defaultModel: 'sora-2-pro', defaultResolution: '720p', defaultDuration: 15 },
       DEFAULT_CONFIG,
     );
-    expect(rows.map((r) => [r.model, r.resolution, r.durationSec, r.credits])).toEqual([
+    expect(rows.map((r) => [r.model, r.resolution, r.durationSec, r.price])).toEqual([
       ['sora-2-pro', '720p', 15, 60],
       ['sora-2', '720p', 10, 15],
       ['sora-2-pro', '1080p', 15, 130],

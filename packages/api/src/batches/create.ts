@@ -22,19 +22,8 @@ export async function createBatch(deps: AppDeps, userId: string, input: BatchRow
   const rows = normalizeRows(input, deps.config.get(), { refuseRetired: deps.realProvider });
   const batchId = newId();
   const now = Date.now();
-  const tasks = rows.map((r) => ({
-    // Ordered within the batch: the task rows and their index entries are appended, not scattered.
-    id: `${batchId}-${String(r.rowIndex).padStart(5, '0')}`,
-    rowIndex: r.rowIndex,
-    prompt: r.prompt,
-    model: r.model,
-    resolution: r.resolution,
-    durationSec: r.durationSec,
-    aspectRatio: r.aspectRatio,
-    imageUrl: r.imageUrl,
-    lastFrameUrl: r.lastFrameUrl,
-    price: r.credits,
-  }));
+  // Ordered within the batch: the task rows and their index entries are appended, not scattered.
+  const tasks = rows.map((r) => ({ id: `${batchId}-${String(r.rowIndex).padStart(5, '0')}`, ...r }));
   const paused = input.paused ?? false;
   const total = await deps.db.transaction().execute(async (trx) => {
     const required = tasks.reduce((sum, t) => sum + t.price, 0);

@@ -38,7 +38,7 @@ export function estimateBatch(rows: NormalizedRow[], config: FleetConfig, planId
         resolution: row.resolution,
         durationSec: row.durationSec,
         count: 0,
-        creditsEach: row.credits,
+        creditsEach: row.price,
         concurrency: calculateActualConcurrency(plan, row.model, row.resolution, row.durationSec, plan.concurrency, config.catalog),
         expectedSecondsEach: expectedMs / 1000,
       };
@@ -49,7 +49,7 @@ export function estimateBatch(rows: NormalizedRow[], config: FleetConfig, planId
   const list = [...classes.values()];
   return {
     plan: plan.id,
-    totalCredits: rows.reduce((sum, r) => sum + r.credits, 0),
+    totalCredits: rows.reduce((sum, r) => sum + r.price, 0),
     taskCount: rows.length,
     classes: list,
     estimatedSeconds: Math.round(list.reduce((sum, c) => sum + (c.count * c.expectedSecondsEach) / c.concurrency, 0)),

@@ -1,17 +1,9 @@
 import { allowedDurations, checkVideoRequest, ConfigError, defaultModelOf, retiredMessage, rowFieldOf, rowImages, type FleetConfig } from '@clipfleet/engine';
+import type { NewTask } from '../store/batches.ts';
 import type { BatchRowsInput } from './input.ts';
 
-export interface NormalizedRow {
-  rowIndex: number;
-  prompt: string;
-  model: string;
-  resolution: string;
-  durationSec: number;
-  aspectRatio: string | null;
-  imageUrl: string | null;
-  lastFrameUrl: string | null;
-  credits: number;
-}
+/** A checked row with its catalog price: a task row as the store inserts it, but for the id. */
+export type NormalizedRow = Omit<NewTask, 'id'>;
 
 export interface NormalizeOptions {
   /**
@@ -75,7 +67,7 @@ export function normalizeRows(input: BatchRowsInput, config: FleetConfig, opts: 
         aspectRatio: row.aspectRatio ?? null,
         imageUrl: row.imageUrl ?? null,
         lastFrameUrl: row.lastFrameUrl ?? null,
-        credits: info.credits,
+        price: info.credits,
       });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

@@ -65,7 +65,7 @@ export const batchRouter = router({
     const balance = await balanceOf(ctx.deps.db, ctx.user.id);
     return {
       ...estimate,
-      rows: rows.map((r) => ({ rowIndex: r.rowIndex, model: r.model, resolution: r.resolution, durationSec: r.durationSec, credits: r.credits })),
+      rows: rows.map((r) => ({ rowIndex: r.rowIndex, model: r.model, resolution: r.resolution, durationSec: r.durationSec, credits: r.price })),
       balance,
       enoughCredits: balance >= estimate.totalCredits,
     };
