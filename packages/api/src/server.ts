@@ -57,7 +57,7 @@ export interface ServerOptions {
   webDist?: string;
   /** Admin procedures' bearer token; a random one is generated (and returned) when not given. */
   adminKey?: string;
-  /** This server's public address: KIE callbacks go to `${publicUrl}/kie/callback`. */
+  /** This server's public address: each KIE account's callbacks go to `${publicUrl}/kie/callback/<account>`. */
   publicUrl?: string;
   /** KIE_WEBHOOK_KEY: callbacks must carry a valid signature. */
   webhookKey?: string;
