@@ -22,7 +22,7 @@ import { loggerOptions, requestId, type LogSettings } from './logging/logger.ts'
 import { logFleetEvents } from './logging/task-log.ts';
 import { Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
-import { registerBodyLimitReply } from './http/body-limit.ts';
+import { registerErrorReplies } from './http/error-reply.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerWebClient } from './http/static.ts';
 import { registerResultFileRoute } from './http/result-files.ts';
@@ -237,7 +237,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
 
     await registerSecurityHeaders(app);
     await deps.auth.register(app);
-    registerBodyLimitReply(app, bodyLimit);
+    registerErrorReplies(app, bodyLimit);
 
     await app.register(fastifyTRPCPlugin, {
       prefix: '/trpc',

@@ -71,6 +71,11 @@ describe('auth and isolation', () => {
     expect((err as TRPCClientError<any>).data?.code).toBe('NOT_FOUND');
     const zip = await fetch(`${t.url}/batches/${aliceBatch}/download.zip`, { headers: { authorization: `Bearer ${bob.apiKey}` } });
     expect(zip.status).toBe(404);
+    // The HTTP routes answer a domain error through the same mapping as the procedures.
+    expect(await zip.json()).toEqual({ error: 'NOT_FOUND', message: `batch ${aliceBatch} not found` });
+    const file = await fetch(`${t.url}/tasks/${aliceTask}/files/0`, { headers: { authorization: `Bearer ${bob.apiKey}` } });
+    expect(file.status).toBe(404);
+    expect(await file.json()).toEqual({ error: 'NOT_FOUND', message: `task ${aliceTask} has no file 0` });
     const anon = await fetch(`${t.url}/batches/${aliceBatch}/download.zip`);
     expect(anon.status).toBe(401);
   });

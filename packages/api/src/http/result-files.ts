@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/database.ts';
 import type { ResultFilesTable } from '../db/types.ts';
 import type { AppDeps } from '../deps.ts';
+import { notFound } from '../errors.ts';
 import { shapedChunks } from '../store/executor.ts';
 import { requireUser } from './auth.ts';
 
@@ -39,10 +40,10 @@ export function registerResultFileRoute(app: FastifyInstance, deps: AppDeps): vo
     if (!user) return reply;
     const index = /^\d{1,3}$/.test(req.params.index) ? Number(req.params.index) : -1;
     const task = await deps.db.selectFrom('tasks').select(['id', 'row_index']).where('id', '=', req.params.taskId).where('user_id', '=', user.id).executeTakeFirst();
-    if (!task || index < 0) return reply.code(404).send({ error: 'NOT_FOUND', message: `task ${req.params.taskId} has no file ${req.params.index}` });
+    if (!task || index < 0) throw notFound(`task ${req.params.taskId} has no file ${req.params.index}`);
     const file = (await resultFilesOf(deps.db, [task.id])).get(`${task.id}#${index}`);
     const stored = file?.state === 'archived' && file.storage_key ? await deps.archive.storage.get(file.storage_key) : undefined;
-    if (!stored) return reply.code(404).send({ error: 'NOT_FOUND', message: `task ${task.id} file ${index}: ${fileNote(file)}` });
+    if (!stored) throw notFound(`task ${task.id} file ${index}: ${fileNote(file)}`);
     const ext = file!.storage_key!.split('.').pop();
     return reply
       .header('content-type', file!.content_type ?? 'application/octet-stream')

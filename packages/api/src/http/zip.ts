@@ -1,6 +1,7 @@
 import archiver from 'archiver';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.ts';
+import { notFound } from '../errors.ts';
 import { findBatch, succeededWithResults } from '../store/batches.ts';
 import { requireUser } from './auth.ts';
 import { fileNote, resultFilesOf } from './result-files.ts';
@@ -21,7 +22,7 @@ export function registerZipRoute(app: FastifyInstance, deps: AppDeps): void {
     const user = await requireUser(deps, req, reply, { link: 'download' });
     if (!user) return reply;
     const batch = await findBatch(deps.db, user.id, req.params.id);
-    if (!batch) return reply.code(404).send({ error: 'NOT_FOUND', message: `batch ${req.params.id} not found` });
+    if (!batch) throw notFound(`batch ${req.params.id} not found`);
     const tasks = await succeededWithResults(deps.db, batch.id);
     const files = await resultFilesOf(deps.db, tasks.map((t) => t.id));
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createBatch } from '../batches/create.ts';
 import { BatchRowsInput } from '../batches/input.ts';
 import type { AppDeps } from '../deps.ts';
-import { transportError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { requireUser } from '../http/auth.ts';
 import { formatZodMessage } from '../trpc/format.ts';
 
@@ -20,23 +20,13 @@ export function registerBatchGenerateRoute(app: FastifyInstance, deps: AppDeps):
     if (!user) return reply;
     const body = req.body as Record<string, unknown> | null;
     if (body && typeof body === 'object' && body.generationType === 'image') {
-      return reply.code(400).send({
-        error: 'BAD_REQUEST',
-        message: 'generationType: "image" is not supported: ClipFleet generates videos (use "video", the default)',
-      });
+      throw invalid('generationType: "image" is not supported: ClipFleet generates videos (use "video", the default)');
     }
     const parsed = SeedBody.safeParse(body);
-    if (!parsed.success) return reply.code(400).send({ error: 'BAD_REQUEST', message: formatZodMessage(parsed.error) });
+    if (!parsed.success) throw invalid(formatZodMessage(parsed.error));
     if (parsed.data.generationType !== undefined && parsed.data.generationType !== 'video') {
-      return reply.code(400).send({ error: 'BAD_REQUEST', message: `generationType: unknown value "${parsed.data.generationType}" (use "video")` });
+      throw invalid(`generationType: unknown value "${parsed.data.generationType}" (use "video")`);
     }
-    try {
-      const created = await createBatch(deps, user.id, parsed.data);
-      return reply.code(200).send({ success: true, ...created });
-    } catch (err) {
-      const mapped = transportError(err);
-      if (mapped) return reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
-      throw err;
-    }
+    return reply.code(200).send({ success: true, ...(await createBatch(deps, user.id, parsed.data)) });
   });
 }

@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { transportError } from '../errors.ts';
 
 /** How much of an oversized body is read (and thrown away) so the client can read the 413; past it, the connection is cut. */
 const DRAIN_LIMIT = 256 * 1024 * 1024;
 
 /**
- * An oversized body gets a readable 413 naming the limit. Fastify refuses it before reading it, and a client
- * still uploading then sees a connection reset instead of the answer: the rest of the body is read and
- * discarded (up to a bound) before the reply goes out.
+ * The HTTP routes' error replies (tRPC has its own, `trpc/init.ts`), both from the one mapping of domain errors:
+ * - a domain error a route throws (`invalid`, `notFound`, ...) answers `transportError`'s status with
+ *   `{ error, message }`, as the seed's REST route always has;
+ * - an oversized body gets a readable 413 naming the limit. Fastify refuses it before reading it, and a client
+ *   still uploading then sees a connection reset instead of the answer: the rest of the body is read and
+ *   discarded (up to a bound) before the reply goes out.
+ * Anything else goes on to fastify's default handler (a 500, logged).
  */
-export function registerBodyLimitReply(app: FastifyInstance, bodyLimit: number): void {
+export function registerErrorReplies(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler(async (error: { code?: string; statusCode?: number; message: string }, req, reply) => {
-    // Anything else goes on to fastify's default handler.
+    const mapped = transportError(error);
+    if (mapped) return reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
     if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
     const limit = req.routeOptions.bodyLimit ?? bodyLimit;
     await drain(req.raw);
