@@ -1,8 +1,8 @@
-import type { EngineEvent } from '@clipfleet/engine';
 import { formatDuration } from './format.ts';
+import type { TaskEvent } from './inspectorFeed.ts';
 
-/** One engine event as a log line for operators. */
-export function eventText(e: EngineEvent): { text: string; detail?: string } {
+/** One task event as a line of the task's log (every kind is named: a new one fails the type check here). */
+export function eventText(e: TaskEvent): { text: string; detail?: string } {
   switch (e.type) {
     case 'task.admitted':
       return { text: `admitted (attempt ${e.attempt})` };
@@ -31,31 +31,5 @@ export function eventText(e: EngineEvent): { text: string; detail?: string } {
       return { text: `timed out after ${formatDuration(e.timeoutMs)}` };
     case 'task.cancelled':
       return { text: 'cancelled', detail: e.submitted ? 'a remote job existed' : undefined };
-    case 'concurrency.changed':
-      return { text: `concurrency ${e.from} → ${e.to} (${e.reason})` };
-    case 'provider.throttled':
-      return { text: `provider throttled (${e.code})` };
-    case 'provider.halted':
-      return { text: `provider halted (${e.code})`, detail: e.message };
-    case 'provider.resumed':
-      return { text: 'provider resumed' };
-    case 'storage.unavailable':
-      return { text: 'storage cannot be written: admissions paused', detail: e.message };
-    case 'storage.available':
-      return { text: `storage writable again after ${formatDuration(e.downMs)}` };
-    case 'batch.added':
-      return { text: `batch added with ${e.taskCount} tasks` };
-    case 'batch.paused':
-      return { text: 'batch paused' };
-    case 'batch.resumed':
-      return { text: 'batch resumed' };
-    case 'batch.cancelled':
-      return { text: 'batch cancelled' };
-    case 'batch.finished':
-      return { text: 'batch finished', detail: Object.entries(e.counts).map(([k, v]) => `${k} ${v}`).join(', ') };
-    case 'config.reloaded':
-      return { text: 'configuration reloaded' };
-    default:
-      return { text: (e as { type: string }).type };
   }
 }

@@ -4,13 +4,16 @@ import type { RouterOutputs, Yielded } from '../utils/trpc.ts';
 /** One live snapshot message from `inspector.onSnapshot`, as the server declares it. */
 export type SnapshotMessage = Yielded<RouterOutputs['inspector']['onSnapshot']>;
 
+/** An event of one task: what a task's log shows. */
+export type TaskEvent = Extract<EngineEvent, { taskId: string }>;
+
 export interface TaskFeed {
   /** The task's facts, folded from its events with the engine's own reducer. */
   facts: TaskFacts<{ taskId: string }>;
   /** The state shown: the facts' state, or a snapshot's while no event has moved the task yet. */
   state: string | null;
   value: unknown;
-  events: EngineEvent[];
+  events: TaskEvent[];
   lastSeq: number;
 }
 
@@ -20,6 +23,7 @@ export interface TaskFeed {
  */
 export interface FeedState {
   tasks: Map<string, TaskFeed>;
+  /** The provider gate as the server's supervisor reports it (snapshots only: a batch's log holds no provider events). */
   supervisorValue: unknown;
 }
 
@@ -37,9 +41,6 @@ function taskOf(state: FeedState, taskId: string): TaskFeed {
 
 /** Folds one engine event in; events at or below the task's last sequence number are ignored (SSE may replay). */
 export function applyEvent(state: FeedState, event: EngineEvent): void {
-  if (event.type === 'provider.throttled') state.supervisorValue = 'throttled';
-  else if (event.type === 'provider.halted') state.supervisorValue = 'halted';
-  else if (event.type === 'provider.resumed') state.supervisorValue = 'healthy';
   if (!('taskId' in event)) return;
   const t = taskOf(state, event.taskId);
   if (event.seq <= t.lastSeq) return;
