@@ -45,7 +45,7 @@ export class Callbacks {
 
   /** The end callback, after a seeded delay past completion (or never, for a lost one). */
   scheduleEnd(job: SimJob): void {
-    const rng = streamFor(this.seed, `callback/${job.key}`);
+    const rng = streamFor(this.seed, 'callback/', job.key);
     const lost = rng.chance(this.lostRate);
     const delay = Math.round(rng.between(this.delayMs[0], this.delayMs[1]));
     const plannedComplete = job.completeAt;

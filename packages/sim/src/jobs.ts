@@ -103,9 +103,9 @@ export class SimJob {
   }
 }
 
-/** Interns request shapes by their JSON with the prompt cut out. */
+/** Interns request shapes by their JSON with the prompt cut out: family, then the JSON before it, then after. */
 export class RequestShapes {
-  private readonly byTemplate = new Map<string, RequestShape>();
+  private readonly byTemplate = new Map<ProviderFamily, Map<string, Map<string, RequestShape>>>();
 
   /** The shape of a validated request whose JSON is `param` (one search per call). */
   of(body: CreateTaskBody, job: JobClass, param: string): RequestShape {
@@ -116,12 +116,13 @@ export class RequestShapes {
     if (at < 0 || param.indexOf(quoted, at + 1) >= 0) return { fields: fieldsOf(body), job, before: param, after: null };
     const before = param.slice(0, at);
     const after = param.slice(at + quoted.length);
-    const key = `${body.family} ${at} ${before}${after}`;
-    let shape = this.byTemplate.get(key);
-    if (!shape) {
-      shape = { fields: fieldsOf(body), job, before, after };
-      this.byTemplate.set(key, shape);
-    }
+    // Nested maps take the two slices as they are: one joined key would be a new string to build per call.
+    let byBefore = this.byTemplate.get(body.family);
+    if (!byBefore) this.byTemplate.set(body.family, (byBefore = new Map()));
+    let byAfter = byBefore.get(before);
+    if (!byAfter) byBefore.set(before, (byAfter = new Map()));
+    let shape = byAfter.get(after);
+    if (!shape) byAfter.set(after, (shape = { fields: fieldsOf(body), job, before, after }));
     return shape;
   }
 }

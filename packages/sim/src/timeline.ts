@@ -37,10 +37,10 @@ const FAILED: Record<string, JobOutcome> = Object.fromEntries(
  */
 export function drawTimeline(rules: TimelineRules, key: string, contentKey: string, job: JobClass, now: number, runningBefore: number): Timeline {
   const { seed, faults } = rules;
-  const rng = streamFor(seed, `task/${key}`);
+  const rng = streamFor(seed, 'task/', key);
   const visibleAt = now + Math.round(rng.between(rules.recordGraceMs[0], rules.recordGraceMs[1]));
   const queuedAt = visibleAt + Math.round(rng.between(1_000, 3_000));
-  let total = sampleLatencyMs(rules.latency, job, streamFor(seed, `latency/${key}`));
+  let total = sampleLatencyMs(rules.latency, job, streamFor(seed, 'latency/', key));
   const overload = faults.overload;
   const excess = overload ? Math.max(0, runningBefore + 1 - overload.slowdownAbove) : 0;
   if (overload) total = Math.round(total * (1 + overload.slowdownPerTask * excess));
@@ -50,8 +50,8 @@ export function drawTimeline(rules: TimelineRules, key: string, contentKey: stri
   let outcome = SUCCESS;
   const { policy, flaky } = faults;
   // Streams are built only when a fate can be drawn from them (draws are the same either way).
-  const fate = policy.rate > 0 || flaky.generationFailureRate > 0 || overload ? streamFor(seed, `fate/${key}`) : undefined;
-  if (fate && policy.rate > 0 && streamFor(seed, `policy/${contentKey}`).chance(policy.rate)) {
+  const fate = policy.rate > 0 || flaky.generationFailureRate > 0 || overload ? streamFor(seed, 'fate/', key) : undefined;
+  if (fate && policy.rate > 0 && streamFor(seed, 'policy/', contentKey).chance(policy.rate)) {
     // Refusals come early: the safety check runs before (or at the start of) generation.
     outcome = FAILED[POLICY_FAIL_MSG]!;
     completeAt = generatingAt + Math.round(fate.between(5_000, 20_000));
