@@ -6,11 +6,6 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The same without an event-loop turn: a tick queued now runs once the microtask queue is drained. */
-function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve));
-}
-
 /** With `settleWith: 'microtasks'`, the event loop still turns once per this many instants. */
 const EVENT_LOOP_EVERY = 64;
 
@@ -63,8 +58,8 @@ export interface RunResult {
 export class DiscreteEventClock implements EngineClock {
   private time: number;
   private nextId = 1;
-  /** Ordered by (due time, timer id): ties fire in creation order, so a run is reproducible. */
-  private heap = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.id < b.id));
+  /** Ordered by due time, ties in creation (id) order, so a run is reproducible. */
+  private heap = new MinHeap<Timer>((timer) => timer.at);
   /** Timers scheduled and neither fired nor cleared (cleared ones stay in the heap until they surface). */
   private live = 0;
   /** Timers fired so far (the benchmark reports it as simulation events). */
@@ -143,33 +138,52 @@ export class DiscreteEventClock implements EngineClock {
   /**
    * Runs the simulation: settle promises, check the stop condition, jump to the next instant, repeat.
    * `stop` is a predicate (checked after promises settle) or an absolute virtual time.
+   *
+   * Each instant costs one tick (or one immediate) and one microtask, and no promise: `step` runs as a
+   * microtask, so the tick it queues runs only once every promise continuation it caused has run (Node runs
+   * ticks after the microtask queue is drained), and the tick hands back to `step` through one more microtask.
    */
-  async runUntil(stop: RunStop, options: RunOptions = {}): Promise<RunResult> {
+  runUntil(stop: RunStop, options: RunOptions = {}): Promise<RunResult> {
     const maxSteps = options.maxSteps ?? Infinity;
-    const perTimer = options.settleEachTimer ?? false;
-    let instants = 0;
-    const wait = options.settleWith === 'microtasks' ? () => (++instants % EVENT_LOOP_EVERY === 0 ? settle() : drainMicrotasks()) : settle;
-    let steps = 0;
-    for (;;) {
-      await wait();
-      if (typeof stop === 'function' && stop()) return { reason: 'done', steps, now: this.time };
-      const due = this.nextDueAt();
-      if (due === undefined) {
-        // Something may still be settling (a promise chain that schedules after several hops): one more chance.
-        await wait();
-        if (this.nextDueAt() === undefined) {
-          if (typeof stop === 'number') this.time = Math.max(this.time, stop);
-          return { reason: typeof stop === 'function' && stop() ? 'done' : 'idle', steps, now: this.time };
+    const perInstant = options.settleEachTimer ? 1 : Infinity;
+    const microtasksOnly = options.settleWith === 'microtasks';
+    return new Promise((resolve, reject) => {
+      let instants = 0;
+      let steps = 0;
+      const end = (reason: RunResult['reason']) => resolve({ reason, steps, now: this.time });
+      const guarded = (body: () => void) => () => {
+        try {
+          body();
+        } catch (error) {
+          reject(error);
         }
-        continue;
-      }
-      if (typeof stop === 'number' && due > stop) {
-        this.time = Math.max(this.time, stop);
-        return { reason: 'time', steps, now: this.time };
-      }
-      if (steps >= maxSteps) return { reason: 'maxSteps', steps, now: this.time };
-      steps += this.fireNextInstant(perTimer ? 1 : Infinity);
-    }
+      };
+      const step = guarded(() => {
+        if (typeof stop === 'function' && stop()) return end('done');
+        const due = this.nextDueAt();
+        // Something may still be settling (a promise chain that schedules after several hops): one more chance.
+        if (due === undefined) return settleThen(resumeLastChance);
+        if (typeof stop === 'number' && due > stop) {
+          this.time = Math.max(this.time, stop);
+          return end('time');
+        }
+        if (steps >= maxSteps) return end('maxSteps');
+        steps += this.fireNextInstant(perInstant);
+        settleThen(resumeStep);
+      });
+      const lastChance = guarded(() => {
+        if (this.nextDueAt() !== undefined) return settleThen(resumeStep);
+        if (typeof stop === 'number') this.time = Math.max(this.time, stop);
+        end(typeof stop === 'function' && stop() ? 'done' : 'idle');
+      });
+      const resumeStep = () => queueMicrotask(step);
+      const resumeLastChance = () => queueMicrotask(lastChance);
+      const settleThen = (resume: () => void) => {
+        if (microtasksOnly && ++instants % EVENT_LOOP_EVERY !== 0) process.nextTick(resume);
+        else setImmediate(resume);
+      };
+      settleThen(resumeStep);
+    });
   }
 
   private dropCancelledTop(): void {

@@ -61,7 +61,8 @@ export class SimGateway implements KieGateway {
     try {
       // The same catalog mapping the real client sends through; hosts may keep prompts out of memory,
       // and the task id stands in for the content then.
-      built = buildKieRequest({ ...spec, prompt: spec.prompt ?? `prompt of ${spec.taskId}` }, this.catalog);
+      const withPrompt = spec.prompt !== undefined ? (spec as TaskSpec & { prompt: string }) : { ...spec, prompt: `prompt of ${spec.taskId}` };
+      built = buildKieRequest(withPrompt, this.catalog);
     } catch (error) {
       return Promise.resolve({ ok: false, error: { code: 422, message: (error as Error).message } });
     }
@@ -69,7 +70,8 @@ export class SimGateway implements KieGateway {
     const answer = this.core.createTask(
       this.apiKey,
       body,
-      { key: `${spec.taskId}#${req.attempt}`, contentKey: spec.prompt ?? spec.taskId },
+      // One flat string: the job keeps its key for life, and a template literal's tree of parts is larger.
+      { key: [spec.taskId, '#', req.attempt].join(''), contentKey: spec.prompt ?? spec.taskId },
       built.family,
     );
     if (answer.code === 200 && answer.data) return Promise.resolve({ ok: true, remoteTaskId: answer.data.taskId });

@@ -1,19 +1,8 @@
 // Public surface of @clipfleet/sim.
 export { DiscreteEventClock, settle, type RunOptions, type RunResult, type RunStop, type TimerHandle } from './clock.ts';
-export {
-  SimKie,
-  jobClassOf,
-  stateAt,
-  type AccountStats,
-  type CreateHints,
-  type FaultOp,
-  type InjectedFault,
-  type SimClock,
-  type SimKieOptions,
-  type SimStats,
-  type SimTotals,
-  type SimTask,
-} from './core.ts';
+export { SimKie, jobClassOf, type AccountStats, type CreateHints, type SimClock, type SimKieOptions, type SimStats, type SimTotals, type SimTask } from './core.ts';
+export { stateAt } from './timeline.ts';
+export type { FaultOp, InjectedFault } from './callFaults.ts';
 export { SimGateway, toGetTaskResult, toRemoteStatus, veoToGetTaskResult, veoToRemoteStatus, type CallbackHandler, type SimGatewayOptions } from './gateway.ts';
 export {
   FAULT_NAMES,

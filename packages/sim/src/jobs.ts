@@ -1,5 +1,6 @@
 import type { ProviderFamily } from '@clipfleet/engine';
 import type { JobClass } from './profiles/latency.ts';
+import type { Timeline } from './timeline.ts';
 import type { CreateTaskBody } from './validate.ts';
 
 /** How a job ends at KIE. */
@@ -21,8 +22,19 @@ interface RequestShape {
   after: string | null;
 }
 
-/** The simulator's record of one job: numbers plus shared pieces (about 200 bytes), for every job it ever created. */
+/** The simulator's record of one job: numbers plus shared pieces (about 150 bytes), for every job it ever created. */
 export class SimJob {
+  readonly visibleAt: number;
+  queuedAt: number;
+  generatingAt: number;
+  completeAt: number;
+  /** When generation would have finished had it not failed: progress of a failed task is frozen relative to it. */
+  readonly plannedCompleteAt: number;
+  outcome: JobOutcome;
+  queries = 0;
+  /** The echoed request while the job runs (queries come often then); rebuilt from the shape once it ended. */
+  private paramWhileRunning: string | null;
+
   constructor(
     readonly taskId: string,
     readonly account: string,
@@ -32,18 +44,22 @@ export class SimJob {
     private readonly prompt: string,
     readonly credits: number,
     readonly createdAt: number,
-    readonly visibleAt: number,
-    public queuedAt: number,
-    public generatingAt: number,
-    public completeAt: number,
-    /** When generation would have finished had it not failed: progress of a failed task is frozen relative to it. */
-    readonly plannedCompleteAt: number,
-    public outcome: JobOutcome,
-  ) {}
+    timeline: Timeline,
+    param: string,
+  ) {
+    this.visibleAt = timeline.visibleAt;
+    this.queuedAt = timeline.queuedAt;
+    this.generatingAt = timeline.generatingAt;
+    this.completeAt = timeline.completeAt;
+    this.plannedCompleteAt = timeline.plannedCompleteAt;
+    this.outcome = timeline.outcome;
+    this.paramWhileRunning = param;
+  }
 
-  queries = 0;
-  callbacksSent = 0;
-  callbacksLost = 0;
+  /** The job left KIE's running set: it keeps only what the shape cannot rebuild. */
+  retire(): void {
+    this.paramWhileRunning = null;
+  }
 
   /** Which endpoints created it and answer for it (a Veo task is unknown to jobs/recordInfo). */
   get family(): ProviderFamily {
@@ -69,6 +85,7 @@ export class SimJob {
 
   /** The create body as KIE echoes it (`param`, a JSON string). */
   get param(): string {
+    if (this.paramWhileRunning !== null) return this.paramWhileRunning;
     const { before, after } = this.shape;
     return after === null ? before : before + JSON.stringify(this.prompt) + after;
   }
@@ -86,27 +103,31 @@ export class SimJob {
   }
 }
 
-/** Interns request shapes by their JSON with the prompt cut out. */
+/** Interns request shapes by their JSON with the prompt cut out: family, then the JSON before it, then after. */
 export class RequestShapes {
-  private readonly byTemplate = new Map<string, RequestShape>();
+  private readonly byTemplate = new Map<ProviderFamily, Map<string, Map<string, RequestShape>>>();
 
-  /** The shape of a validated request (one JSON serialisation and one search per call). */
-  of(body: CreateTaskBody, job: JobClass): RequestShape {
-    const { prompt: _prompt, raw, ...fields } = body;
-    const param = JSON.stringify(raw);
+  /** The shape of a validated request whose JSON is `param` (one search per call). */
+  of(body: CreateTaskBody, job: JobClass, param: string): RequestShape {
     const quoted = JSON.stringify(body.prompt);
     const at = param.indexOf(quoted);
     // The prompt's own field always yields one match; a second one (another value holding the same text, or
     // ending in it) makes its place ambiguous, and the job keeps its whole param.
-    if (at < 0 || param.indexOf(quoted, at + 1) >= 0) return { fields, job, before: param, after: null };
+    if (at < 0 || param.indexOf(quoted, at + 1) >= 0) return { fields: fieldsOf(body), job, before: param, after: null };
     const before = param.slice(0, at);
     const after = param.slice(at + quoted.length);
-    const key = `${body.family} ${at} ${before}${after}`;
-    let shape = this.byTemplate.get(key);
-    if (!shape) {
-      shape = { fields, job, before, after };
-      this.byTemplate.set(key, shape);
-    }
+    // Nested maps take the two slices as they are: one joined key would be a new string to build per call.
+    let byBefore = this.byTemplate.get(body.family);
+    if (!byBefore) this.byTemplate.set(body.family, (byBefore = new Map()));
+    let byAfter = byBefore.get(before);
+    if (!byAfter) byBefore.set(before, (byAfter = new Map()));
+    let shape = byAfter.get(after);
+    if (!shape) byAfter.set(after, (shape = { fields: fieldsOf(body), job, before, after }));
     return shape;
   }
+}
+
+function fieldsOf(body: CreateTaskBody): ShapeFields {
+  const { prompt: _prompt, raw: _raw, ...fields } = body;
+  return fields;
 }

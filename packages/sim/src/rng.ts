@@ -42,11 +42,18 @@ export class Rng {
   }
 }
 
-/** FNV-1a over the key, mixed with the seed: a stable 32-bit sub-seed (hashing, not random generation). */
-export function deriveSeed(seed: number, key: string): number {
+/**
+ * FNV-1a over the key, mixed with the seed: a stable 32-bit sub-seed (hashing, not random generation).
+ * `deriveSeed(s, 'task/', key)` equals `deriveSeed(s, 'task/' + key)`, without building the joined string.
+ */
+export function deriveSeed(seed: number, key: string, tail = ''): number {
   let h = (0x811c9dc5 ^ (seed | 0)) >>> 0;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  for (let i = 0; i < tail.length; i++) {
+    h ^= tail.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   // Final avalanche so that keys differing in one character give unrelated seeds.
@@ -58,9 +65,9 @@ export function deriveSeed(seed: number, key: string): number {
   return h | 0;
 }
 
-/** A fresh stream for one named decision. */
-export function streamFor(seed: number, key: string): Rng {
-  return new Rng(deriveSeed(seed, key));
+/** A fresh stream for one named decision: the name is `key + tail` (a prefix and an id, say). */
+export function streamFor(seed: number, key: string, tail = ''): Rng {
+  return new Rng(deriveSeed(seed, key, tail));
 }
 
 /** A `() => number` in [0,1) for APIs that take a random source (e.g. the engine's retry jitter). */

@@ -32,20 +32,21 @@ const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\
 type Candidate = { entry: ModelConfig; mode: Mode };
 
 /** What validation derives from a catalog, once per catalog object (config is data: it is not changed in place). */
-const candidatesByCatalog = new WeakMap<Catalog, Map<string, Candidate[]>>();
-const rulesByEntry = new WeakMap<ModelConfig, Map<string, ModeRules>>();
+const candidatesByCatalog = new WeakMap<Catalog, Map<ProviderFamily, Map<string, Candidate[]>>>();
+const rulesByEntry = new WeakMap<ModelConfig, Map<Mode, ModeRules>>();
 
 /** Where a KIE model id lives in the catalog: one id may serve both modes (Seedance, Veo). */
 function entriesFor(catalog: Catalog, family: ProviderFamily, kieModel: string): Candidate[] {
-  let byModel = candidatesByCatalog.get(catalog);
-  if (!byModel) candidatesByCatalog.set(catalog, (byModel = new Map()));
-  const key = `${family} ${kieModel}`;
-  let found = byModel.get(key);
+  let byFamily = candidatesByCatalog.get(catalog);
+  if (!byFamily) candidatesByCatalog.set(catalog, (byFamily = new Map()));
+  let byModel = byFamily.get(family);
+  if (!byModel) byFamily.set(family, (byModel = new Map()));
+  let found = byModel.get(kieModel);
   if (!found) {
     found = catalog.models.flatMap((entry) =>
       entry.family !== family ? [] : MODES.filter((mode) => entry.modes[mode]?.kieModel === kieModel).map((mode) => ({ entry, mode })),
     );
-    byModel.set(key, found);
+    byModel.set(kieModel, found);
   }
   return found;
 }
@@ -58,11 +59,11 @@ interface ModeRules {
   byWire: Array<[string, string]>;
 }
 
+/** The rules of one mode of an entry (of the entry's own family: entriesFor finds no other). */
 function rulesOf(entry: ModelConfig, mode: Mode, family: ProviderFamily): ModeRules {
   let byMode = rulesByEntry.get(entry);
   if (!byMode) rulesByEntry.set(entry, (byMode = new Map()));
-  const key = `${family} ${mode}`;
-  let rules = byMode.get(key);
+  let rules = byMode.get(mode);
   if (!rules) {
     const cfg = entry.modes[mode]!;
     const map = entry.input;
@@ -76,7 +77,7 @@ function rulesOf(entry: ModelConfig, mode: Mode, family: ProviderFamily): ModeRu
     }
     const byWire = map.resolution ? Object.entries(map.resolution.values).filter(([r]) => entry.resolutions.includes(r)) : [];
     rules = { allowed, durations: allowedDurations(entry), byWire };
-    byMode.set(key, rules);
+    byMode.set(mode, rules);
   }
   return rules;
 }

@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { deriveSeed, Rng, streamFor } from '../src/rng.ts';
 
@@ -10,6 +11,10 @@ describe('seeded streams', () => {
     expect([b.float(), b.float(), b.float()]).toEqual(xs);
     expect(c.float()).not.toBe(xs[0]);
     expect(deriveSeed(1, 'x')).not.toBe(deriveSeed(2, 'x'));
+  });
+
+  test.prop([fc.integer(), fc.string(), fc.string()])('a name given in two parts hashes as the joined name', (seed, key, tail) => {
+    expect(deriveSeed(seed, key, tail)).toBe(deriveSeed(seed, key + tail));
   });
 
   it('draws stay in range and the log-normal median is near its parameter', () => {

@@ -91,6 +91,9 @@ export interface SimulationResult {
   timeline: Array<[number, number]>;
 }
 
+/** Which count each way of ending adds to. */
+const END_COUNTS = { 'task.succeeded': 'succeeded', 'task.failed': 'failed', 'task.timedOut': 'timedOut', 'task.cancelled': 'cancelled' } as const;
+
 /**
  * The config's KIE accounts as simulated ones, each with its own key (and window at the simulator): the engine
  * spreads the creates over them and asks each job's status of the account that created it.
@@ -172,7 +175,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         ended++;
         lastEndAt = e.at;
         if (input.timeline) mark(e.at);
-        counts[e.type.slice(5) as keyof typeof counts]++;
+        counts[END_COUNTS[e.type]]++;
         const slot = tracks.slot(e.taskId);
         if (tracks.isFast(slot) && --fastOpen === 0) fastDoneAt = e.at;
         const remoteId = e.type === 'task.succeeded' ? e.remoteTaskId : tracks.lastRemoteId(slot);

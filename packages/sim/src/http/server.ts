@@ -1,5 +1,6 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { SimKie, type InjectedFault, type SimStats, type SimTask } from '../core.ts';
+import type { InjectedFault } from '../callFaults.ts';
+import { SimKie, type SimStats, type SimTask } from '../core.ts';
 import type { FaultSpec } from '../profiles/faults.ts';
 import type { LatencyProfileName } from '../profiles/latency.ts';
 import { kieError, type KieResponse } from '../wire.ts';
