@@ -114,56 +114,99 @@ function elapsed(context: TaskContext): number {
   return context.submittedAt === null ? 0 : context.runtime.now() - context.submittedAt;
 }
 
+/**
+ * The last verdict, by what it was judged from: the guards of one status answer's candidate transitions and its
+ * action all ask (up to five times), and a verdict is a new object each time. A verdict is never changed.
+ */
+const lastVerdict = { event: null as AnyTaskEvent | null, elapsedMs: 0, graceMs: 0, verdict: null as StatusVerdict | null };
+
 function verdictOf(context: TaskContext, event: AnyTaskEvent): StatusVerdict {
-  return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
+  const elapsedMs = elapsed(context);
+  const graceMs = context.runtime.notFoundGraceMs;
+  const last = lastVerdict;
+  if (last.event === event && last.elapsedMs === elapsedMs && last.graceMs === graceMs) return last.verdict!;
+  last.verdict = judgeStatus(resultOfEvent(event), elapsedMs, graceMs);
+  last.event = event;
+  last.elapsedMs = elapsedMs;
+  last.graceMs = graceMs;
+  return last.verdict;
 }
 
 /**
  * One thing a status answer (a poll's or a verified callback's) changes: the context fields it sets, and what it
- * tells the supervisor. Steps compose into one action, so a poll's answer is one context update, not four.
+ * tells the supervisor. Steps compose into one action, so a poll's answer is one context update, not four. A step
+ * reads what earlier steps of the same answer set through `latest`, and returns null when it changes nothing.
  */
-type AnswerStep = (context: TaskContext, verdict: StatusVerdict, event: AnyTaskEvent, tell: (e: TaskEmitted) => void) => Partial<TaskContext> | null;
+type AnswerStep = (
+  context: TaskContext,
+  patch: Partial<TaskContext>,
+  verdict: StatusVerdict,
+  event: AnyTaskEvent,
+  tell: { emit(e: TaskEmitted): void },
+) => Partial<TaskContext> | null;
+
+/** A context field as the answer's earlier steps left it. */
+function latest<K extends keyof TaskContext>(context: TaskContext, patch: Partial<TaskContext>, key: K): TaskContext[K] {
+  return key in patch ? (patch[key] as TaskContext[K]) : context[key];
+}
 
 /** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
-const trackProgress: AnswerStep = (context, v, _event, tell) => {
+const trackProgress: AnswerStep = (context, patch, v, _event, tell) => {
   if (v.kind !== 'inProgress') return null;
-  const progress = v.status.progress ?? context.progress;
-  if (v.status.state === context.remoteState && progress === context.progress) return null;
-  tell({ type: 'status', remoteState: v.status.state, progress });
+  const known = latest(context, patch, 'progress');
+  const progress = v.status.progress ?? known;
+  if (v.status.state === latest(context, patch, 'remoteState') && progress === known) return null;
+  tell.emit({ type: 'status', remoteState: v.status.state, progress });
   return { remoteState: v.status.state, progress };
 };
 
 /** A failed query: back off further if the provider asked; report account-level trouble. */
-const noteQueryFailure: AnswerStep = (context, v, _event, tell) => {
+const noteQueryFailure: AnswerStep = (context, patch, v, _event, tell) => {
   if (v.kind !== 'queryFailed') return null;
-  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
-  return v.error.code === 429 ? { poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
+  if (v.error.code === 401 || v.error.code === 402 || v.error.code === 433) tell.emit({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
+  return v.error.code === 429 ? { poll: { ...latest(context, patch, 'poll'), penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
 };
 
-const noteBlindTime: AnswerStep = (context, _v, event) =>
-  event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result as GetTaskResult, context.runtime.now()) } : null;
+const noteBlindTime: AnswerStep = (context, patch, _v, event) => {
+  if (event.type !== 'STATUS_RESULT') return null;
+  const blind = latest(context, patch, 'blind');
+  const next = noteQuery(blind, event.result as GetTaskResult, context.runtime.now());
+  return next === blind ? null : { blind: next };
+};
 
 /** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
-const settleCue: AnswerStep = (context, v) => ({ poll: { ...context.poll, cued: context.poll.cued && v.kind === 'queryFailed' } });
+const settleCue: AnswerStep = (context, patch, v) => {
+  const poll = latest(context, patch, 'poll');
+  return poll.cued && v.kind !== 'queryFailed' ? { poll: { ...poll, cued: false } } : null;
+};
 
 interface AnswerArgs {
   context: TaskContext;
   event: AnyTaskEvent;
-  enqueue: { emit(e: TaskEmitted): void; assign(c: TaskContext): void };
+  enqueue: { emit(e: TaskEmitted): void; assign(patch: Partial<TaskContext>): void };
 }
 
-/** Carries out answer steps, each seeing the context the previous ones left, as one context update. */
-function answer({ context, event, enqueue }: AnswerArgs, ...steps: AnswerStep[]): void {
+/** Carries out answer steps, each seeing what the previous ones set, as one context update (one patch). */
+function answer({ context, event, enqueue }: AnswerArgs, steps: readonly AnswerStep[]): void {
   const verdict = verdictOf(context, event);
-  const tell = (e: TaskEmitted) => enqueue.emit(e);
-  // One copy for all the steps' patches (not one per step): a poll's answer runs this on every task.
-  let next: TaskContext | null = null;
-  for (const step of steps) {
-    const patch = step(next ?? context, verdict, event, tell);
-    if (patch) next = Object.assign(next ?? { ...context }, patch);
+  let patch: Partial<TaskContext> | null = null;
+  for (let i = 0; i < steps.length; i++) {
+    const changed = steps[i]!(context, patch ?? NO_PATCH, verdict, event, enqueue);
+    if (changed) patch = Object.assign(patch ?? {}, changed);
   }
-  if (next) enqueue.assign(next);
+  if (patch) enqueue.assign(patch);
 }
+
+const NO_PATCH: Partial<TaskContext> = Object.freeze({});
+
+/** The step lists the actions carry out (made once: an action runs on every answer). */
+const ANSWERS = {
+  progress: [trackProgress],
+  queryFailure: [noteQueryFailure],
+  blindTime: [noteBlindTime],
+  cue: [settleCue],
+  usual: [trackProgress, noteQueryFailure, noteBlindTime, settleCue],
+} as const;
 
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
 const CUE_RETRY_MS = 5_000;
@@ -273,15 +316,15 @@ export const taskMachine = setup({
       const remoteDurationMs = createTime !== undefined && completeTime !== undefined ? completeTime - createTime : null;
       return { resultUrls: v.status.resultUrls ?? [], remoteState: 'success' as const, progress: 100, remoteDurationMs };
     }),
-    trackProgress: enqueueActions((args) => answer(args, trackProgress)),
-    noteQueryFailure: enqueueActions((args) => answer(args, noteQueryFailure)),
+    trackProgress: enqueueActions((args) => answer(args, ANSWERS.progress)),
+    noteQueryFailure: enqueueActions((args) => answer(args, ANSWERS.queryFailure)),
     /** The usual answer to a poll, in one context update (each update copies the snapshot). */
-    noteAnswer: enqueueActions((args) => answer(args, trackProgress, noteQueryFailure, noteBlindTime, settleCue)),
+    noteAnswer: enqueueActions((args) => answer(args, ANSWERS.usual)),
     nextQuery: assign(({ context }) => ({ poll: { ...context.poll, queryId: context.poll.queryId + 1, cuePending: false } })),
     noteCue: assign(({ context }) => ({ poll: { ...context.poll, cued: true } })),
     holdCue: assign(({ context }) => ({ poll: { ...context.poll, cuePending: true, cued: true } })),
-    settleCue: enqueueActions((args) => answer(args, settleCue)),
-    noteBlindTime: enqueueActions((args) => answer(args, noteBlindTime)),
+    settleCue: enqueueActions((args) => answer(args, ANSWERS.cue)),
+    noteBlindTime: enqueueActions((args) => answer(args, ANSWERS.blindTime)),
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
     /** Asks for the task's status (the host sends the answer back). */
