@@ -39,6 +39,10 @@ export const ENGINE_CODES = {
  * its manager and timekeeper): the registry (what is known), admission (the pure planner's input and steps),
  * the rate-window wake-up, health control (gate, global cap, degradation), the task runtime, hydrate and views.
  * What stays here is the public API and the translation of task machine events into engine events.
+ *
+ * Over 400 lines (about 460) for now: most of it is the Supervisor interface's 25 small methods, each a line or
+ * three of delegation to the parts. The next cut is the command half (pause/resume/cancel/retry of batches and
+ * tasks) into its own part; it was not made in session 19, whose time went to the scale targets.
  */
 class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
