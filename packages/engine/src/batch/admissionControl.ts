@@ -41,6 +41,39 @@ class LazyList<T, U> implements Sequence<U> {
   }
 }
 
+/**
+ * The users with queued work as the planner reads them: in round-robin order, each built when first read. Those
+ * with nothing to admit are skipped, and leave the round only once planning is done (`dropIdle`): the round is
+ * read by position, without a copy of it per admission pass.
+ */
+class WaitingUsers implements Sequence<PlannerUser> {
+  private readonly users: PlannerUser[] = [];
+  private readonly idle: string[] = [];
+  private read = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly build: (userId: string) => PlannerUser | undefined,
+  ) {}
+
+  at(index: number): PlannerUser | undefined {
+    const round = this.registry.usersWithWork;
+    while (this.users.length <= index) {
+      const userId = round.at(this.read);
+      if (userId === undefined) return undefined;
+      this.read++;
+      const user = this.build(userId);
+      if (user) this.users.push(user);
+      else this.idle.push(userId);
+    }
+    return this.users[index];
+  }
+
+  dropIdle(): void {
+    for (const userId of this.idle) this.registry.usersWithWork.remove(userId);
+  }
+}
+
 export interface AdmissionControlOptions {
   clock: EngineClock;
   registry: Registry;
@@ -80,7 +113,11 @@ export class AdmissionControl {
 
   /** Plans with the state as it is now and carries the plan out. */
   run(): void {
-    for (const step of planAdmission(this.input())) {
+    const input = this.input();
+    const steps = planAdmission(input);
+    // Users the planner found with nothing to admit leave the round (after planning: the round is read by index).
+    if (input.users instanceof WaitingUsers) input.users.dropIdle();
+    for (const step of steps) {
       if (step.kind === 'grant') this.grant(step.taskId);
       else this.admit(step);
     }
@@ -127,35 +164,26 @@ export class AdmissionControl {
 
   /** Users in round-robin order, each with its batches; built only as far as the planner reads. */
   private plannerUsers(): Sequence<PlannerUser> {
+    return new WaitingUsers(this.options.registry, (userId) => this.plannerUser(userId));
+  }
+
+  /** A user with its batches that have tasks waiting (batches without any leave the user's round), or undefined. */
+  private plannerUser(userId: string): PlannerUser | undefined {
     const { registry } = this.options;
-    const order = registry.usersWithWork.order();
-    const toUser = (userId: string): PlannerUser | undefined => {
-      const user = registry.users.get(userId)!;
-      const plan = registry.planOf(userId);
-      const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: weightFor(user, plan, spec, registry.config.catalog) });
-      const batches: PlannerBatch[] = [];
-      for (const batchId of user.batches.order()) {
-        const batch = registry.batches.get(batchId)!;
-        if (!batch.queue.peek(this.isWaiting)) {
-          user.batches.remove(batchId);
-          continue;
-        }
-        // A cancelled batch admits nothing, like a paused one (its tasks are being ended).
-        batches.push({ batchId, paused: batch.paused || batch.cancelled, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
+    const user = registry.users.get(userId)!;
+    const plan = registry.planOf(userId);
+    const weigh = (spec: TaskSpec) => ({ taskId: spec.taskId, weight: weightFor(user, plan, spec, registry.config.catalog) });
+    const batches: PlannerBatch[] = [];
+    for (const batchId of user.batches.order()) {
+      const batch = registry.batches.get(batchId)!;
+      if (!batch.queue.peek(this.isWaiting)) {
+        user.batches.remove(batchId);
+        continue;
       }
-      if (user.batches.size > 0) return { userId, capacityUsed: user.capacityUsed, batches };
-      registry.usersWithWork.remove(userId);
-      return undefined;
-    };
-    return new LazyList(
-      (function* () {
-        for (const userId of order) {
-          const user = toUser(userId);
-          if (user) yield user;
-        }
-      })(),
-      (user) => user,
-    );
+      // A cancelled batch admits nothing, like a paused one (its tasks are being ended).
+      batches.push({ batchId, paused: batch.paused || batch.cancelled, waiting: new LazyList(batch.queue.waiting(this.isWaiting), weigh) });
+    }
+    return user.batches.size > 0 ? { userId, capacityUsed: user.capacityUsed, batches } : undefined;
   }
 
   /** Gives a waiting task its createTask slot: an account with room and that account's permit. */

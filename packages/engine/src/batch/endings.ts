@@ -3,7 +3,7 @@ import type { ProviderError } from '../ports/gateway.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { isTerminal, type TerminalState } from '../task/types.ts';
 import type { HealthControl } from './health.ts';
-import { refOf, type BatchEntry, type TaskRecord } from './records.ts';
+import type { BatchEntry, TaskRecord } from './records.ts';
 import type { Registry } from './registry.ts';
 
 /** How a task's attempt ended, as its actor reports it. */
@@ -35,33 +35,33 @@ export class Endings {
   }
 
   end(record: TaskRecord, { outcome, error, resultUrls, elapsedMs = null, remoteDurationMs = null }: Ending): void {
-    const ref = refOf(record);
     const { spec, remoteTaskId, attempts } = record.facts;
+    const { taskId, batchId, userId } = spec;
     const submitted = remoteTaskId !== null;
     this.registry.unroute(record);
     switch (outcome) {
       case 'succeeded': {
         const sample = remoteDurationMs ?? elapsedMs;
         if (sample !== null) this.estimator.record(GenerationTimeEstimator.classKey(spec.model, spec.resolution, spec.durationSec), sample);
-        this.publish({ type: 'task.succeeded', ...ref, remoteTaskId: remoteTaskId ?? '', resultUrls, attempts });
+        this.publish({ type: 'task.succeeded', taskId, batchId, userId, remoteTaskId: remoteTaskId ?? '', resultUrls, attempts });
         this.outcome(record, false);
         break;
       }
       case 'failed':
-        this.publish({ type: 'task.failed', ...ref, code: error?.code ?? 0, message: error?.message ?? 'failed', attempts, submitted });
+        this.publish({ type: 'task.failed', taskId, batchId, userId, code: error?.code ?? 0, message: error?.message ?? 'failed', attempts, submitted });
         this.outcome(record, true, error);
         break;
       case 'timedOut': {
-        const timeoutMs = this.registry.planOf(ref.userId).timeoutsMs[spec.resolution]!;
-        this.publish({ type: 'task.timedOut', ...ref, attempts, timeoutMs });
+        const timeoutMs = this.registry.planOf(userId).timeoutsMs[spec.resolution]!;
+        this.publish({ type: 'task.timedOut', taskId, batchId, userId, attempts, timeoutMs });
         this.outcome(record, true);
         break;
       }
       case 'cancelled':
-        this.publish({ type: 'task.cancelled', ...ref, attempts, submitted });
+        this.publish({ type: 'task.cancelled', taskId, batchId, userId, attempts, submitted });
         break;
     }
-    const batch = this.registry.batches.get(ref.batchId)!;
+    const batch = this.registry.batches.get(batchId)!;
     batch.open--;
     if (batch.open === 0) this.finishBatch(batch);
   }

@@ -26,6 +26,8 @@ export interface HealthOptions {
 export class HealthControl {
   /** Every account this supervisor has known: one dropped from the config keeps serving its running jobs. */
   readonly accounts = new Map<string, AccountHealth>();
+  /** The configured accounts in config order, kept from one reconfigure to the next (admission reads them often). */
+  private inConfig: readonly AccountHealth[] = [];
 
   constructor(private readonly options: HealthOptions) {
     this.reconfigure(options.config);
@@ -36,8 +38,8 @@ export class HealthControl {
   }
 
   /** The configured accounts (those new tasks may take), in config order. */
-  configured(): AccountHealth[] {
-    return this.options.config.provider.accounts.map((a) => this.accounts.get(a.id)!);
+  configured(): readonly AccountHealth[] {
+    return this.inConfig;
   }
 
   /** One word for all accounts: healthy while any takes creates; halted when every one is. */
@@ -48,12 +50,14 @@ export class HealthControl {
   }
 
   isOpen(): boolean {
-    return this.configured().some((a) => a.isOpen());
+    for (const account of this.inConfig) if (account.isOpen()) return true;
+    return false;
   }
 
   /** The global cap in force: config maxRunning, or the accounts' levels when lower (lowered while KIE struggles). */
   get providerLimit(): number {
-    const sum = this.configured().reduce((n, a) => n + a.level, 0);
+    let sum = 0;
+    for (const account of this.inConfig) sum += account.level;
     return Math.min(this.options.config.provider.maxRunning, sum);
   }
 
@@ -99,6 +103,7 @@ export class HealthControl {
       if (known) known.reconfigure(limits, oldMax, config.provider.maxRunning);
       else this.accounts.set(limits.id, new AccountHealth(limits, config.provider.maxRunning, this.options));
     }
+    this.inConfig = config.provider.accounts.map((a) => this.accounts.get(a.id)!);
   }
 
   stop(): void {

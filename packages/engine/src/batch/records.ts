@@ -42,9 +42,3 @@ export interface UserEntry {
 export function recordFrom(facts: TaskFacts): TaskRecord {
   return { facts: { ...facts }, weight: 0, live: null, waitingForSlot: false, account: null };
 }
-
-/** The ids every task event carries. */
-export function refOf(record: TaskRecord) {
-  const { spec } = record.facts;
-  return { taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId };
-}

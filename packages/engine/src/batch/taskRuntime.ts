@@ -26,21 +26,33 @@ export interface TaskRuntimeOptions {
   onTaskEvent: (record: TaskRecord, event: TaskEmitted) => void;
 }
 
-/** Gateways must not throw; if one does anyway, the throw is a transport failure, not a crash. */
-async function settle<T>(call: () => Promise<T>, asError: (message: string) => T): Promise<T> {
+/**
+ * Hands a gateway call's answer to `answered`. Gateways must not throw or reject; if one does anyway, that is a
+ * transport failure, not a crash. (A plain `then`, not an async wrapper: one promise per call, not three.)
+ */
+function settle<T>(call: () => Promise<T>, answered: (result: T | TransportError) => void): void {
+  let answer: Promise<T>;
   try {
-    return await call();
+    answer = call();
   } catch (err) {
-    return asError(err instanceof Error ? err.message : String(err));
+    answer = Promise.reject(err);
   }
+  answer.then(answered, (err: unknown) => answered(transportError(err instanceof Error ? err.message : String(err))));
 }
 
-const transportError = (message: string): CreateTaskResult & GetTaskResult => ({ ok: false, error: { code: 0, message } });
+type TransportError = CreateTaskResult & GetTaskResult & { ok: false };
+const transportError = (message: string): TransportError => ({ ok: false, error: { code: 0, message } });
 
-/** A pending delayed event of a task: its `after` id (`xstate.after.<delay>.<state>`) and the clock's handle. */
+/**
+ * A delayed event of a task (an `after` transition), by its id (`xstate.after.<delay>.<state>`). A task keeps one
+ * per id it has used and arms it again: a poll every few seconds was a new timer object and closure each time.
+ */
 interface Timer {
   id: string;
+  armed: boolean;
   handle: unknown;
+  event: TaskEvent;
+  fire: () => void;
 }
 
 /**
@@ -80,15 +92,17 @@ export class LiveTask implements TaskRuntime {
 
   createRemoteTask(attempt: number, accountId: string): void {
     const task = this.record.facts.spec;
-    void settle(() => this.options.gateway.createTask({ task, attempt, accountId }), transportError).then((result) =>
-      this.deliver({ type: 'CREATE_RESULT', result }),
+    settle(
+      () => this.options.gateway.createTask({ task, attempt, accountId }),
+      (result) => this.deliver({ type: 'CREATE_RESULT', result }),
     );
   }
 
   queryStatus(remoteTaskId: string, queryId: number, accountId: string | null): void {
     const task = this.record.facts.spec;
-    void settle(() => this.options.gateway.getTask(remoteTaskId, task, accountId ?? undefined), transportError).then((result) =>
-      this.deliver({ type: 'STATUS_RESULT', queryId, result }),
+    settle(
+      () => this.options.gateway.getTask(remoteTaskId, task, accountId ?? undefined),
+      (result) => this.deliver({ type: 'STATUS_RESULT', queryId, result }),
     );
   }
 
@@ -167,7 +181,7 @@ export class TaskRuntimeHost {
   start(record: TaskRecord): void {
     const live = record.live!;
     const { initial } = live;
-    live.initial = [];
+    live.initial = NO_EFFECTS;
     this.run(record, live, initial);
   }
 
@@ -215,9 +229,15 @@ export class TaskRuntimeHost {
     }
   }
 
+  /**
+   * Effect lists, reused: a list is carried out before it is given back, and one carried out may lead to steps of
+   * other tasks meanwhile (a task that ends admits the next one), each with a list of its own.
+   */
+  private readonly lists: TaskEffect[][] = [];
+
   /** One transition of the task's machine; returns its effects. */
   private step(live: LiveTask, event: TaskEvent): TaskEffect[] {
-    const effects: TaskEffect[] = [];
+    const effects = this.lists.pop() ?? [];
     compiledTaskMachine.step(live.state, event, effects as Effect<unknown>[]);
     return effects;
   }
@@ -225,7 +245,8 @@ export class TaskRuntimeHost {
   /** Effects in the order the machine produced them (the order an actor carries them out in). */
   private execute(record: TaskRecord, live: LiveTask, effects: TaskEffect[]): void {
     if (compiledTaskMachine.done(live.state)) this.dispose(live);
-    for (const effect of effects) {
+    for (let i = 0; i < effects.length; i++) {
+      const effect = effects[i]!;
       switch (effect.kind) {
         case 'emit':
           this.options.onTaskEvent(record, effect.event);
@@ -240,24 +261,40 @@ export class TaskRuntimeHost {
           effect.exec(effect.args, effect.params);
       }
     }
+    if (effects !== NO_EFFECTS) {
+      effects.length = 0;
+      this.lists.push(effects);
+    }
   }
 
   private schedule(record: TaskRecord, live: LiveTask, id: string, event: TaskEvent, delay: number): void {
-    this.cancel(live, id);
-    const timer: Timer = { id, handle: undefined };
-    timer.handle = this.options.clock.setTimeout(() => {
-      removeAt(live.timers, live.timers.indexOf(timer));
-      this.deliver(record, live, event);
-    }, delay);
-    live.timers.push(timer);
+    let timer: Timer | undefined;
+    for (const t of live.timers) if (t.id === id) timer = t;
+    if (timer === undefined) {
+      const made: Timer = {
+        id,
+        armed: false,
+        handle: undefined,
+        event,
+        fire: () => {
+          made.armed = false;
+          made.handle = undefined;
+          this.deliver(record, live, made.event);
+        },
+      };
+      live.timers.push((timer = made));
+    } else if (timer.armed) this.options.clock.clearTimeout(timer.handle);
+    timer.event = event;
+    timer.armed = true;
+    timer.handle = this.options.clock.setTimeout(timer.fire, delay);
   }
 
   private cancel(live: LiveTask, id: string): void {
-    const { timers } = live;
-    for (let i = 0; i < timers.length; i++) {
-      if (timers[i]!.id !== id) continue;
-      this.options.clock.clearTimeout(timers[i]!.handle);
-      removeAt(timers, i);
+    for (const timer of live.timers) {
+      if (timer.id !== id || !timer.armed) continue;
+      this.options.clock.clearTimeout(timer.handle);
+      timer.armed = false;
+      timer.handle = undefined;
       return;
     }
   }
@@ -265,13 +302,10 @@ export class TaskRuntimeHost {
   private dispose(live: LiveTask): void {
     if (live.phase === 'done') return;
     live.phase = 'done';
-    for (const timer of live.timers) this.options.clock.clearTimeout(timer.handle);
+    for (const timer of live.timers) if (timer.armed) this.options.clock.clearTimeout(timer.handle);
     live.timers.length = 0;
   }
 }
 
-/** Removes `items[i]` without keeping the order (a task's few timers have none) and without an array per call. */
-function removeAt<T>(items: T[], i: number): void {
-  const last = items.pop()!;
-  if (i < items.length) items[i] = last;
-}
+/** The effects of a task already started: none (shared, never written). */
+const NO_EFFECTS: TaskEffect[] = [];

@@ -26,7 +26,16 @@ export function initialDegradation(planConcurrency: number): DegradationState {
 }
 
 export function failureRate(window: readonly boolean[]): number {
-  return window.length === 0 ? 0 : window.filter(Boolean).length / window.length;
+  return tailFailureRate(window, window.length);
+}
+
+/** The failure rate of the last `n` outcomes of `window` (all of them when it holds fewer); loops, no copies. */
+function tailFailureRate(window: readonly boolean[], n: number): number {
+  const from = Math.max(0, window.length - n);
+  if (from === window.length) return 0;
+  let failures = 0;
+  for (let i = from; i < window.length; i++) if (window[i]) failures++;
+  return failures / (window.length - from);
 }
 
 /** Folds one attempt outcome into the state; returns the new state and the level change, if any. */
@@ -36,7 +45,9 @@ export function recordOutcome(
   planConcurrency: number,
   config: DegradationConfig,
 ): { state: DegradationState; change?: LevelChange } {
-  const window = [...state.window, failed].slice(-config.windowSize);
+  // The newest windowSize outcomes, this one last (one new array per outcome: this runs on every task's end).
+  const window = state.window.slice(Math.max(0, state.window.length - (config.windowSize - 1)));
+  window.push(failed);
   const rate = failureRate(window);
   if (failed && state.level > 1 && window.length >= config.minSamples && rate > config.failureRateThreshold) {
     // At least one step down: with a factor above 0.75, round(2 x factor) would be 2 again.
@@ -44,8 +55,8 @@ export function recordOutcome(
     // A fresh window after a change: the new level is judged on its own outcomes.
     return { state: { level: to, window: [] }, change: { from: state.level, to, reason: 'degraded' } };
   }
-  const recent = window.slice(-config.recoverWindow);
-  if (config.recoverStep > 0 && state.level < planConcurrency && recent.length >= config.recoverWindow && failureRate(recent) <= config.recoverBelowRate) {
+  const healthy = window.length >= config.recoverWindow && tailFailureRate(window, config.recoverWindow) <= config.recoverBelowRate;
+  if (config.recoverStep > 0 && state.level < planConcurrency && healthy) {
     const to = Math.min(planConcurrency, state.level + config.recoverStep);
     return { state: { level: to, window: [] }, change: { from: state.level, to, reason: 'recovered' } };
   }

@@ -41,6 +41,12 @@ export class RoundRobin<K> {
     if (this.cursor >= this.keys.length) this.cursor = 0;
   }
 
+  /** The `i`-th key in service order (0: the one at the cursor), without a copy of the order. */
+  at(i: number): K | undefined {
+    const { keys } = this;
+    return i < keys.length ? keys[(this.cursor + i) % keys.length] : undefined;
+  }
+
   /** Keys in service order starting at the cursor. */
   order(): K[] {
     const { keys, cursor } = this;

@@ -25,16 +25,27 @@ export function stagedIntervalMs(config: PollingConfig, resolution: string, elap
   return stage.intervalMs;
 }
 
-const clocks = new Map<string, PollingClock>();
+/** Memoised polling clocks, by target delay, then mean and spread (in 100 ms steps): numbers, no key strings. */
+const clocks = new Map<number, Map<number, PollingClock>>();
+let clockCount = 0;
+/** Spread steps per mean step in the inner key: a spread above this many 100 ms steps (about 77 days) is capped. */
+const SPREAD_STEPS = 2 ** 26;
 
 /** Polling clocks are memoised: an estimate changes once per finished task, a poll happens far more often. */
 function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
-  const key = `${Math.round(expected.meanMs / 100)}|${Math.round(expected.sdMs / 100)}|${targetDelayMs}`;
-  let clock = clocks.get(key);
+  const key = Math.round(expected.meanMs / 100) * SPREAD_STEPS + Math.min(SPREAD_STEPS - 1, Math.round(expected.sdMs / 100));
+  let byTarget = clocks.get(targetDelayMs);
+  let clock = byTarget?.get(key);
   if (!clock) {
-    if (clocks.size >= 1024) clocks.clear();
+    if (clockCount >= 1024) {
+      clocks.clear();
+      clockCount = 0;
+      byTarget = undefined;
+    }
+    if (!byTarget) clocks.set(targetDelayMs, (byTarget = new Map()));
     clock = pollingClock(expected, targetDelayMs);
-    clocks.set(key, clock);
+    byTarget.set(key, clock);
+    clockCount++;
   }
   return clock;
 }
@@ -46,13 +57,19 @@ function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
  */
 export function adaptiveDelayMs(config: PollingConfig, input: PollInput): number {
   const a = config.adaptive;
-  const clamp = (ms: number) => Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, ms));
-  const early = a.earlyChecksMs.find((at) => at > input.elapsedMs);
-  if (early !== undefined) return clamp(early - input.elapsedMs);
-  const target = a.targetDelayMs[input.resolution] ?? Math.min(...Object.values(a.targetDelayMs));
-  return clamp(nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
+  // Loops, not find/min over closures: this runs on every poll of every task.
+  for (const at of a.earlyChecksMs) if (at > input.elapsedMs) return clampInterval(a, at - input.elapsedMs);
+  let target = a.targetDelayMs[input.resolution];
+  if (target === undefined) {
+    target = Infinity;
+    for (const key in a.targetDelayMs) target = Math.min(target, a.targetDelayMs[key]!);
+  }
+  return clampInterval(a, nextPollOnClock(clockFor(input.expected, target), input.elapsedMs));
 }
 
+function clampInterval(a: PollingConfig['adaptive'], ms: number): number {
+  return Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, ms));
+}
 
 /** With callbacks, a poll only catches a lost callback: the optimal schedule for a much larger delay. */
 export function backstopDelayMs(config: PollingConfig, input: PollInput): number {

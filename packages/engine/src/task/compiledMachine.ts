@@ -107,18 +107,35 @@ interface Frame {
 }
 
 /**
+ * The `{ context, event }` argument of a guard, an assignment, an emitted event's or a delay's expression: one
+ * object per machine, filled in before each call, because those calls read it at once and keep nothing (a guard
+ * or an assignment that kept its argument would see it change). An object per call was most of the garbage of
+ * a running task. Custom actions, which run after the step, get their own.
+ */
+interface Args {
+  context: unknown;
+  event: unknown;
+}
+
+function fill(args: Args, context: unknown, event: unknown): Args {
+  args.context = context;
+  args.event = event;
+  return args;
+}
+
+/**
  * XState's assign (a function's patch, or an object whose function values are evaluated) with the same values,
  * but written into the context in place unless it is shared: a running task's context lives for a whole poll
  * interval, and a copy per assign was most of the engine's long-lived garbage.
  */
-function assigned(frame: Frame, assignment: unknown, context: object, event: unknown, params: unknown): object {
+function assigned(frame: Frame, args: Args, assignment: unknown, context: object, event: unknown, params: unknown): object {
   let patch = assignment as Record<string, unknown>;
-  if (typeof assignment === 'function') patch = assignment({ context, event }, params);
+  if (typeof assignment === 'function') patch = assignment(fill(args, context, event), params);
   else if (hasFunctionValue(patch)) {
     patch = {};
     for (const key of Object.keys(assignment as object)) {
       const value = (assignment as Record<string, unknown>)[key];
-      patch[key] = typeof value === 'function' ? value({ context, event }, params) : value;
+      patch[key] = typeof value === 'function' ? value(fill(args, context, event), params) : value;
     }
   }
   if (!frame.shared) return Object.assign(context, patch);
@@ -172,6 +189,7 @@ function computePath(t: CompiledTransition, leaf: CompiledNode): Path {
 
 class Compiler {
   private order = 0;
+  private readonly args: Args = { context: undefined, event: undefined };
 
   constructor(
     private readonly machine: AnyStateMachine,
@@ -190,9 +208,13 @@ class Compiler {
         return this.guard(impl);
       }
       if ('check' in (impl as object)) return this.guard(impl);
-      return (context, event) => (impl as (a: unknown, p: unknown) => boolean)({ context, event }, params);
+      const { args } = this;
+      return (context, event) => (impl as (a: unknown, p: unknown) => boolean)(fill(args, context, event), params);
     }
-    if (typeof ref !== 'function' || !('check' in ref)) return (context, event) => (ref as (a: unknown) => boolean)({ context, event });
+    if (typeof ref !== 'function' || !('check' in ref)) {
+      const { args } = this;
+      return (context, event) => (ref as (a: unknown) => boolean)(fill(args, context, event));
+    }
     const builtin = ref as unknown as Builtin;
     const parts = (builtin.guards ?? []).map((g) => this.guard(g));
     // Loops, not every/some: a guard runs on every candidate transition, and a callback per call is garbage.
@@ -232,32 +254,37 @@ class Compiler {
         return context;
       };
     }
+    const { args } = this;
     switch (builtin.type) {
       case 'xstate.assign': {
         const { assignment } = builtin;
-        return (context, event) => assigned(this.frame, assignment, context, event, params);
+        return (context, event) => assigned(this.frame, args, assignment, context, event, params);
       }
       case 'xstate.emit': {
         const expr = builtin.event;
+        // A fixed event is one effect, made once (the host only reads effects).
+        const fixed: Effect<unknown> | null = typeof expr === 'function' ? null : { kind: 'emit', event: expr };
         return (context, event, effects) => {
-          effects.push({ kind: 'emit', event: typeof expr === 'function' ? expr({ context, event }, params) : expr });
+          effects.push(fixed ?? { kind: 'emit', event: (expr as (a: Args, p: unknown) => unknown)(fill(args, context, event), params) });
           return context;
         };
       }
       case 'xstate.enqueueActions': {
         const collect = builtin.collect!;
-        const { queue, enqueue } = this;
+        const { queue, collectArgs } = this;
         return (context, event, effects) => {
           // As XState does: collect first, then resolve in order (an assign is seen by what follows it). The
           // queue is shared (pairs of kind and value); a nested enqueueActions works past this call's part.
           const start = queue.length;
-          collect({ context, event, enqueue, check: (g: unknown) => this.guard(g)(context, event) }, params);
+          collectArgs.context = context;
+          collectArgs.event = event;
+          collect(collectArgs, params);
           const end = queue.length;
           let next = context;
           for (let i = start; i < end; i += 2) {
             const value = queue[i + 1];
-            if (queue[i] === 'assign') next = assigned(this.frame, value, next, event, undefined);
-            else if (queue[i] === 'emit') effects.push({ kind: 'emit', event: typeof value === 'function' ? value({ context: next, event }, undefined) : value });
+            if (queue[i] === 'assign') next = assigned(this.frame, args, value, next, event, undefined);
+            else if (queue[i] === 'emit') effects.push({ kind: 'emit', event: typeof value === 'function' ? value(fill(args, next, event), undefined) : value });
             else next = this.resolved(value)(next, event, effects);
           }
           queue.length = start;
@@ -270,7 +297,7 @@ class Compiler {
         const delays = this.machine.implementations.delays;
         return (context, event, effects) => {
           const d = typeof delay === 'string' ? delays[delay] : delay;
-          const ms = typeof d === 'function' ? (d as (a: unknown, p: unknown) => number)({ context, event }, params) : d;
+          const ms = typeof d === 'function' ? (d as (a: unknown, p: unknown) => number)(fill(args, context, event), params) : d;
           if (typeof ms !== 'number') unsupported(`delay ${String(delay)} that is not a number`);
           effects.push({ kind: 'after', id, event: raised as { type: string }, delay: ms });
           return context;
@@ -279,8 +306,9 @@ class Compiler {
       case 'xstate.cancel': {
         const { sendId } = builtin;
         if (typeof sendId !== 'string') unsupported('cancel with a computed id');
+        const effect: Effect<unknown> = { kind: 'cancel', id: sendId };
         return (context, _event, effects) => {
-          effects.push({ kind: 'cancel', id: sendId });
+          effects.push(effect);
           return context;
         };
       }
@@ -295,6 +323,13 @@ class Compiler {
     assign: (assignment: unknown) => void this.queue.push('assign', assignment),
     emit: (emitted: unknown) => void this.queue.push('emit', emitted),
   });
+  /** enqueueActions' argument, reused like `args`: a collect has returned before anything it enqueued runs. */
+  private readonly collectArgs = {
+    context: undefined as unknown,
+    event: undefined as unknown,
+    enqueue: this.enqueue,
+    check: (g: unknown) => this.guard(g)(this.collectArgs.context, this.collectArgs.event),
+  };
 
   /** An action enqueued at run time (compiled on first use and kept when it is a named one). */
   private readonly named = new Map<string, Step>();

@@ -31,53 +31,89 @@ export type FactEvent = (WithoutOwner<TaskEventBody> | { type: Exclude<EngineEve
  * Folds one engine event into a task's facts: the ONE derivation of task state. The supervisor updates its
  * records only through it, the API persists its output (so the rows hold exactly what `hydrateSupervisor`
  * needs after a crash), and the web client folds the event stream with it. Events of other tasks and
- * batch-level events leave the facts unchanged.
+ * batch-level events leave the facts unchanged. Pure: the facts given are not changed.
  */
 export function applyTaskEvent<S extends { taskId: string } = TaskSpec>(facts: TaskFacts<S>, event: FactEvent): TaskFacts<S> {
   if (!('taskId' in event) || event.taskId !== facts.spec.taskId) return facts;
+  const next = { ...facts };
+  return foldTaskEvent(next, event) ? next : facts;
+}
+
+/**
+ * `applyTaskEvent` written into `facts` itself (its body: the pure form folds into a copy); returns whether the
+ * event changed them. For a holder that owns its facts: the supervisor's live for the whole run, and a fresh
+ * object per event was long-lived garbage. Fields are written in place, so their order stays initialFacts'.
+ */
+export function foldTaskEvent<S extends { taskId: string }>(facts: TaskFacts<S>, event: FactEvent): boolean {
+  if (!('taskId' in event) || event.taskId !== facts.spec.taskId) return false;
   switch (event.type) {
     case 'task.admitted':
-      return { ...facts, attempts: event.attempt };
+      facts.attempts = event.attempt;
+      return true;
     case 'task.submitting':
-      return { ...facts, state: 'submitting', attempts: event.attempt, remoteTaskId: null, accountId: event.accountId, submittedAt: null, nextDueAt: null, progress: null };
+      facts.state = 'submitting';
+      facts.attempts = event.attempt;
+      facts.remoteTaskId = null;
+      facts.accountId = event.accountId;
+      facts.submittedAt = null;
+      facts.nextDueAt = null;
+      facts.progress = null;
+      return true;
     case 'task.submitted':
-      return { ...facts, state: 'polling', attempts: event.attempt, remoteTaskId: event.remoteTaskId, submittedAt: event.at };
+      facts.state = 'polling';
+      facts.attempts = event.attempt;
+      facts.remoteTaskId = event.remoteTaskId;
+      facts.submittedAt = event.at;
+      return true;
     case 'task.status':
-      return event.progress === null ? facts : { ...facts, progress: event.progress };
+      if (event.progress === null) return false;
+      facts.progress = event.progress;
+      return true;
     case 'task.retryScheduled':
-      return {
-        ...facts,
-        state: 'retrying',
-        attempts: event.nextAttempt,
-        generationRetries: event.generationRetries,
-        remoteTaskId: null,
-        accountId: null,
-        submittedAt: null,
-        nextDueAt: event.dueAt,
-        progress: null,
-        failure: { code: String(event.code), message: event.message },
-      };
+      facts.state = 'retrying';
+      facts.attempts = event.nextAttempt;
+      facts.generationRetries = event.generationRetries;
+      facts.remoteTaskId = null;
+      facts.accountId = null;
+      facts.submittedAt = null;
+      facts.nextDueAt = event.dueAt;
+      facts.progress = null;
+      facts.failure = { code: String(event.code), message: event.message };
+      return true;
     case 'task.paused':
-      return { ...facts, state: 'paused', nextDueAt: null };
+      facts.state = 'paused';
+      facts.nextDueAt = null;
+      return true;
     case 'task.resumed':
-      return { ...facts, state: 'queued' };
+      facts.state = 'queued';
+      return true;
     case 'task.requeued':
-      return initialFacts(facts.spec);
+      Object.assign(facts, initialFacts(facts.spec));
+      return true;
     case 'task.succeeded':
-      return { ...facts, state: 'succeeded', remoteTaskId: event.remoteTaskId, nextDueAt: null, progress: 100, resultUrls: event.resultUrls, failure: null };
+      facts.state = 'succeeded';
+      facts.remoteTaskId = event.remoteTaskId;
+      facts.nextDueAt = null;
+      facts.progress = 100;
+      facts.resultUrls = event.resultUrls;
+      facts.failure = null;
+      return true;
     case 'task.failed':
-      return { ...facts, state: 'failed', nextDueAt: null, failure: { code: String(event.code), message: event.message } };
+      facts.state = 'failed';
+      facts.nextDueAt = null;
+      facts.failure = { code: String(event.code), message: event.message };
+      return true;
     case 'task.timedOut':
-      return {
-        ...facts,
-        state: 'timedOut',
-        nextDueAt: null,
-        failure: { code: 'timeout', message: `no result within ${Math.round(event.timeoutMs / 1000)} s` },
-      };
+      facts.state = 'timedOut';
+      facts.nextDueAt = null;
+      facts.failure = { code: 'timeout', message: `no result within ${Math.round(event.timeoutMs / 1000)} s` };
+      return true;
     case 'task.cancelled':
-      return { ...facts, state: 'cancelled', nextDueAt: null };
+      facts.state = 'cancelled';
+      facts.nextDueAt = null;
+      return true;
     default:
-      return facts;
+      return false;
   }
 }
 

@@ -1,8 +1,9 @@
 import { and, assign, emit, enqueueActions, setup } from 'xstate';
 import type { RetryConfig } from '../config/schema.ts';
 import type { CreateTaskResult, GetTaskResult, ProviderError, RemoteState, RemoteStatus } from '../ports/gateway.ts';
+import { answer, ANSWERS, elapsed, errorOfCreate, verdictOf } from './answers.ts';
 import { attemptDeadline, NO_BLIND_TIME, noteQuery, unreachableResult, type BlindTime } from './blindTime.ts';
-import { decideAfterError, judgeStatus, type StatusVerdict } from './decisions.ts';
+import { decideAfterError } from './decisions.ts';
 import type { TaskSpec, TerminalState } from './types.ts';
 
 /**
@@ -97,73 +98,6 @@ export type TaskEmitted =
   | { type: 'paused' }
   | { type: 'ended'; outcome: TerminalState; error: ProviderError | null; resultUrls: string[]; elapsedMs: number | null; remoteDurationMs: number | null };
 
-type AnyTaskEvent = { type: string; status?: RemoteStatus; result?: GetTaskResult | CreateTaskResult };
-
-function resultOfEvent(event: AnyTaskEvent): GetTaskResult {
-  return event.type === 'REMOTE_PROGRESS' ? { ok: true, status: event.status! } : (event.result as GetTaskResult);
-}
-
-/** The error of a createTask answer; null for a success or for any other event. */
-function errorOfCreate(event: AnyTaskEvent): ProviderError | null {
-  if (event.type !== 'CREATE_RESULT') return null;
-  const result = event.result as CreateTaskResult;
-  return result.ok ? null : result.error;
-}
-
-function elapsed(context: TaskContext): number {
-  return context.submittedAt === null ? 0 : context.runtime.now() - context.submittedAt;
-}
-
-function verdictOf(context: TaskContext, event: AnyTaskEvent): StatusVerdict {
-  return judgeStatus(resultOfEvent(event), elapsed(context), context.runtime.notFoundGraceMs);
-}
-
-/**
- * One thing a status answer (a poll's or a verified callback's) changes: the context fields it sets, and what it
- * tells the supervisor. Steps compose into one action, so a poll's answer is one context update, not four.
- */
-type AnswerStep = (context: TaskContext, verdict: StatusVerdict, event: AnyTaskEvent, tell: (e: TaskEmitted) => void) => Partial<TaskContext> | null;
-
-/** Records progress; tells the supervisor only when something changed (callbacks repeat themselves). */
-const trackProgress: AnswerStep = (context, v, _event, tell) => {
-  if (v.kind !== 'inProgress') return null;
-  const progress = v.status.progress ?? context.progress;
-  if (v.status.state === context.remoteState && progress === context.progress) return null;
-  tell({ type: 'status', remoteState: v.status.state, progress });
-  return { remoteState: v.status.state, progress };
-};
-
-/** A failed query: back off further if the provider asked; report account-level trouble. */
-const noteQueryFailure: AnswerStep = (context, v, _event, tell) => {
-  if (v.kind !== 'queryFailed') return null;
-  if ([401, 402, 433].includes(v.error.code)) tell({ type: 'providerTrouble', error: v.error, accountId: context.accountId });
-  return v.error.code === 429 ? { poll: { ...context.poll, penaltyMs: v.error.retryAfterMs ?? context.runtime.retry.throttleBaseMs } } : null;
-};
-
-const noteBlindTime: AnswerStep = (context, _v, event) =>
-  event.type === 'STATUS_RESULT' ? { blind: noteQuery(context.blind, event.result as GetTaskResult, context.runtime.now()) } : null;
-
-/** KIE answered (still running: the cue was stale or forged); only a failed query keeps the cue open. */
-const settleCue: AnswerStep = (context, v) => ({ poll: { ...context.poll, cued: context.poll.cued && v.kind === 'queryFailed' } });
-
-interface AnswerArgs {
-  context: TaskContext;
-  event: AnyTaskEvent;
-  enqueue: { emit(e: TaskEmitted): void; assign(c: TaskContext): void };
-}
-
-/** Carries out answer steps, each seeing the context the previous ones left, as one context update. */
-function answer({ context, event, enqueue }: AnswerArgs, ...steps: AnswerStep[]): void {
-  const verdict = verdictOf(context, event);
-  const tell = (e: TaskEmitted) => enqueue.emit(e);
-  // One copy for all the steps' patches (not one per step): a poll's answer runs this on every task.
-  let next: TaskContext | null = null;
-  for (const step of steps) {
-    const patch = step(next ?? context, verdict, event, tell);
-    if (patch) next = Object.assign(next ?? { ...context }, patch);
-  }
-  if (next) enqueue.assign(next);
-}
 
 /** After a callback, a failed confirming query is repeated this soon, not on the backstop's schedule. */
 const CUE_RETRY_MS = 5_000;
@@ -273,15 +207,15 @@ export const taskMachine = setup({
       const remoteDurationMs = createTime !== undefined && completeTime !== undefined ? completeTime - createTime : null;
       return { resultUrls: v.status.resultUrls ?? [], remoteState: 'success' as const, progress: 100, remoteDurationMs };
     }),
-    trackProgress: enqueueActions((args) => answer(args, trackProgress)),
-    noteQueryFailure: enqueueActions((args) => answer(args, noteQueryFailure)),
+    trackProgress: enqueueActions((args) => answer(args, ANSWERS.progress)),
+    noteQueryFailure: enqueueActions((args) => answer(args, ANSWERS.queryFailure)),
     /** The usual answer to a poll, in one context update (each update copies the snapshot). */
-    noteAnswer: enqueueActions((args) => answer(args, trackProgress, noteQueryFailure, noteBlindTime, settleCue)),
+    noteAnswer: enqueueActions((args) => answer(args, ANSWERS.usual)),
     nextQuery: assign(({ context }) => ({ poll: { ...context.poll, queryId: context.poll.queryId + 1, cuePending: false } })),
     noteCue: assign(({ context }) => ({ poll: { ...context.poll, cued: true } })),
     holdCue: assign(({ context }) => ({ poll: { ...context.poll, cuePending: true, cued: true } })),
-    settleCue: enqueueActions((args) => answer(args, settleCue)),
-    noteBlindTime: enqueueActions((args) => answer(args, noteBlindTime)),
+    settleCue: enqueueActions((args) => answer(args, ANSWERS.cue)),
+    noteBlindTime: enqueueActions((args) => answer(args, ANSWERS.blindTime)),
     markOverdue: assign({ overdue: true }),
     clearOverdue: assign({ overdue: false }),
     /** Asks for the task's status (the host sends the answer back). */
