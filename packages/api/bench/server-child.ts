@@ -7,6 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createKieHttpGateway } from '../src/kie/index.ts';
 import { createScaledClock, createServer } from '../src/index.ts';
 import type { ChildReport, ParentCommand, PhaseFigures } from './protocol.ts';
@@ -61,7 +62,9 @@ const rssTimer = setInterval(() => {
     const { heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
     const { user, system } = process.cpuUsage();
     const mb = (x: number) => round(x / 2 ** 20);
-    appendFileSync(memLog, `${JSON.stringify({ phase: phaseName, rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers), cpuMs: Math.round((user + system) / 1000) })}\n`);
+    // V8's spaces by size (young generation, old, large objects...): which one grows.
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name.replace(/_space$/, ''), mb(s.space_size)]));
+    appendFileSync(memLog, `${JSON.stringify({ phase: phaseName, rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers), cpuMs: Math.round((user + system) / 1000), spaces })}\n`);
   }
   if (rss > phaseRssPeak) phaseRssPeak = rss;
   if (rss > overallRssPeak) overallRssPeak = rss;
