@@ -104,7 +104,7 @@ describe('CreateWindow, creates that take their time', () => {
     'under any interleaving of permits, sends, arrivals, answers and clock jumps, no window of arrivals at KIE holds more than the limit',
     (limit, windowMs, steps) => {
       const limits = new LocalLimits();
-      limits.configure({ maxRunning: 100, accounts: [{ id: 'a', createLimit: limit, windowMs, maxRunning: null }] });
+      limits.configure({ accounts: [{ id: 'a', createLimit: limit, windowMs, maxRunning: null }] });
       type Create = { taskId: string; state: 'booked' | 'sent' | 'arrived' };
       const open: Create[] = [];
       const arrivals: number[] = [];

@@ -16,8 +16,8 @@ export interface PermitFacts {
   };
   /** Engine-clock times of the account's answered creates (the time of the answer), oldest first. */
   creates: readonly number[];
-  /** Tasks of the account's creates granted and not answered yet (on live workers): they count whatever their age. */
-  unanswered: readonly string[];
+  /** The account's creates granted and not answered yet (on live workers): they count whatever their age. */
+  unanswered: number;
   /** Running slots by worker and account. */
   slots: readonly { workerId: string; accountId: string; count: number }[];
   accountId: string;
@@ -42,7 +42,7 @@ export function decidePermit(f: PermitFacts): PermitAnswer {
   const { now, account } = f;
   if (account.halt) return { granted: false, reason: 'halted', code: account.halt.code, message: account.halt.message, retryAt: now + f.recheckMs };
   if (account.throttledUntil > now) return { granted: false, reason: 'throttled', code: account.throttleCode ?? 429, retryAt: account.throttledUntil };
-  const freeAt = CreateWindow.freeAt(f.creates, f.unanswered.length, account.createLimit, account.windowMs, now);
+  const freeAt = CreateWindow.freeAt(f.creates, f.unanswered, account.createLimit, account.windowMs, now);
   if (freeAt > now) return { granted: false, reason: 'window', retryAt: freeAt };
   const sum = (pick: (s: PermitFacts['slots'][number]) => boolean) => f.slots.reduce((n, s) => (pick(s) ? n + s.count : n), 0);
   const running = sum(() => true);

@@ -99,10 +99,20 @@ export class SharedLimits implements ProviderLimits {
       const decided = { ...request, now: Math.max(request.now, this.options.clock?.() ?? request.now) };
       const facts = await this.read(trx, decided);
       const answer = decidePermit(facts);
-      this.window(request.accountId).replace(facts.creates, [...facts.unanswered, ...(answer.granted ? [request.taskId] : [])]);
+      this.remember(request.accountId, facts, decided.now, answer.granted);
       if (answer.granted) await this.book(trx, decided);
       return answer;
     });
+  }
+
+  /**
+   * The window as this permit read it, for `room` (a hint: the permit decides). An unanswered create, and the one
+   * just granted, count here from now: this view hears no answer of another worker's, nor every answer of its own
+   * in order with the permits, and it must empty by itself or it would never ask again; the next permit reads them.
+   */
+  private remember(accountId: string, facts: PermitFacts, now: number, granted: boolean): void {
+    const unanswered = new Array<number>(facts.unanswered + (granted ? 1 : 0)).fill(now);
+    this.window(accountId).replace([...facts.creates, ...unanswered].sort((a, b) => a - b));
   }
 
   /**
@@ -110,7 +120,6 @@ export class SharedLimits implements ProviderLimits {
    * A create of the task still unanswered was never sent (a permit given back): it leaves the window.
    */
   release(taskId: string): void {
-    for (const window of this.windows.values()) window.withdraw(taskId);
     const worker = this.options.workerId;
     this.background('release', async (trx) => {
       await trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', worker).execute();
@@ -123,8 +132,7 @@ export class SharedLimits implements ProviderLimits {
    * from its grant until now (however long the attempt's write and the HTTP call took); one that never reached KIE
    * leaves the window. The answer is never earlier than KIE's own count of the create.
    */
-  created({ accountId, taskId, attempt, at, reached }: CreateOutcome): void {
-    this.windows.get(accountId)?.settle(taskId, at, reached);
+  created({ taskId, attempt, at, reached }: CreateOutcome): void {
     const booked = { task_id: taskId, attempt, worker_id: this.options.workerId, answered: 0 };
     this.background('create answer', (trx) =>
       reached
@@ -214,7 +222,7 @@ export class SharedLimits implements ProviderLimits {
         halt: account.halted_code === null ? null : { code: account.halted_code, message: account.halted_message ?? '' },
       },
       creates: rows.filter((r) => !pending(r)).map((r) => Number(r.at)),
-      unanswered: rows.filter(pending).map((r) => r.task_id),
+      unanswered: rows.filter(pending).length,
       slots,
       workers: workers.map((w) => ({ workerId: w.worker_id, activeUsers: w.active_users })),
       recheckMs: this.recheckMs,

@@ -90,12 +90,11 @@ export class CreateWindow {
     this.unansweredCount -= booked;
   }
 
-  /** The creates as another source (a shared log) knows them: they replace what this one counted. */
-  replace(answered: readonly number[], unanswered: readonly string[]): void {
+  /** The answers as another source (a shared log) knows them: they replace what this one counted. */
+  replace(answered: readonly number[]): void {
     this.answered.splice(0, this.answered.length, ...answered.slice(-this.history));
     this.unanswered.clear();
-    for (const taskId of unanswered) this.unanswered.set(taskId, (this.unanswered.get(taskId) ?? 0) + 1);
-    this.unansweredCount = unanswered.length;
+    this.unansweredCount = 0;
   }
 
   /** In time order (answers come back out of order only when the clock is stepped back). */
