@@ -164,6 +164,8 @@ describe('the HTTP surface', () => {
     expect(new Set(statuses.slice(6))).toEqual(new Set([429]));
     // The address that guessed gets nothing checked, not even the right key, until the window passes.
     expect(await getFrom('127.0.0.3', me, { authorization: `Bearer ${user.apiKey}` })).toBe(429);
+    // The plain routes say the same through the same mapping.
+    expect(await getFrom('127.0.0.3', `${t.url}/batches/any/download.zip`, { authorization: `Bearer ${user.apiKey}` })).toBe(429);
     expect(await getFrom('127.0.0.4', me, { authorization: `Bearer ${user.apiKey}` })).toBe(200);
   });
 

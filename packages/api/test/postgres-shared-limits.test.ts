@@ -55,6 +55,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
           continue;
         }
         grants.push({ accountId: request.accountId, at: request.now });
+        limits.created({ accountId: request.accountId, taskId, attempt: 1, at: now(), reached: true });
         const slots = await probe.selectFrom('provider_slots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
         maxSlots = Math.max(maxSlots, Number(slots.n));
         // The job runs a while, then its slot is given back.
@@ -85,7 +86,8 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
     const ask = (limits: SharedLimits, taskId: string, now: number, accountId = 'a') => limits.acquire({ accountId, taskId, userId: 'u', attempt: 1, now, activeUsers: 1 });
     for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 100 + i)).toEqual({ granted: true });
-    // The jobs end at once: only the window holds the next create back.
+    // Answered at once, and the jobs end at once: only the window holds the next create back.
+    for (let i = 0; i < 5; i++) w1.created({ accountId: 'a', taskId: `t${i}`, attempt: 1, at: 100, reached: true });
     for (let i = 0; i < 5; i++) w1.release(`t${i}`);
     await w1.flush();
     expect(await ask(w2, 'late', 500)).toEqual({ granted: false, reason: 'window', retryAt: 1_100 });
@@ -177,6 +179,8 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     // Asked at 0, decided at 900 (it waited for the lock): the create counts in the window until 1,900.
     clock = 900;
     for (let i = 0; i < 5; i++) expect(await w1.acquire({ accountId: 'a', taskId: `t${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 0 })).toEqual({ granted: true });
+    // Answered by the time the request's own clock says: no earlier than the grant.
+    for (let i = 0; i < 5; i++) w1.created({ accountId: 'a', taskId: `t${i}`, attempt: 1, at: 0, reached: true });
     for (let i = 0; i < 5; i++) w1.release(`t${i}`);
     await w1.flush();
     clock = 1_500;
@@ -220,11 +224,37 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     const ask = (limits: SharedLimits, taskId: string, now: number) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 0 });
     // Granted at 0; the calls reached KIE later, and it answered at 400 (the attempt's write, the HTTP call).
     for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 0)).toEqual({ granted: true });
-    for (let i = 0; i < 5; i++) w1.created(`t${i}`, 1, 400);
+    for (let i = 0; i < 5; i++) w1.created({ accountId: 'a', taskId: `t${i}`, attempt: 1, at: 400, reached: true });
     for (let i = 0; i < 5; i++) w1.release(`t${i}`);
     await w1.flush();
     // KIE's window holds them until after 1,000: so does the shared one.
     expect(await ask(w2, 'next', 1_100)).toEqual({ granted: false, reason: 'window', retryAt: 1_400 });
     expect(await ask(w2, 'next', 1_400)).toEqual({ granted: true });
+  });
+
+  it('an unanswered create on a live worker counts however long its call takes; one that never left, or a permit given back, frees its place', async () => {
+    const url = await freshDatabase();
+    const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
+    await registerWorker(open[0]!, { id: 'w1', pid: process.pid, host: 'here' }, Date.now());
+    const ask = (limits: SharedLimits, taskId: string, now: number) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 0 });
+    for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 0)).toEqual({ granted: true });
+    // Five seconds on (a slow write, a stalled event loop), no answer yet: KIE may receive them any moment.
+    expect(await ask(w2, 'next', 5_000)).toEqual({ granted: false, reason: 'window', retryAt: 6_000 });
+    // w2 never hears w1's answers: its own view (a hint for planning) counts them from its read, and asks again a
+    // window later (a view that waited for answers would never ask again).
+    expect(w2.room('a', 5_999)).toEqual({ creates: 0, nextAt: 6_000 });
+    expect(w2.room('a', 6_000).creates).toBe(5);
+    w1.created({ accountId: 'a', taskId: 't0', attempt: 1, at: 5_000, reached: false });
+    w1.release('t0');
+    w1.release('t1');
+    w1.created({ accountId: 'a', taskId: 't2', attempt: 1, at: 5_100, reached: true });
+    await w1.flush();
+    // t0 never reached KIE and t1's permit went unused: two places; t2 counts from its answer.
+    expect(await ask(w2, 'n1', 5_200)).toEqual({ granted: true });
+    expect(await ask(w2, 'n2', 5_200)).toEqual({ granted: true });
+    expect(await ask(w2, 'n3', 5_200)).toEqual({ granted: false, reason: 'window', retryAt: 6_100 });
+    // When w1 dies, its unanswered creates count from their grants (long gone from the window here).
+    await open[0]!.updateTable('cluster_workers').set({ heartbeat_at: Date.now() - 6_000 }).where('id', '=', 'w1').execute();
+    expect(await ask(w2, 'n3', 5_300)).toEqual({ granted: true });
   });
 });

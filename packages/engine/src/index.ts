@@ -63,7 +63,7 @@ export { failureRate, initialDegradation, recordOutcome, type DegradationState, 
 export { GenerationTimeEstimator } from './policy/estimator.ts';
 export { compareForAdmission, isSlowClass, RoundRobin, type SlowClass } from './policy/ordering.ts';
 export { adaptiveDelayMs, nextPollDelayMs, stagedIntervalMs, type Expectation, type PollInput } from './policy/polling.ts';
-export { SlidingWindowLimiter } from './policy/rateLimit.ts';
+export { CreateWindow } from './policy/createWindow.ts';
 export { accountLimits, type AccountLimits } from './config/accounts.ts';
 export { LocalLimits } from './batch/localLimits.ts';
 export { classifyError, isContentPolicyRefusal, mayRetry, retryDelayMs, throttleDelayMs, type ErrorDecision } from './policy/retry.ts';

@@ -91,9 +91,11 @@ class DeferredLimits implements ProviderLimits {
   constructor(private readonly deny: (request: PermitRequest, n: number) => PermitAnswer | null) {}
   configure = this.inner.configure.bind(this.inner);
   room = this.inner.room.bind(this.inner);
+  created = this.inner.created.bind(this.inner);
   share(): void {}
-  release(): void {
+  release(taskId: string): void {
     this.released++;
+    this.inner.release(taskId);
   }
   async acquire(request: PermitRequest): Promise<PermitAnswer> {
     const n = this.requests.push(request);

@@ -22,11 +22,12 @@ describe('live progress to many streams', () => {
     const deps = { db, feed: busFeed(bus) } as unknown as AppDeps;
     const STREAMS = 40;
     const BURST = 64;
-    const abort = new AbortController();
+    // One signal per stream, as each connection has its own (40 listeners on one signal would trip Node's leak warning).
+    const aborts = Array.from({ length: STREAMS }, () => new AbortController());
     const received = Array.from({ length: STREAMS }, () => 0);
     let sent = 0;
     const streams = received.map(async (_, i) => {
-      for await (const chunk of batchEventChunks(deps, BATCH, 0, abort.signal)) {
+      for await (const chunk of batchEventChunks(deps, BATCH, 0, aborts[i]!.signal)) {
         received[i]! += chunk.length;
         sent += chunk.length;
         if (received[i] === 1 + BURST) return;
@@ -43,7 +44,7 @@ describe('live progress to many streams', () => {
     // I/O that is ready now (a request, a new connection) runs in the loop's next round: count what was sent before.
     const sentBeforeIo = await new Promise<number>((resolve) => setImmediate(() => resolve(sent - before)));
     await Promise.all(streams);
-    abort.abort();
+    for (const abort of aborts) abort.abort();
     expect(received.every((n) => n === 1 + BURST)).toBe(true);
     // Without shared send turns, every stream sent a chunk (40 x 32 events) before the loop came round.
     expect(sentBeforeIo).toBeGreaterThan(0);
@@ -53,12 +54,12 @@ describe('live progress to many streams', () => {
   it('streams that go away while waiting for their turn read nothing more (the server closes its database after them)', async () => {
     db = await openDatabase(':memory:');
     const deps = { db, feed: busFeed(new EventBus()) } as unknown as AppDeps;
-    const abort = new AbortController();
-    const streams = Array.from({ length: 20 }, async () => {
+    const aborts = Array.from({ length: 20 }, () => new AbortController());
+    const streams = aborts.map(async (abort) => {
       for await (const chunk of batchEventChunks(deps, BATCH, 0, abort.signal)) void chunk;
     });
     // A server stopping: its connections close (their signals abort), then its database.
-    abort.abort();
+    for (const abort of aborts) abort.abort();
     await db.destroy();
     db = undefined;
     await expect(Promise.all(streams)).resolves.toBeDefined();

@@ -356,6 +356,16 @@ const cluster: Migration = {
   },
 };
 
+/** A create counts in the shared window from its grant until it comes back (answered = 0), then from its answer. */
+const createAnswers: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('provider_creates').addColumn('answered', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('provider_creates').dropColumn('answered').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({
     '2026_11_28_001_init': init,
@@ -366,5 +376,6 @@ export const migrationProvider: MigrationProvider = {
     '2026_12_02_012_provider_accounts': providerAccounts,
     '2026_12_02_013_per_stream_events': perStreamEvents,
     '2026_12_02_014_cluster': cluster,
+    '2026_12_02_020_create_answers': createAnswers,
   }),
 };

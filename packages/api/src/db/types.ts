@@ -166,6 +166,8 @@ export interface ProviderCreatesTable {
   task_id: string;
   attempt: number;
   worker_id: string;
+  /** 0 from the grant until the create comes back: it counts in the window meanwhile, however long that takes. */
+  answered: number;
 }
 
 export interface ProviderSlotsTable {

@@ -107,7 +107,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const sharedLimits = opts.limits || dbKind(db) !== 'postgres' ? undefined : new SharedLimits(db, { workerId: opts.workerId ?? ownership.workerId, clock: () => clock.now(), ...(ownership.leaseMs ? { liveMs: ownership.leaseMs } : {}) });
   const options: SupervisorOptions = {
     clock,
-    gateway: persistingGateway(opts.gateway, { db, writer, clock, creating, ...(sharedLimits ? { onCreated: (taskId, attempt, at) => sharedLimits.created(taskId, attempt, at) } : {}) }),
+    gateway: persistingGateway(opts.gateway, { db, writer, clock, creating }),
     config: opts.config,
     userPlans: await allPaidPlans(db),
     onEvent: (event) => writer.event(event),

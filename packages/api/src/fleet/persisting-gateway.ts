@@ -16,9 +16,9 @@ import type { InFlightByUser } from '../cluster/in-flight.ts';
  */
 export function persistingGateway(
   inner: KieGateway,
-  deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating: InFlightByUser; /** KIE answered a create (the shared limits' window). */ onCreated?: (taskId: string, attempt: number, at: number) => void },
+  deps: { db: Db; writer: FleetWriter; clock: EngineClock; creating: InFlightByUser },
 ): KieGateway {
-  const { db, writer, clock, creating, onCreated } = deps;
+  const { db, writer, clock, creating } = deps;
   return {
     // Counted from before the attempt is recorded until the remote id is: the user cannot move meanwhile.
     createTask: (req) => creating.track(req.task.userId, () => create(req)),
@@ -48,7 +48,6 @@ export function persistingGateway(
     const result = await inner.createTask({ ...req, task });
     writer.countCall('createTask', result.ok ? 'ok' : String(result.error.code));
     if (result.ok) {
-      onCreated?.(taskId, req.attempt, clock.now());
       try {
         await writer.recordRemoteId(req.task.userId, taskId, req.attempt, result.remoteTaskId, clock.now());
       } catch (err) {

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.ts';
 import { findUserByApiKey, getUser, type UserRecord } from '../store/users.ts';
+import { tooManyRequests, transportError } from '../errors.ts';
 import { isAdminKey } from '../trpc/context.ts';
 import { LinkTokens, type LinkScope } from './link-tokens.ts';
 
@@ -11,12 +12,7 @@ export interface Caller {
 }
 
 /** Too many failed attempts from one address: nothing it sends is checked until the window has passed. */
-export class AuthThrottled extends Error {
-  override name = 'AuthThrottled';
-  constructor(readonly retryAfterS: number) {
-    super(`too many failed authentication attempts from this address: try again in ${retryAfterS} s`);
-  }
-}
+const authThrottled = (retryAfterS: number) => tooManyRequests(`too many failed authentication attempts from this address: try again in ${retryAfterS} s`, retryAfterS);
 
 export interface FailedAuthLimit {
   /** Failed attempts allowed per address and window. */
@@ -48,16 +44,16 @@ export class Authenticator {
     this.failures = app.createRateLimit({ max: this.limit.max, timeWindow: this.limit.windowMs, keyGenerator: (req) => req.ip }) as Check;
   }
 
-  /** The caller behind `token` (header credential, or a link token of `linkScope`). Throws AuthThrottled. */
+  /** The caller behind `token` (header credential, or a link token of `linkScope`). Throws a tooManyRequests domain error while the address is throttled. */
   async resolve(req: FastifyRequest, token: string | undefined, linkScope?: LinkScope): Promise<Caller> {
     if (!token) return { user: null, isAdmin: false };
     const failures = this.failures!;
     const before = await failures(req, { increment: false });
-    if (before.remaining === 0) throw new AuthThrottled(before.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
+    if (before.remaining === 0) throw authThrottled(before.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
     const caller = await this.check(token, linkScope);
     if (!caller.user && !caller.isAdmin) {
       const after = await failures(req);
-      if (after.isExceeded) throw new AuthThrottled(after.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
+      if (after.isExceeded) throw authThrottled(after.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
     }
     return caller;
   }
@@ -97,8 +93,10 @@ export async function requireUser(
     const { user } = await deps.auth.resolve(req, header ?? linkToken, header ? undefined : opts.link);
     if (user) return user;
   } catch (err) {
-    if (!(err instanceof AuthThrottled)) throw err;
-    await reply.code(429).header('retry-after', String(err.retryAfterS)).send({ error: 'TOO_MANY_REQUESTS', message: err.message });
+    const mapped = transportError(err);
+    if (!mapped) throw err;
+    if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS));
+    await reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
     return undefined;
   }
   await reply

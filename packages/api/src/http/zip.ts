@@ -1,10 +1,13 @@
-import archiver from 'archiver';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { findBatch, succeededWithResults } from '../store/batches.ts';
 import { requireUser } from './auth.ts';
 import { fileNote, resultFilesOf } from './result-files.ts';
+
+/** archiver (and its zip stack) costs a few hundred ms of CPU to load: loaded with the first ZIP, not at start. */
+let archiverModule: Promise<typeof import('archiver')> | undefined;
+const loadArchiver = () => (archiverModule ??= import('archiver').then((m) => m.default));
 
 function csvCell(v: string | number): string {
   const s = String(v);
@@ -26,6 +29,7 @@ export function registerZipRoute(app: FastifyInstance, deps: AppDeps): void {
     const tasks = await succeededWithResults(deps.db, batch.id);
     const files = await resultFilesOf(deps.db, tasks.map((t) => t.id));
 
+    const archiver = await loadArchiver();
     const archive = archiver('zip', { zlib: { level: 0 } }); // videos are already compressed
     archive.on('warning', (err) => req.log.warn(err));
     let aborted = false;

@@ -1,4 +1,4 @@
-import type { PermitAnswer } from '@clipfleet/engine';
+import { CreateWindow, type PermitAnswer } from '@clipfleet/engine';
 
 /** What a permit is decided on: the shared rows as one locked transaction read them. */
 export interface PermitFacts {
@@ -14,8 +14,10 @@ export interface PermitFacts {
     throttleCode: number | null;
     halt: { code: number; message: string } | null;
   };
-  /** Engine-clock times of the account's creates in its window, oldest first. */
+  /** Engine-clock times of the account's answered creates (the time of the answer), oldest first. */
   creates: readonly number[];
+  /** The account's creates granted and not answered yet (on live workers): they count whatever their age. */
+  unanswered: number;
   /** Running slots by worker and account. */
   slots: readonly { workerId: string; accountId: string; count: number }[];
   accountId: string;
@@ -40,8 +42,8 @@ export function decidePermit(f: PermitFacts): PermitAnswer {
   const { now, account } = f;
   if (account.halt) return { granted: false, reason: 'halted', code: account.halt.code, message: account.halt.message, retryAt: now + f.recheckMs };
   if (account.throttledUntil > now) return { granted: false, reason: 'throttled', code: account.throttleCode ?? 429, retryAt: account.throttledUntil };
-  const inWindow = f.creates.filter((at) => at > now - account.windowMs);
-  if (inWindow.length >= account.createLimit) return { granted: false, reason: 'window', retryAt: inWindow[inWindow.length - account.createLimit]! + account.windowMs };
+  const freeAt = CreateWindow.freeAt(f.creates, f.unanswered, account.createLimit, account.windowMs, now);
+  if (freeAt > now) return { granted: false, reason: 'window', retryAt: freeAt };
   const sum = (pick: (s: PermitFacts['slots'][number]) => boolean) => f.slots.reduce((n, s) => (pick(s) ? n + s.count : n), 0);
   const running = sum(() => true);
   const recheck = { granted: false, retryAt: now + f.recheckMs } as const;

@@ -1,4 +1,4 @@
-import { SlidingWindowLimiter, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
+import { CreateWindow, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type CreateOutcome, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { lockRows } from '../db/dialect.ts';
@@ -52,7 +52,7 @@ const RUNNING_STATES = ['submitting', 'polling'];
  * the background, in order; a failure is logged and only makes the limits stricter for a while.
  */
 export class SharedLimits implements ProviderLimits {
-  private readonly windows = new Map<string, SlidingWindowLimiter>();
+  private readonly windows = new Map<string, CreateWindow>();
   /** Permits in flight, by user. */
   private readonly asking = new InFlightByUser();
   /** Writes that need not hold up a permit (config, releases, gate changes), in order. */
@@ -76,7 +76,7 @@ export class SharedLimits implements ProviderLimits {
     for (const a of accounts) {
       const known = this.windows.get(a.id);
       if (known) known.reconfigure(a.createLimit, a.windowMs);
-      else this.windows.set(a.id, new SlidingWindowLimiter(a.createLimit, a.windowMs));
+      else this.windows.set(a.id, new CreateWindow(a.createLimit, a.windowMs));
     }
     this.background('configure', (trx) => writeConfig(trx, maxRunning, accounts));
   }
@@ -99,26 +99,45 @@ export class SharedLimits implements ProviderLimits {
       const decided = { ...request, now: Math.max(request.now, this.options.clock?.() ?? request.now) };
       const facts = await this.read(trx, decided);
       const answer = decidePermit(facts);
-      this.window(request.accountId).replace([...facts.creates, ...(answer.granted ? [decided.now] : [])]);
+      this.remember(request.accountId, facts, decided.now, answer.granted);
       if (answer.granted) await this.book(trx, decided);
       return answer;
     });
   }
 
-  /** Only this worker's slot: a user's new owner adopts the slots of its jobs when it claims the user (leases.ts). */
-  release(taskId: string): void {
-    this.background('release', (trx) => trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', this.options.workerId).execute());
+  /**
+   * The window as this permit read it, for `room` (a hint: the permit decides). An unanswered create, and the one
+   * just granted, count here from now: this view hears no answer of another worker's, nor every answer of its own
+   * in order with the permits, and it must empty by itself or it would never ask again; the next permit reads them.
+   */
+  private remember(accountId: string, facts: PermitFacts, now: number, granted: boolean): void {
+    const unanswered = new Array<number>(facts.unanswered + (granted ? 1 : 0)).fill(now);
+    this.window(accountId).replace([...facts.creates, ...unanswered].sort((a, b) => a - b));
   }
 
   /**
-   * KIE answered the create (`at`, engine clock): the create's place in the window moves from its grant to then.
-   * KIE counts it from when the call reached it, later than the grant by the attempt's write and the HTTP call, a
-   * delay that varies (most under load); counted from the grant, a saturated window frees early on KIE's clock and
-   * the next create meets a 429. The answer's time is never earlier than KIE's own.
+   * Only this worker's slot: a user's new owner adopts the slots of its jobs when it claims the user (leases.ts).
+   * A create of the task still unanswered was never sent (a permit given back): it leaves the window.
    */
-  created(taskId: string, attempt: number, at: number): void {
-    this.background('create stamp', (trx) =>
-      trx.updateTable('provider_creates').set({ at }).where('task_id', '=', taskId).where('attempt', '=', attempt).where('worker_id', '=', this.options.workerId).where('at', '<', at).execute(),
+  release(taskId: string): void {
+    const worker = this.options.workerId;
+    this.background('release', async (trx) => {
+      await trx.deleteFrom('provider_slots').where('task_id', '=', taskId).where('worker_id', '=', worker).execute();
+      await trx.deleteFrom('provider_creates').where((eb) => eb.and({ task_id: taskId, worker_id: worker, answered: 0 })).execute();
+    });
+  }
+
+  /**
+   * The create came back (`at`, engine clock): it counts in the window from then, for every process, as it did
+   * from its grant until now (however long the attempt's write and the HTTP call took); one that never reached KIE
+   * leaves the window. The answer is never earlier than KIE's own count of the create.
+   */
+  created({ taskId, attempt, at, reached }: CreateOutcome): void {
+    const booked = { task_id: taskId, attempt, worker_id: this.options.workerId, answered: 0 };
+    this.background('create answer', (trx) =>
+      reached
+        ? trx.updateTable('provider_creates').set({ at: sql<number>`case when at < ${at} then ${at} else at end`, answered: 1 }).where((eb) => eb.and(booked)).execute()
+        : trx.deleteFrom('provider_creates').where((eb) => eb.and(booked)).execute(),
     );
   }
 
@@ -159,9 +178,27 @@ export class SharedLimits implements ProviderLimits {
       .values({ worker_id: this.options.workerId, active_users: request.activeUsers, seen_at: now })
       .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: request.activeUsers, seen_at: now }))
       .execute();
+    // A live worker's unanswered create may still be on its way to KIE: it counts whatever its age. A dead worker's
+    // counts from its grant (it cannot be answered now; whatever it sent reached KIE before it died).
+    const live = new Set(
+      (
+        await trx
+          .selectFrom('cluster_workers')
+          .select('id')
+          .where('stopped_at', 'is', null)
+          .where('heartbeat_at', '>', Date.now() - this.liveMs)
+          .execute()
+      ).map((w) => w.id),
+    );
     // Kept two windows: a permit asked a moment before another may get the lock after it and still needs its log.
-    await trx.deleteFrom('provider_creates').where('account_id', '=', accountId).where('at', '<=', now - 2 * account.window_ms).execute();
-    const creates = await trx.selectFrom('provider_creates').select('at').where('account_id', '=', accountId).orderBy('at').execute();
+    await trx
+      .deleteFrom('provider_creates')
+      .where('account_id', '=', accountId)
+      .where('at', '<=', now - 2 * account.window_ms)
+      .where((eb) => (live.size === 0 ? eb.lit(true) : eb.or([eb('answered', '=', 1), eb('worker_id', 'not in', [...live])])))
+      .execute();
+    const rows = await trx.selectFrom('provider_creates').select(['at', 'task_id', 'worker_id', 'answered']).where('account_id', '=', accountId).orderBy('at').execute();
+    const pending = (r: (typeof rows)[number]) => r.answered === 0 && live.has(r.worker_id);
     // The global cap, lowered by the accounts' shared AIMD levels (an account without one counts its cap).
     const levels = await trx.selectFrom('provider_accounts').select(['level', 'max_running']).execute();
     const cap = Math.min(global.max_running, levels.reduce((n, a) => n + (a.level ?? a.max_running ?? global.max_running), 0));
@@ -184,7 +221,8 @@ export class SharedLimits implements ProviderLimits {
         throttleCode: account.throttle_code,
         halt: account.halted_code === null ? null : { code: account.halted_code, message: account.halted_message ?? '' },
       },
-      creates: creates.map((c) => c.at),
+      creates: rows.filter((r) => !pending(r)).map((r) => Number(r.at)),
+      unanswered: rows.filter(pending).length,
       slots,
       workers: workers.map((w) => ({ workerId: w.worker_id, activeUsers: w.active_users })),
       recheckMs: this.recheckMs,
@@ -228,7 +266,7 @@ export class SharedLimits implements ProviderLimits {
   private async book(trx: Executor, request: PermitRequest): Promise<void> {
     const { accountId, taskId, attempt, now } = request;
     const worker = this.options.workerId;
-    await trx.insertInto('provider_creates').values({ account_id: accountId, at: now, task_id: taskId, attempt, worker_id: worker }).execute();
+    await trx.insertInto('provider_creates').values({ account_id: accountId, at: now, task_id: taskId, attempt, worker_id: worker, answered: 0 }).execute();
     await trx
       .insertInto('provider_slots')
       .values({ task_id: taskId, account_id: accountId, worker_id: worker, since: now })
@@ -245,7 +283,7 @@ export class SharedLimits implements ProviderLimits {
       );
   }
 
-  private window(accountId: string): SlidingWindowLimiter {
+  private window(accountId: string): CreateWindow {
     const window = this.windows.get(accountId);
     if (!window) throw new Error(`unknown KIE account "${accountId}"`);
     return window;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EngineEvent } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
 import type { EventBus } from '../fleet/bus.ts';
@@ -162,14 +163,12 @@ export class ResultArchive extends EventEmitter<ArchiveEvents> {
   }
 }
 
+/**
+ * Waits `ms`, or less when the archive stops. Node's timer drops its abort listener when it fires: a hand-written
+ * one that did not left one listener per retry on the archive's one signal (MaxListenersExceededWarning).
+ */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 function extensionOf(url: string): string {

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { AppDeps } from '../deps.ts';
-import { AuthThrottled, bearerToken } from '../http/auth.ts';
+import { bearerToken } from '../http/auth.ts';
+import { asTRPCError } from './init.ts';
 
 export function isAdminKey(token: string | undefined, adminKey: string): boolean {
   if (!token) return false;
@@ -24,8 +24,8 @@ export function contextFactory(deps: AppDeps) {
     try {
       return { deps, ...(await deps.auth.resolve(req, token, header ? undefined : 'stream')) };
     } catch (err) {
-      if (err instanceof AuthThrottled) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message });
-      throw err;
+      // Thrown before any procedure runs, so the procedures' domain-error middleware never sees it.
+      throw asTRPCError(err);
     }
   };
 }

@@ -29,7 +29,8 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 
-function asTRPCError(err: unknown): unknown {
+/** A domain error as the tRPC error it stands for (anything else as it is). */
+export function asTRPCError(err: unknown): unknown {
   const mapped = transportError(err instanceof TRPCError ? err.cause : err);
   return mapped ? new TRPCError({ code: mapped.trpc, message: mapped.message, cause: err }) : err;
 }

@@ -83,6 +83,7 @@ class BatchSupervisor implements Supervisor {
     this.tasks = new TaskRuntimeHost({
       clock,
       gateway: options.gateway,
+      limits: this.limits,
       random: options.random,
       estimator: this.estimator,
       callbackLoss: this.callbackLoss,

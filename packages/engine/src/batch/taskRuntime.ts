@@ -4,7 +4,8 @@ import type { CreateTaskResult, GetTaskResult, KieGateway } from '../ports/gatew
 import type { CallbackLossEstimator } from '../policy/callbackLoss.ts';
 import { GenerationTimeEstimator } from '../policy/estimator.ts';
 import { nextPollDelayMs } from '../policy/polling.ts';
-import { retryBudget } from '../policy/retry.ts';
+import { retryBudget, STORAGE_ERROR_CODE } from '../policy/retry.ts';
+import type { ProviderLimits } from '../ports/limits.ts';
 import { CompiledMachine, type Effect, type MachineState, type StateValue } from '../task/compiledMachine.ts';
 import { taskMachine, type TaskContext, type TaskEmitted, type TaskEvent, type TaskMachineInput, type TaskRuntime } from '../task/taskMachine.ts';
 import type { TaskRecord, UserEntry } from './records.ts';
@@ -16,6 +17,8 @@ type TaskEffect = Effect<TaskEmitted>;
 export interface TaskRuntimeOptions {
   clock: EngineClock;
   gateway: KieGateway;
+  /** Hears how each createTask went (the createTask window counts it as KIE did). */
+  limits: Pick<ProviderLimits, 'created'>;
   random?: (() => number) | undefined;
   estimator: GenerationTimeEstimator;
   /** With callbacks, how likely a job's callback is lost (the poll schedule follows it). */
@@ -94,7 +97,12 @@ export class LiveTask implements TaskRuntime {
     const task = this.record.facts.spec;
     settle(
       () => this.options.gateway.createTask({ task, attempt, accountId }),
-      (result) => this.deliver({ type: 'CREATE_RESULT', result }),
+      (result) => {
+        // First the window (KIE counted the create by now), whatever the task does next: it may have moved on.
+        const reached = result.ok || result.error.code !== STORAGE_ERROR_CODE;
+        this.options.limits.created({ accountId, taskId: task.taskId, attempt, at: this.options.clock.now(), reached });
+        this.deliver({ type: 'CREATE_RESULT', result });
+      },
     );
   }
 

@@ -8,4 +8,4 @@ export type {
   RemoteState,
   RemoteStatus,
 } from './gateway.ts';
-export type { AccountRoom, AccountSignal, PermitAnswer, PermitDenial, PermitRequest, ProviderLimits } from './limits.ts';
+export type { AccountRoom, AccountSignal, CreateOutcome, PermitAnswer, PermitDenial, PermitRequest, ProviderLimits } from './limits.ts';

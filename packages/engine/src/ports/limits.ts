@@ -14,9 +14,20 @@ export interface ProviderLimits {
    * and when the next one frees (`now` when one is free).
    */
   room(accountId: string, now: number): AccountRoom;
-  /** Takes a create on the account (and a running slot) for the task's attempt, or says when to ask again. */
+  /**
+   * Takes a create on the account (and a running slot) for the task's attempt, or says when to ask again. The
+   * create counts in the window until `created` says how it went, however long the call takes.
+   */
   acquire(request: PermitRequest): PermitAnswer | Promise<PermitAnswer>;
-  /** The task's job stopped running at KIE (ended, retried, paused, refused): its running slot is free. */
+  /**
+   * The task's createTask came back: KIE counted it on arrival, at the latest now, so the window counts it for one
+   * window from `at`; one that certainly never reached KIE frees its place at once.
+   */
+  created(outcome: CreateOutcome): void;
+  /**
+   * The task's job stopped running at KIE (ended, retried, paused, refused): its running slot is free. By then its
+   * createTask has come back, so a create still booked for it was never sent (a permit given back): it is freed.
+   */
   release(taskId: string): void;
   /** This process changed the account's gate or level: other processes see it through their permits. */
   share(accountId: string, signal: AccountSignal): void;
@@ -47,6 +58,17 @@ export type PermitDenial =
   | { granted: false; reason: 'halted'; retryAt: number; code: number; message: string };
 
 export type PermitAnswer = { granted: true } | PermitDenial;
+
+/** How a permitted createTask went, as far as KIE's window is concerned. */
+export interface CreateOutcome {
+  accountId: string;
+  taskId: string;
+  attempt: number;
+  /** Engine-clock time the answer came (or the call gave up). */
+  at: number;
+  /** False only when the call certainly never reached KIE (the host could not record the attempt first). */
+  reached: boolean;
+}
 
 /** A change of an account's shared state. */
 export type AccountSignal =
