@@ -113,10 +113,10 @@ export class AdmissionControl {
 
   /** Plans with the state as it is now and carries the plan out. */
   run(): void {
-    const input = this.input();
-    const steps = planAdmission(input);
+    const users = new WaitingUsers(this.options.registry, (userId) => this.plannerUser(userId));
+    const steps = planAdmission(this.input(users));
     // Users the planner found with nothing to admit leave the round (after planning: the round is read by index).
-    if (input.users instanceof WaitingUsers) input.users.dropIdle();
+    users.dropIdle();
     for (const step of steps) {
       if (step.kind === 'grant') this.grant(step.taskId);
       else this.admit(step);
@@ -138,7 +138,7 @@ export class AdmissionControl {
   };
 
   /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
-  private input(): AdmissionInput {
+  private input(users: WaitingUsers): AdmissionInput {
     const { registry, health, permits, clock } = this.options;
     // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
     // Tasks paused or cancelled while waiting drop out here.
@@ -158,13 +158,8 @@ export class AdmissionControl {
       slotWaiters: this.slotWaiters.length === 0 ? NO_WAITERS : this.slotWaiters.map((w) => w.taskId),
       users: NO_USERS,
     };
-    if (this.slotWaiters.length < input.createsFree && admissionRoom(input) > 0) input.users = this.plannerUsers();
+    if (this.slotWaiters.length < input.createsFree && admissionRoom(input) > 0) input.users = users;
     return input;
-  }
-
-  /** Users in round-robin order, each with its batches; built only as far as the planner reads. */
-  private plannerUsers(): Sequence<PlannerUser> {
-    return new WaitingUsers(this.options.registry, (userId) => this.plannerUser(userId));
   }
 
   /** A user with its batches that have tasks waiting (batches without any leave the user's round), or undefined. */
