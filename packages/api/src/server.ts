@@ -24,6 +24,7 @@ import { Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
 import { registerErrorReplies } from './http/error-reply.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { installChunkTextEncoderStream } from './trpc/textEncoderStream.ts';
 import { registerWebClient } from './http/static.ts';
 import { registerResultFileRoute } from './http/result-files.ts';
 import { registerZipRoute } from './http/zip.ts';
@@ -112,6 +113,8 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
   if (opts.adminKey !== undefined && opts.adminKey.length < MIN_ADMIN_KEY_LENGTH) {
     throw new Error(`adminKey: must be at least ${MIN_ADMIN_KEY_LENGTH} characters (it guards every account)`);
   }
+  // Before any stream response is made: tRPC encodes each SSE message with the global TextEncoderStream.
+  installChunkTextEncoderStream();
   const adminKey = opts.adminKey ?? randomBytes(24).toString('base64url');
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({

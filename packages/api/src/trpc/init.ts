@@ -3,10 +3,6 @@ import { z, ZodError } from 'zod';
 import { transportError, unauthorized } from '../errors.ts';
 import type { Context } from './context.ts';
 import { formatZodMessage } from './format.ts';
-import { installChunkTextEncoderStream } from './textEncoderStream.ts';
-
-// Before any stream response is made: tRPC encodes each SSE message with the global TextEncoderStream.
-installChunkTextEncoderStream();
 
 const t = initTRPC.context<Context>().create({
   // No stack traces in error responses.
