@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createHttpServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateTaskRequest, KieGateway } from '@clipfleet/engine';
@@ -37,16 +37,18 @@ function kieWithResults(urls: (req: CreateTaskRequest) => string[]): KieGateway 
 }
 
 /** A GET from a chosen loopback source address (127.0.0.0/8 is all loopback on Linux). */
-function getFrom(localAddress: string, url: string, headers: Record<string, string>): Promise<number> {
+function responseFrom(localAddress: string, url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { localAddress, headers }, (res) => {
       res.resume();
-      resolve(res.statusCode ?? 0);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+const getFrom = async (localAddress: string, url: string, headers: Record<string, string>): Promise<number> => (await responseFrom(localAddress, url, headers)).status;
 
 describe('no server-side fetch reaches inside the network', () => {
   let internal: Awaited<ReturnType<typeof internalService>>;
@@ -165,7 +167,9 @@ describe('the HTTP surface', () => {
     // The address that guessed gets nothing checked, not even the right key, until the window passes.
     expect(await getFrom('127.0.0.3', me, { authorization: `Bearer ${user.apiKey}` })).toBe(429);
     // The plain routes say the same through the same mapping.
-    expect(await getFrom('127.0.0.3', `${t.url}/batches/any/download.zip`, { authorization: `Bearer ${user.apiKey}` })).toBe(429);
+    const plain = await responseFrom('127.0.0.3', `${t.url}/batches/any/download.zip`, { authorization: `Bearer ${user.apiKey}` });
+    expect(plain.status).toBe(429);
+    expect(Number(plain.headers['retry-after'])).toBeGreaterThan(0);
     expect(await getFrom('127.0.0.4', me, { authorization: `Bearer ${user.apiKey}` })).toBe(200);
   });
 

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.ts';
 import { findUserByApiKey, getUser, type UserRecord } from '../store/users.ts';
-import { tooManyRequests, transportError } from '../errors.ts';
+import { tooManyRequests, unauthorized } from '../errors.ts';
 import { isAdminKey } from '../trpc/context.ts';
 import { LinkTokens, type LinkScope } from './link-tokens.ts';
 
@@ -77,33 +77,14 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * The user of a plain HTTP route: `Authorization: Bearer <api key>`, or, on routes for links (`link: 'download'`),
- * `?token=` holding a download token from `me.linkToken`, never the API key itself. Otherwise a 401 (or 429)
- * reply and undefined.
+ * `?token=` holding a download token from `me.linkToken`, never the API key itself. Otherwise it throws the
+ * domain error (unauthorized, or tooManyRequests while the address is throttled) the routes' error reply answers.
  */
-export async function requireUser(
-  deps: AppDeps,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  opts: { link?: LinkScope } = {},
-): Promise<UserRecord | undefined> {
+export async function requireUser(deps: AppDeps, req: FastifyRequest, opts: { link?: LinkScope } = {}): Promise<UserRecord> {
   const query = req.query as Record<string, unknown> | undefined;
   const header = bearerToken(req.headers.authorization);
   const linkToken = opts.link && typeof query?.token === 'string' ? query.token : undefined;
-  try {
-    const { user } = await deps.auth.resolve(req, header ?? linkToken, header ? undefined : opts.link);
-    if (user) return user;
-  } catch (err) {
-    const mapped = transportError(err);
-    if (!mapped) throw err;
-    if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS));
-    await reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
-    return undefined;
-  }
-  await reply
-    .code(401)
-    .send({
-      error: 'UNAUTHORIZED',
-      message: `missing or invalid credentials: send Authorization: Bearer <api key>${opts.link ? ', or ?token= from me.linkToken' : ''}`,
-    });
-  return undefined;
+  const { user } = await deps.auth.resolve(req, header ?? linkToken, header ? undefined : opts.link);
+  if (user) return user;
+  throw unauthorized(`missing or invalid credentials: send Authorization: Bearer <api key>${opts.link ? ', or ?token= from me.linkToken' : ''}`);
 }

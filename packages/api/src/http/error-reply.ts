@@ -6,8 +6,8 @@ const DRAIN_LIMIT = 256 * 1024 * 1024;
 
 /**
  * The HTTP routes' error replies (tRPC has its own, `trpc/init.ts`), both from the one mapping of domain errors:
- * - a domain error a route throws (`invalid`, `notFound`, ...) answers `transportError`'s status with
- *   `{ error, message }`, as the seed's REST route always has;
+ * - a domain error a route throws (`invalid`, `notFound`, `unauthorized`, ...) answers `transportError`'s status
+ *   with `{ error, message }`, as the seed's REST route always has, and a throttle's Retry-After;
  * - an oversized body gets a readable 413 naming the limit. Fastify refuses it before reading it, and a client
  *   still uploading then sees a connection reset instead of the answer: the rest of the body is read and
  *   discarded (up to a bound) before the reply goes out.
@@ -16,7 +16,10 @@ const DRAIN_LIMIT = 256 * 1024 * 1024;
 export function registerErrorReplies(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler(async (error: { code?: string; statusCode?: number; message: string }, req, reply) => {
     const mapped = transportError(error);
-    if (mapped) return reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
+    if (mapped) {
+      if (mapped.retryAfterS !== undefined) reply.header('retry-after', String(mapped.retryAfterS));
+      return reply.code(mapped.http).send({ error: mapped.trpc, message: mapped.message });
+    }
     if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
     const limit = req.routeOptions.bodyLimit ?? bodyLimit;
     await drain(req.raw);

@@ -36,8 +36,7 @@ export function fileNote(file: FileRow | undefined): string {
  */
 export function registerResultFileRoute(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { taskId: string; index: string } }>('/tasks/:taskId/files/:index', async (req, reply) => {
-    const user = await requireUser(deps, req, reply, { link: 'download' });
-    if (!user) return reply;
+    const user = await requireUser(deps, req, { link: 'download' });
     const index = /^\d{1,3}$/.test(req.params.index) ? Number(req.params.index) : -1;
     const task = await deps.db.selectFrom('tasks').select(['id', 'row_index']).where('id', '=', req.params.taskId).where('user_id', '=', user.id).executeTakeFirst();
     if (!task || index < 0) throw notFound(`task ${req.params.taskId} has no file ${req.params.index}`);

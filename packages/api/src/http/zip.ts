@@ -22,8 +22,7 @@ function csvCell(v: string | number): string {
  */
 export function registerZipRoute(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { id: string } }>('/batches/:id/download.zip', async (req, reply) => {
-    const user = await requireUser(deps, req, reply, { link: 'download' });
-    if (!user) return reply;
+    const user = await requireUser(deps, req, { link: 'download' });
     const batch = await findBatch(deps.db, user.id, req.params.id);
     if (!batch) throw notFound(`batch ${req.params.id} not found`);
     const tasks = await succeededWithResults(deps.db, batch.id);

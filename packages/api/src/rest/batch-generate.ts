@@ -16,8 +16,7 @@ const SeedBody = BatchRowsInput.extend({ generationType: z.string().optional() }
  */
 export function registerBatchGenerateRoute(app: FastifyInstance, deps: AppDeps): void {
   app.post('/api/v1/workflow/batch-generate', async (req, reply) => {
-    const user = await requireUser(deps, req, reply);
-    if (!user) return reply;
+    const user = await requireUser(deps, req);
     const body = req.body as Record<string, unknown> | null;
     if (body && typeof body === 'object' && body.generationType === 'image') {
       throw invalid('generationType: "image" is not supported: ClipFleet generates videos (use "video", the default)');
