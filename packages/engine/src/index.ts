@@ -56,7 +56,7 @@ export type {
 } from './batch/types.ts';
 export { isTerminal, TASK_STATES, TERMINAL_STATES, type TaskFacts, type TaskFailure, type TaskSpec, type TaskState, type TerminalState } from './task/types.ts';
 export { createSupervisor, ENGINE_CODES, hydrateSupervisor } from './batch/supervisor.ts';
-export { supervisorMachine } from './batch/supervisorMachine.ts';
+export { supervisorMachine, type ProviderGate } from './batch/supervisorMachine.ts';
 export { taskMachine, type TaskEmitted, type TaskMachineInput, type TaskRuntime } from './task/taskMachine.ts';
 export { classWeight, fitsCapacity } from './policy/admission.ts';
 export { failureRate, initialDegradation, recordOutcome, type DegradationState, type LevelChange } from './policy/degradation.ts';

@@ -4,6 +4,7 @@ import type { EngineClock } from '../ports/clock.ts';
 import type { KieGateway, RemoteStatus } from '../ports/gateway.ts';
 import type { ProviderLimits } from '../ports/limits.ts';
 import type { TaskFacts, TaskSpec, TaskState } from '../task/types.ts';
+import type { ProviderGate } from './supervisorMachine.ts';
 
 export interface SupervisorOptions {
   clock: EngineClock;
@@ -45,7 +46,7 @@ export interface UserLoad {
 }
 
 export interface SupervisorStatus {
-  provider: 'healthy' | 'throttled' | 'halted';
+  provider: ProviderGate;
   /** The storage gate: while the host cannot write, nothing is admitted or submitted. */
   storage: 'writable' | 'unwritable';
   /** The global cap in force: config maxRunning, lowered while KIE struggles. */
@@ -60,7 +61,7 @@ export interface SupervisorStatus {
 
 export interface AccountLoad {
   accountId: string;
-  gate: 'healthy' | 'throttled' | 'halted';
+  gate: ProviderGate;
   /** Its running cap in force (its own cap or the global one, lowered while its jobs fail). */
   level: number;
   /** This process's tasks holding the account (permit asked, submitting or polling). */

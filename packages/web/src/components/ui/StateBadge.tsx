@@ -1,14 +1,12 @@
-import type { TaskState } from '@clipfleet/engine';
+import type { ProviderGate, TaskState } from '@clipfleet/engine';
 import { stateLabel } from '../../lib/format.ts';
 import type { RouterOutputs } from '../../utils/trpc.ts';
 
 type Tone = 'ok' | 'bad' | 'warn' | 'info' | 'idle';
 type BatchState = RouterOutputs['batch']['get']['state'];
-/** The provider gate's states (the supervisor machine the inspector draws). */
-type GateState = 'healthy' | 'throttled' | 'halted';
 
 /** Every state a badge shows has its tone: a new task or batch state fails the type check until it gets one. */
-const TONE: Record<TaskState | BatchState | GateState, Tone> = {
+const TONE: Record<TaskState | BatchState | ProviderGate, Tone> = {
   queued: 'idle',
   submitting: 'info',
   polling: 'info',
