@@ -9,11 +9,11 @@ import {
   type KieGateway,
 } from '@clipfleet/engine';
 import { DiscreteEventClock } from '../clock.ts';
-import { SimKie } from '../core.ts';
 import { SimGateway } from '../gateway.ts';
 import type { FaultSpec } from '../profiles/faults.ts';
 import type { LatencyProfileName } from '../profiles/latency.ts';
 import { randomSource } from '../rng.ts';
+import { MeteredSimKie, meterOverheadMs, SpanMeter } from './meter.ts';
 import { TaskTracks } from './tracks.ts';
 import { mean, percentile, round } from './stats.ts';
 
@@ -81,6 +81,16 @@ export interface SimulationPerf {
   eventsPerSecond: number;
   /** Engine + simulator cost per task: CPU ms per task. */
   cpuMsPerTask: number;
+  /**
+   * The simulated KIE's part of cpuMsPerTask: the run's CPU times the share of its wall time spent inside the
+   * provider's own code (its answers and callback timers, metered by MeteredSimKie). A share of wall time is a fair
+   * share of CPU as long as the process is preempted alike in and out of the provider, as a busy machine does.
+   */
+  simCpuMsPerTask: number;
+  /** What is left per task for the engine, the gateway adapter, the virtual clock and the benchmark's bookkeeping. */
+  engineCpuMsPerTask: number;
+  /** The metering's own cost (CPU ms, in cpuMs and counted on the engine's side). */
+  meterOverheadMs: number;
   wallMsPerTask: number;
 }
 
@@ -111,7 +121,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const clock = new DiscreteEventClock();
   const accountIds = input.config.provider.accounts.map((a) => a.id);
   const apiKeys = accountIds.map((_, i) => (i === 0 ? 'sim-key' : `sim-key-${i}`));
-  const core = new SimKie({ clock, seed: input.seed, latency: input.latency, apiKeys, ...(input.faults !== undefined ? { faults: input.faults } : {}) });
+  const meter = new SpanMeter();
+  const core = new MeteredSimKie({ clock, seed: input.seed, latency: input.latency, apiKeys, ...(input.faults !== undefined ? { faults: input.faults } : {}) }, meter);
   const accounts = apiKeys.map((apiKey) => new SimGateway(core, { apiKey, callbacks: input.config.provider.callbacks }));
   const gateway = accounts.length === 1 ? accounts[0]! : accountGateway(new Map(accountIds.map((id, i) => [id, accounts[i]!])));
 
@@ -221,6 +232,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const simCpuMs = wallMs > 0 ? (cpuMs * meter.ms) / wallMs : 0;
   supervisor.stop();
 
   const totals = core.totals();
@@ -275,6 +287,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     cpuMs: round(cpuMs, 1)!,
     eventsPerSecond: Math.round(events / Math.max(wallMs / 1000, 1e-6)),
     cpuMsPerTask: round(cpuMs / total, 4)!,
+    simCpuMsPerTask: round(simCpuMs / total, 4)!,
+    engineCpuMsPerTask: round((cpuMs - simCpuMs) / total, 4)!,
+    meterOverheadMs: round(meterOverheadMs(meter.spans), 1)!,
     wallMsPerTask: round(wallMs / total, 4)!,
   };
   return { metrics, perf, timeline: downsample(timeline, 400).map(([t, n]) => [round(t / 1000, 1)!, n]) };
