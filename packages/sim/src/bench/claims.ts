@@ -1,3 +1,4 @@
+import { parseFaults } from '../profiles/faults.ts';
 import type { RunRecord, StrategyId } from './matrix.ts';
 import { round } from './stats.ts';
 
@@ -213,6 +214,19 @@ export function targets(runs: RunRecord[]): Check[] {
       statement: 'clipfleet: makespan no worse than seed on every fault scenario',
       measured: faultPairs.map((x) => `${x.s}: ${x.c!.metrics.makespanS} s vs ${x.seed!.metrics.makespanS} s`).join('; '),
       holds: worse.length === 0,
+    });
+  }
+  // Issue 11: a KIE outage is waited out by polling alone, with nothing lost.
+  const outage = find(runs, 'outage', 'clipfleet');
+  if (outage) {
+    const m = outage.metrics;
+    const { startMs, durationMs } = parseFaults('outage').outage!;
+    const min = (ms: number) => ms / 60_000;
+    checks.push({
+      id: 'outage',
+      statement: `clipfleet without callbacks: 100 % success through an outage (KIE answers 455 to every call from ${min(startMs)} to ${min(startMs + durationMs)} min)`,
+      measured: `success ${pct(m.successRate)} (${m.succeeded} of ${m.tasks}; ${m.failed} failed, ${m.timedOut} timed out, ${m.unfinished} unfinished)`,
+      holds: m.succeeded === m.tasks,
     });
   }
   const oc = find(runs, 'overload', 'clipfleet');
