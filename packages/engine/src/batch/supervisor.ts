@@ -20,7 +20,7 @@ import { LocalLimits } from './localLimits.ts';
 import { Permits } from './permits.ts';
 import { RateWake } from './rateWake.ts';
 import { releaseUser } from './release.ts';
-import { recordFrom, type TaskRecord, type UserEntry } from './records.ts';
+import { recordOwning, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { StorageGate } from './storageGate.ts';
 import { TaskRuntimeHost } from './taskRuntime.ts';
@@ -159,7 +159,7 @@ class BatchSupervisor implements Supervisor {
     const { registry } = this;
     registry.validate(batch);
     const entry = registry.registerBatch(batch.batchId, batch.userId, batch.paused ?? false, batch.tasks);
-    for (const spec of batch.tasks) registry.tasks.set(spec.taskId, recordFrom(initialFacts(spec)));
+    for (const spec of batch.tasks) registry.tasks.set(spec.taskId, recordOwning(initialFacts(spec)));
     entry.open = batch.tasks.length;
     this.publish({ type: 'batch.added', batchId: batch.batchId, userId: batch.userId, taskCount: batch.tasks.length });
     if (entry.open === 0) this.endings.finishBatch(entry);
