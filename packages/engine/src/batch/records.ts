@@ -38,7 +38,12 @@ export interface UserEntry {
   batches: RoundRobin<string>;
 }
 
-/** A task's live record, from its facts (fresh tasks start from `initialFacts`); the record owns a copy. */
+/** A task's live record, from facts a host holds (hydrate): the record owns a copy. */
 export function recordFrom(facts: TaskFacts): TaskRecord {
-  return { facts: { ...facts }, weight: 0, live: null, waitingForSlot: false, account: null };
+  return recordOwning({ ...facts });
+}
+
+/** A task's live record over `facts`, which nothing else holds (a fresh task's `initialFacts`): no copy. */
+export function recordOwning(facts: TaskFacts): TaskRecord {
+  return { facts, weight: 0, live: null, waitingForSlot: false, account: null };
 }

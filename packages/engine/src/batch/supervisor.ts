@@ -10,8 +10,9 @@ import { taskEventForCallback } from '../task/callbackCue.ts';
 import { STORAGE_ERROR_CODE } from '../policy/retry.ts';
 import { foldTaskEvent, initialFacts } from '../task/facts.ts';
 import type { TaskEmitted, TaskMachineInput } from '../task/taskMachine.ts';
-import { isTerminal, type TaskFacts } from '../task/types.ts';
+import type { TaskFacts } from '../task/types.ts';
 import { AdmissionControl, weightFor } from './admissionControl.ts';
+import { Commands } from './commands.ts';
 import { Endings } from './endings.ts';
 import { HealthControl } from './health.ts';
 import { hydrate } from './hydrate.ts';
@@ -19,7 +20,7 @@ import { LocalLimits } from './localLimits.ts';
 import { Permits } from './permits.ts';
 import { RateWake } from './rateWake.ts';
 import { releaseUser } from './release.ts';
-import { recordFrom, type TaskRecord, type UserEntry } from './records.ts';
+import { recordOwning, type TaskRecord, type UserEntry } from './records.ts';
 import { Registry } from './registry.ts';
 import { StorageGate } from './storageGate.ts';
 import { TaskRuntimeHost } from './taskRuntime.ts';
@@ -37,12 +38,9 @@ export const ENGINE_CODES = {
 /**
  * The batch supervisor: a front that composes parts with one job each (the way pg-boss's front class composes
  * its manager and timekeeper): the registry (what is known), admission (the pure planner's input and steps),
- * the rate-window wake-up, health control (gate, global cap, degradation), the task runtime, hydrate and views.
- * What stays here is the public API and the translation of task machine events into engine events.
- *
- * Over 400 lines (about 460) for now: most of it is the Supervisor interface's 25 small methods, each a line or
- * three of delegation to the parts. The next cut is the command half (pause/resume/cancel/retry of batches and
- * tasks) into its own part; it was not made in session 19, whose time went to the scale targets.
+ * the rate-window wake-up, health control (gate, global cap, degradation), the task runtime, the users' commands
+ * (pause, resume, cancel, retry), hydrate and views. What stays here is the public API and the translation of
+ * task machine events into engine events.
  */
 class BatchSupervisor implements Supervisor {
   private readonly registry: Registry;
@@ -55,6 +53,7 @@ class BatchSupervisor implements Supervisor {
   private readonly admission: AdmissionControl;
   private readonly wake: RateWake;
   private readonly endings: Endings;
+  private readonly commands: Commands;
   private readonly storage = new StorageGate();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private seq: number;
@@ -102,6 +101,7 @@ class BatchSupervisor implements Supervisor {
     });
     this.wake = new RateWake(clock, () => this.pump());
     this.endings = new Endings(this.registry, this.estimator, this.health, (body) => this.publish(body));
+    this.commands = new Commands({ registry: this.registry, tasks: this.tasks, endings: this.endings, publish: (body) => this.publish(body), pump: () => this.pump() });
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class BatchSupervisor implements Supervisor {
     const { registry } = this;
     registry.validate(batch);
     const entry = registry.registerBatch(batch.batchId, batch.userId, batch.paused ?? false, batch.tasks);
-    for (const spec of batch.tasks) registry.tasks.set(spec.taskId, recordFrom(initialFacts(spec)));
+    for (const spec of batch.tasks) registry.tasks.set(spec.taskId, recordOwning(initialFacts(spec)));
     entry.open = batch.tasks.length;
     this.publish({ type: 'batch.added', batchId: batch.batchId, userId: batch.userId, taskCount: batch.tasks.length });
     if (entry.open === 0) this.endings.finishBatch(entry);
@@ -167,95 +167,33 @@ class BatchSupervisor implements Supervisor {
   }
 
   pauseBatch(batchId: string): void {
-    const batch = this.registry.batches.get(batchId);
-    if (!batch || batch.paused || batch.open === 0) return;
-    batch.paused = true;
-    this.publish({ type: 'batch.paused', batchId, userId: batch.userId });
-    // Tasks already at KIE run on (they are paid for); those waiting for a slot or a retry stop.
-    for (const id of batch.taskIds) this.tasks.send(this.registry.record(id), { type: 'PAUSE' });
+    this.commands.pauseBatch(batchId);
   }
 
   resumeBatch(batchId: string): void {
-    const batch = this.registry.batches.get(batchId);
-    if (!batch || !batch.paused) return;
-    batch.paused = false;
-    this.publish({ type: 'batch.resumed', batchId, userId: batch.userId });
-    for (const id of batch.taskIds) {
-      const record = this.registry.record(id);
-      if (record.facts.state === 'paused') this.resumeRecord(record);
-    }
-    this.pump();
+    this.commands.resumeBatch(batchId);
   }
 
   cancelBatch(batchId: string): void {
-    const batch = this.registry.batches.get(batchId);
-    if (!batch || batch.open === 0) return;
-    // One step: ending a running task frees capacity and pumps, so the batch must stop admitting first.
-    if (!batch.cancelled) {
-      batch.cancelled = true;
-      this.publish({ type: 'batch.cancelled', batchId, userId: batch.userId });
-    }
-    for (const id of batch.taskIds) this.cancelRecord(this.registry.record(id));
-    this.pump();
+    this.commands.cancelBatch(batchId);
   }
 
   retryFailed(batchId: string): string[] {
-    const batch = this.registry.batches.get(batchId);
-    if (!batch || batch.cancelled) return [];
-    const retried: string[] = [];
-    for (const id of batch.taskIds) {
-      const record = this.registry.record(id);
-      if (record.facts.state !== 'failed' && record.facts.state !== 'timedOut') continue;
-      batch.open++;
-      const { spec } = record.facts;
-      this.publish({ type: 'task.requeued', taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId });
-      this.registry.requeue(record);
-      retried.push(id);
-    }
-    this.pump();
-    return retried;
+    return this.commands.retryFailed(batchId);
   }
 
   // ---- single tasks ---------------------------------------------------------------------------
 
   cancelTask(taskId: string): void {
-    const record = this.registry.tasks.get(taskId);
-    if (record) this.cancelRecord(record);
-    this.pump();
-  }
-
-  private cancelRecord(record: TaskRecord): void {
-    if (isTerminal(record.facts.state)) return;
-    if (record.live) {
-      this.tasks.send(record, { type: 'CANCEL' });
-      return;
-    }
-    this.endings.end(record, { outcome: 'cancelled', error: null, resultUrls: [] });
+    this.commands.cancelTask(taskId);
   }
 
   pauseTask(taskId: string): void {
-    const record = this.registry.tasks.get(taskId);
-    if (!record) return;
-    if (record.live) this.tasks.send(record, { type: 'PAUSE' });
-    else if (record.facts.state === 'queued') this.park(record);
+    this.commands.pauseTask(taskId);
   }
 
   resumeTask(taskId: string): void {
-    const record = this.registry.tasks.get(taskId);
-    if (record?.facts.state !== 'paused') return;
-    this.resumeRecord(record);
-    this.pump();
-  }
-
-  private park(record: TaskRecord): void {
-    const { spec, attempts } = record.facts;
-    this.publish({ type: 'task.paused', taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId, attempts });
-  }
-
-  private resumeRecord(record: TaskRecord): void {
-    const { spec } = record.facts;
-    this.publish({ type: 'task.resumed', taskId: spec.taskId, batchId: spec.batchId, userId: spec.userId });
-    this.registry.requeue(record);
+    this.commands.resumeTask(taskId);
   }
 
   deliverCallback(remoteTaskId: string, status: RemoteStatus, verified = false, accountId?: string): void {
@@ -363,7 +301,7 @@ class BatchSupervisor implements Supervisor {
         return;
       case 'paused':
         this.release(record);
-        this.park(record);
+        this.commands.park(record);
         this.pump();
         return;
       case 'ended':
@@ -411,7 +349,7 @@ class BatchSupervisor implements Supervisor {
             error: { code: ENGINE_CODES.submitUncertain, message: 'interrupted while submitting: KIE may or may not have the job, so it is not sent again' },
             resultUrls: [],
           }),
-        cancel: (record) => this.cancelRecord(record),
+        cancel: (record) => this.commands.cancel(record),
       },
       batches,
       this.options.clock.now(),

@@ -67,7 +67,7 @@ export class LiveTask implements TaskRuntime {
   state!: MachineState<TaskContext>;
   timers: Timer[] = [];
   /** The initial state's effects, held from `create` until `start`. */
-  initial: TaskEffect[] = [];
+  initial: TaskEffect[] = NO_EFFECTS;
   /** Events sent before `start` or while the task is in a transition (by its own effects): taken next, in order. */
   inbox: TaskEvent[] | null = null;
   phase: 'created' | 'idle' | 'busy' | 'done' = 'created';
@@ -181,6 +181,9 @@ export class TaskRuntimeHost {
       retryDueAt: facts.nextDueAt,
       runtime: live,
     };
+    // The initial effects go in a pooled list like a step's: `execute` gives every list it carried out back to
+    // the pool, and a fresh one here grew the pool by one list per admission (a 100,000-task run kept 100,000).
+    live.initial = this.lists.pop() ?? [];
     live.state = compiledTaskMachine.initial(input, live.initial as Effect<unknown>[]);
     record.live = live;
   }

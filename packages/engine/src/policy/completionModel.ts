@@ -37,29 +37,32 @@ export function fitLogNormal({ meanMs, sdMs }: Expectation): LogNormal {
   return { mu: Math.log(meanMs) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
+/** The model at t > 0: completion density f (per ms), survival S = P(still running at t), and hazard h = f/S. */
+function pointOf(d: LogNormal, t: number): { f: number; s: number; h: number } {
+  const logT = Math.log(t);
+  const z = (logT - d.mu) / d.sigma;
+  const s = 0.5 * erfc((logT - d.mu) / (d.sigma * Math.SQRT2));
+  const f = Math.exp(-0.5 * z * z) / (t * d.sigma * Math.sqrt(2 * Math.PI));
+  // Far in the tail both f and S underflow: there the asymptote of the normal's Mills ratio, h = z / (sigma t)
+  // (relative error about 1/z^2), or the hazard would read 0 and a schedule would stop polling just where a late
+  // job is certain to be done soon.
+  const h = z > 5 || !(s > 0) ? z / (d.sigma * t) : f / s;
+  return { f, s, h };
+}
+
 /** P(still running at t). */
 export function survival(d: LogNormal, t: number): number {
-  return t <= 0 ? 1 : 0.5 * erfc((Math.log(t) - d.mu) / (d.sigma * Math.SQRT2));
+  return t <= 0 ? 1 : pointOf(d, t).s;
 }
 
 /** Completion density at t (per ms). */
 export function density(d: LogNormal, t: number): number {
-  if (t <= 0) return 0;
-  const z = (Math.log(t) - d.mu) / d.sigma;
-  return Math.exp(-0.5 * z * z) / (t * d.sigma * Math.sqrt(2 * Math.PI));
+  return t <= 0 ? 0 : pointOf(d, t).f;
 }
 
-/**
- * Hazard rate f/S at t (per ms). Far in the tail both underflow, so there it uses the asymptote of the
- * normal's Mills ratio, h = z / (sigma t) (relative error about 1/z^2): without it the hazard would read 0
- * and a schedule would stop polling just where a late job is certain to be done soon.
- */
+/** Hazard rate f/S at t (per ms). */
 export function hazard(d: LogNormal, t: number): number {
-  if (t <= 0) return 0;
-  const z = (Math.log(t) - d.mu) / d.sigma;
-  if (z > 5) return z / (d.sigma * t);
-  const s = survival(d, t);
-  return s > 0 ? density(d, t) / s : z / (d.sigma * t);
+  return t <= 0 ? 0 : pointOf(d, t).h;
 }
 
 const GRID = 400;
@@ -76,19 +79,24 @@ export function pollingClock(expected: Expectation, targetDelayMs: number): Poll
   const model = fitLogNormal(expected);
   const endMs = Math.exp(model.mu + 6 * model.sigma);
   const stepMs = endMs / GRID;
-  const root = new Float64Array(GRID + 1);
+  // One evaluation of the model per grid point (a clock is built whenever a class's estimate moves): the integral
+  // of sqrt(f S), and sqrt(h), kept in `phi` until k is known.
+  const phi = new Float64Array(GRID + 1);
   let integral = 0;
-  for (let i = 0; i <= GRID; i++) {
+  let previousRoot = 0;
+  for (let i = 1; i <= GRID; i++) {
     const t = i * stepMs;
-    root[i] = Math.sqrt(density(model, t) * survival(model, t));
-    if (i > 0) integral += ((root[i - 1]! + root[i]!) / 2) * stepMs;
+    const { f, s, h } = pointOf(model, t);
+    const root = Math.sqrt(f * s);
+    integral += ((previousRoot + root) / 2) * stepMs;
+    previousRoot = root;
+    phi[i] = Math.sqrt(h);
   }
   const k = (2 * targetDelayMs) / integral;
   // Accumulate sqrt(h) / k with the trapezoid rule.
-  const phi = new Float64Array(GRID + 1);
   let previous = 0;
   for (let i = 1; i <= GRID; i++) {
-    const current = Math.sqrt(hazard(model, i * stepMs));
+    const current = phi[i]!;
     phi[i] = phi[i - 1]! + ((previous + current) / 2) * (stepMs / k);
     previous = current;
   }
