@@ -10,7 +10,7 @@ import {
   type Expectation,
   type PollInput,
 } from '../src/policy/polling.ts';
-import { density, erfc, fitLogNormal, survival } from '../src/policy/completionModel.ts';
+import { density, erfc, fitLogNormal, nextPollOnClock, pollingClock, survival } from '../src/policy/completionModel.ts';
 
 const polling: PollingConfig = getBatchConfig('pro').polling;
 const withStrategy = (strategy: PollingConfig['strategy']): PollingConfig => ({ ...polling, strategy });
@@ -37,6 +37,19 @@ function schedule(config: PollingConfig, resolution: string, expected: Expectati
   }
   return polls;
 }
+
+it('a schedule depends only on its inputs, never on which estimate the clock memo saw first', () => {
+  const a = polling.adaptive;
+  const centre: Expectation = { meanMs: 77_700, sdMs: 12_300 };
+  const nearby: Expectation = { meanMs: 77_740, sdMs: 12_260 }; // the same 100 ms memo bucket
+  const elapsed = [40 * s, 70 * s, 90 * s, 150 * s];
+  for (const e of elapsed) adaptiveDelayMs(polling, input(e, '720p', nearby));
+  const clock = pollingClock(centre, a.targetDelayMs['720p']!);
+  for (const e of elapsed) {
+    const alone = Math.min(a.maxIntervalMs, Math.max(a.minIntervalMs, nextPollOnClock(clock, e)));
+    expect(adaptiveDelayMs(polling, input(e, '720p', centre))).toBe(alone);
+  }
+});
 
 describe('staged schedule (the seed)', () => {
   it.each([

@@ -31,9 +31,16 @@ let clockCount = 0;
 /** Spread steps per mean step in the inner key: a spread above this many 100 ms steps (about 77 days) is capped. */
 const SPREAD_STEPS = 2 ** 26;
 
-/** Polling clocks are memoised: an estimate changes once per finished task, a poll happens far more often. */
+/**
+ * Polling clocks are memoised: an estimate changes once per finished task, a poll happens far more often. A clock
+ * is built from the estimate rounded to the key's 100 ms steps, not from whichever exact estimate came first, so a
+ * schedule depends only on its inputs, never on what ran before in the process (the memo is a pure cache).
+ */
 function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
-  const key = Math.round(expected.meanMs / 100) * SPREAD_STEPS + Math.min(SPREAD_STEPS - 1, Math.round(expected.sdMs / 100));
+  // At least one step each: a zero mean or spread has no log-normal.
+  const meanSteps = Math.max(1, Math.round(expected.meanMs / 100));
+  const sdSteps = Math.max(1, Math.min(SPREAD_STEPS - 1, Math.round(expected.sdMs / 100)));
+  const key = meanSteps * SPREAD_STEPS + sdSteps;
   let byTarget = clocks.get(targetDelayMs);
   let clock = byTarget?.get(key);
   if (!clock) {
@@ -43,7 +50,7 @@ function clockFor(expected: Expectation, targetDelayMs: number): PollingClock {
       byTarget = undefined;
     }
     if (!byTarget) clocks.set(targetDelayMs, (byTarget = new Map()));
-    clock = pollingClock(expected, targetDelayMs);
+    clock = pollingClock({ meanMs: meanSteps * 100, sdMs: sdSteps * 100 }, targetDelayMs);
     byTarget.set(key, clock);
     clockCount++;
   }
