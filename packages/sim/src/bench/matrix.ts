@@ -10,7 +10,13 @@ export interface RunRecord {
   scenario: string;
   strategy: StrategyId;
   metrics: SimulationMetrics;
-  perf: SimulationPerf & { peakRssMB?: number; baselineRssMB?: number; isolated: boolean };
+  perf: SimulationPerf & {
+    peakRssMB?: number;
+    baselineRssMB?: number;
+    /** An isolated run's warm-up in the same process before it (see worker.ts). */
+    warmUp?: { tasks: number; cpuMs: number; wallMs: number };
+    isolated: boolean;
+  };
 }
 
 export function strategyConfig(id: StrategyId): FleetConfig {
