@@ -1,8 +1,8 @@
 import { ConfigError, type Supervisor } from '@clipfleet/engine';
 import type { FleetCommand } from '../cluster/commands.ts';
 import type { Db } from '../db/database.ts';
-import { findBatch, tasksOfBatch } from '../store/batches.ts';
-import { taskSpecOf } from './hydrate.ts';
+import { findBatch } from '../store/batches.ts';
+import { factRowsOfBatch, taskSpecOf } from './hydrate.ts';
 
 export interface CommandHost {
   db: Db;
@@ -25,7 +25,7 @@ export async function carryOut(command: FleetCommand, userId: string, host: Comm
       if (supervisor.batchProgress(command.batchId)) return;
       const batch = await findBatch(host.db, userId, command.batchId);
       if (!batch || batch.finished_at !== null) return;
-      const tasks = await tasksOfBatch(host.db, batch.id);
+      const tasks = await factRowsOfBatch(host.db, batch.id);
       const pristine = tasks.every((t) => t.state === 'queued' && t.attempts === 0 && t.remote_task_id === null);
       if (pristine && (batch.state === 'active' || batch.state === 'paused')) {
         supervisor.addBatch({ batchId: batch.id, userId, tasks: tasks.map(taskSpecOf), paused: batch.state === 'paused' });

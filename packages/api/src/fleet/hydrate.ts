@@ -1,7 +1,8 @@
 import { isTerminal, TASK_STATES, type HydrateBatch, type TaskFacts, type TaskSpec, type TaskState } from '@clipfleet/engine';
 import type { TasksTable } from '../db/types.ts';
 import type { Db } from '../db/database.ts';
-import { tasksOfBatch, unfinishedBatches } from '../store/batches.ts';
+import { unfinishedBatches } from '../store/batches.ts';
+import type { Executor } from '../store/executor.ts';
 
 /** The engine's view of a task row. Prompts stay in the database: the persisting gateway loads them. */
 export function taskSpecOf(row: Pick<TasksTable, 'id' | 'batch_id' | 'user_id' | 'row_index' | 'model' | 'resolution' | 'duration_sec'>): TaskSpec {
@@ -24,6 +25,14 @@ export const FACT_COLUMNS = [
 ] as const;
 
 export type FactRow = Pick<TasksTable, (typeof FACT_COLUMNS)[number]>;
+
+/**
+ * A batch's task rows, facts only, in row order: what a hydrate or an addBatch command needs. Not the prompts:
+ * 10,000 rows of up to 10,000 characters each were read whole to be dropped.
+ */
+export async function factRowsOfBatch(db: Executor, batchId: string): Promise<FactRow[]> {
+  return db.selectFrom('tasks').select(FACT_COLUMNS).where('batch_id', '=', batchId).orderBy('row_index', 'asc').execute();
+}
 
 /** A task row's facts (the inverse of `factsPatch`). */
 export function factsOf(row: FactRow): TaskFacts {
@@ -74,7 +83,7 @@ export async function loadUnfinished(db: Db, scope: { userId?: string; batchIds?
   const batches: HydrateBatch[] = [];
   const ended: string[] = [];
   for (const b of rows) {
-    const facts = (await tasksOfBatch(db, b.id)).map(factsOf);
+    const facts = (await factRowsOfBatch(db, b.id)).map(factsOf);
     if (facts.length > 0 && facts.every((f) => isTerminal(f.state))) {
       ended.push(b.id);
       continue;

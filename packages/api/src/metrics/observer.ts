@@ -88,11 +88,28 @@ export class MetricsObserver {
   private async classOf(batchId: string, taskId: string): Promise<ClassLabels> {
     let classes = this.classes.get(batchId);
     if (!classes) {
-      classes = batchTaskClasses(this.db, batchId).then((rows) => new Map(rows.map((r) => [r.taskId, classLabels(r)])));
+      classes = batchTaskClasses(this.db, batchId).then(labelsByTask);
       this.classes.set(batchId, classes);
     }
     return (await classes).get(taskId) ?? UNKNOWN;
   }
+}
+
+/**
+ * Each task's class labels, one object per class: the batch's tasks share a few classes, and a labels object (with
+ * its model and resolution strings, fresh from each database row) per task was ~100 bytes x 10,000 rows kept for
+ * the batch's whole run.
+ */
+function labelsByTask(rows: readonly { taskId: string; model: string; resolution: string; durationSec: number }[]): Map<string, ClassLabels> {
+  const byClass = new Map<string, ClassLabels>();
+  return new Map(
+    rows.map((r) => {
+      const key = `${r.model}|${r.resolution}|${r.durationSec}`;
+      let labels = byClass.get(key);
+      if (!labels) byClass.set(key, (labels = classLabels(r)));
+      return [r.taskId, labels];
+    }),
+  );
 }
 
 /** Why a task failed, in words an operator can group by: the engine's own decision for its last code. */

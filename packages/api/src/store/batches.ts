@@ -150,10 +150,6 @@ export async function unfinishedBatches(db: Executor, userId?: string): Promise<
   return query.orderBy('created_at', 'asc').execute();
 }
 
-export async function tasksOfBatch(db: Executor, batchId: string) {
-  return db.selectFrom('tasks').selectAll().where('batch_id', '=', batchId).orderBy('row_index', 'asc').execute();
-}
-
 export async function tasksInStates(db: Executor, batchId: string, states: string[]) {
   return db
     .selectFrom('tasks')

@@ -99,17 +99,21 @@ export async function appendEvents(trx: Executor, events: readonly EngineEvent[]
   return { events: stored.map((s) => s.event), batches: [...batches.values()] };
 }
 
-/** The last stored number of each stream (absent: nothing stored yet). */
+/**
+ * The last stored number of each stream (absent: nothing stored yet). One `max` per stream, not one grouped query
+ * over an `IN` list: a plain `max(seq) where stream = ?` is a single seek at the end of the (stream, seq) key in
+ * SQLite and Postgres alike, while the grouped form walked every stored event of the stream (measured: 24 ms per
+ * write once a batch had 60,000 events, most of the server's CPU late in a 10,000-row batch).
+ */
 async function lastSeqs(db: Executor, streams: string[]): Promise<Map<string, number>> {
   const last = new Map<string, number>();
-  for (const part of shapedChunks(streams, 256)) {
-    const rows = await db
+  for (const stream of streams) {
+    const row = await db
       .selectFrom('task_events')
-      .select(['stream', (eb) => eb.fn.max<number>('seq').as('seq')])
-      .where('stream', 'in', part)
-      .groupBy('stream')
-      .execute();
-    for (const row of rows) last.set(row.stream, Number(row.seq));
+      .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
+      .where('stream', '=', stream)
+      .executeTakeFirst();
+    if (row?.seq != null) last.set(stream, Number(row.seq));
   }
   return last;
 }
