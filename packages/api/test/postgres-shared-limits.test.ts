@@ -83,7 +83,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     expect(denials).toBeGreaterThan(0);
     for (const account of ['a', 'b']) {
       const times = grants.filter((g) => g.accountId === account).map((g) => g.at).sort((x, y) => x - y);
-      times.forEach((t, i) => {
+      times.forEach((t) => {
         const inWindow = times.filter((u) => u > t - 1_000 && u <= t).length;
         expect(inWindow, `${account} at ${t}`).toBeLessThanOrEqual(5);
       });
