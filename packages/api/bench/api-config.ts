@@ -75,7 +75,6 @@ export const cfg = {
   lateSubscribers: num('late-subscribers'),
   phases: phasesToRun(),
 };
-export type BenchConfig = typeof cfg;
 
 export const TARGETS = { createP95Ms: 50, acceptMs: 1000, rssMb: 200, lagP99Ms: 50, lateConnectMs: 5000, lateMeP99Ms: 100, lateRssMb: 250 };
 export const SIM_KEY = 'bench-sim-key';

@@ -21,7 +21,7 @@ import { writeSetting } from '../src/store/settings.ts';
 import { createDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.ts';
 import { leaseOwners, maxInWindow, submitWorkload } from '../test/helpers/cluster-workload.ts';
 import { gitCommit, writeReadmeSection } from './readme.ts';
-import { markdownTable, round1 } from './stats.ts';
+import { round1 } from './stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');

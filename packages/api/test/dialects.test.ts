@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../src/db/database.ts';
+import { dbNow, dbNowPlus } from '../src/db/clock.ts';
 import { dbKind, lockRows } from '../src/db/dialect.ts';
 import { listen, notify } from '../src/db/notify.ts';
 import { durableTransaction, isTransientStorageError } from '../src/store/durable.ts';
@@ -70,6 +71,20 @@ describe.each(targets)('one store on %s', (kind, target) => {
     await notify(db, 'cf_test', 'after unlisten');
     await sleep(150);
     expect(got).toHaveLength(3);
+  });
+
+  it("reads the database's clock as integer epoch ms (here the same host's clock), and offsets it", async () => {
+    const db = await open(await target());
+    const before = Date.now();
+    const row = await db
+      .selectNoFrom([dbNow(db).as('now'), dbNowPlus(db, -60_000).as('ago')])
+      .executeTakeFirstOrThrow();
+    const after = Date.now();
+    expect(Number.isInteger(row.now)).toBe(true);
+    // Postgres: the statement's start; both clocks read milliseconds, so allow the one the reads round off.
+    expect(row.now).toBeGreaterThanOrEqual(before - 1);
+    expect(row.now).toBeLessThanOrEqual(after + 1);
+    expect(row.now - row.ago).toBe(60_000);
   });
 
   it('refuses a channel name that is not a plain identifier', async () => {

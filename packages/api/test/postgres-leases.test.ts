@@ -3,10 +3,14 @@ import { LeaseOwner, type OwnershipHandlers } from '../src/cluster/ownership.ts'
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { EventBus } from '../src/fleet/bus.ts';
 import { FleetWriter, LeaseLostError } from '../src/fleet/writer.ts';
+import { onSkewedHost } from './helpers/host-clock.ts';
 import { freshDatabase } from './helpers/postgres.ts';
 import { storedBatch } from './helpers/stored-batch.ts';
 
 const LEASE_MS = 60_000;
+const TEN_MINUTES = 600_000;
+/** No heartbeat of its own: the test runs each one (`heartbeat()`), so a skewed host's run alone. */
+const MANUAL_HEARTBEAT = 3_600_000;
 
 /** Handlers that record what the owner was told; every user has work and is never idle. */
 function recorder() {
@@ -116,5 +120,43 @@ describe('user leases on PostgreSQL', () => {
     await b.heartbeat();
     expect(seenA.lost).toHaveLength(2);
     expect(seenB.lost).toEqual([]);
+  });
+
+  it("a worker whose host clock is ten minutes behind keeps its users: the database's clock judges its lease", async () => {
+    const db = await openDatabase(await freshDatabase());
+    const behind = new LeaseOwner(db, { ttlMs: LEASE_MS, heartbeatMs: MANUAL_HEARTBEAT });
+    const exact = new LeaseOwner(db, { ttlMs: LEASE_MS, heartbeatMs: MANUAL_HEARTBEAT });
+    opened.push({ db, owners: [behind, exact] });
+    const { user } = await storedBatch(db, { batchId: 'b1', name: 'solo', rows: 1 });
+    const seenBehind = recorder();
+    const seenExact = recorder();
+    await onSkewedHost(-TEN_MINUTES, () => behind.start(seenBehind.handlers));
+    expect(seenBehind.claimed).toEqual([user.id]);
+    // A lease stamped by the late clock would have run out ten minutes ago: the other worker would take the user.
+    await exact.start(seenExact.handlers);
+    await onSkewedHost(-TEN_MINUTES, () => behind.heartbeat());
+    await exact.heartbeat();
+    expect(seenExact.claimed).toEqual([]);
+    expect(seenBehind.lost).toEqual([]);
+    expect(behind.held()).toEqual([user.id]);
+  });
+
+  it("a dead worker whose host clock was ten minutes ahead loses its users within a lease time", async () => {
+    const db = await openDatabase(await freshDatabase());
+    const ttlMs = 1_000;
+    const ahead = new LeaseOwner(db, { ttlMs, heartbeatMs: MANUAL_HEARTBEAT });
+    const exact = new LeaseOwner(db, { ttlMs, heartbeatMs: MANUAL_HEARTBEAT });
+    opened.push({ db, owners: [ahead, exact] });
+    const { user } = await storedBatch(db, { batchId: 'b1', name: 'solo', rows: 1 });
+    const seenAhead = recorder();
+    await onSkewedHost(TEN_MINUTES, () => ahead.start(seenAhead.handlers));
+    expect(seenAhead.claimed).toEqual([user.id]);
+    // 'ahead' dies here (it never heartbeats again). Stamped by its clock, its lease would last ten minutes more.
+    const seenExact = recorder();
+    await exact.start(seenExact.handlers);
+    await new Promise((r) => setTimeout(r, ttlMs + 300));
+    await exact.heartbeat();
+    expect(seenExact.claimed).toEqual([user.id]);
+    expect(exact.held()).toEqual([user.id]);
   });
 });

@@ -1,9 +1,11 @@
 import { accountLimits, parseFleetConfig, DEFAULT_CONFIG, type PermitAnswer, type PermitRequest } from '@clipfleet/engine';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dbNowPlus } from '../src/db/clock.ts';
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { requestProviderResume } from '../src/cluster/broadcast.ts';
 import { registerWorker } from '../src/cluster/leases.ts';
 import { SharedLimits } from '../src/limits/index.ts';
+import { onSkewedHost } from './helpers/host-clock.ts';
 import { freshDatabase } from './helpers/postgres.ts';
 
 /** Two KIE accounts of 5 creates per second (window 1 s, no margin) and a global cap of 6 running jobs. */
@@ -29,6 +31,17 @@ async function worker(url: string, workerId: string, recheckMs = 50, clock?: () 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Moves what the database knows of a worker `ms` into the past (its last permit, its slots' bookings). */
+async function age(db: Db, workerId: string, ms: number): Promise<void> {
+  await db.updateTable('limit_workers').set((eb) => ({ seen_at: eb('seen_at', '-', ms) })).where('worker_id', '=', workerId).execute();
+  await db.updateTable('provider_slots').set((eb) => ({ since: eb('since', '-', ms) })).where('worker_id', '=', workerId).execute();
+}
+
+/** The worker's last heartbeat was `ms` ago, by the database's clock. */
+async function heartbeatAgo(db: Db, workerId: string, ms: number): Promise<void> {
+  await db.updateTable('cluster_workers').set({ heartbeat_at: dbNowPlus(db, -ms) }).where('id', '=', workerId).execute();
+}
 
 describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
   it('four workers racing for permits never exceed an account window or the global cap', async () => {
@@ -70,7 +83,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     expect(denials).toBeGreaterThan(0);
     for (const account of ['a', 'b']) {
       const times = grants.filter((g) => g.accountId === account).map((g) => g.at).sort((x, y) => x - y);
-      times.forEach((t, i) => {
+      times.forEach((t) => {
         const inWindow = times.filter((u) => u > t - 1_000 && u <= t).length;
         expect(inWindow, `${account} at ${t}`).toBeLessThanOrEqual(5);
       });
@@ -144,6 +157,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     // Still below its share, the big worker keeps the small one back...
     expect(await ask(small, 's3', 1, 100)).toEqual({ granted: false, reason: 'share', retryAt: 150 });
     // ...until it stops asking (its users have all they can run): the free slot is anyone's.
+    await age(open[0]!, 'big', 1_000);
     expect(await ask(small, 's3', 1, 200)).toEqual({ granted: true });
     expect(await ask(big, 'b4', 3, 200, 'b')).toEqual({ granted: false, reason: 'running', retryAt: 250 });
   });
@@ -152,6 +166,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     const url = await freshDatabase();
     const [dead, alive] = await Promise.all([worker(url, 'dead'), worker(url, 'alive')]);
     for (let i = 0; i < 3; i++) await dead.acquire({ accountId: i % 2 ? 'a' : 'b', taskId: `gone-${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 1 });
+    await age(open[0]!, 'dead', 20_000);
     for (let i = 0; i < 3; i++) expect(await alive.acquire({ accountId: 'b', taskId: `x${i}`, userId: 'v', attempt: 1, now: 20_000 + i, activeUsers: 1 })).toEqual({ granted: true });
     // Full: the dead worker's three slots are older than 10 s and their tasks are not running (not even stored).
     expect(await alive.acquire({ accountId: 'a', taskId: 'x3', userId: 'v', attempt: 1, now: 20_010, activeUsers: 1 })).toEqual({ granted: true });
@@ -163,12 +178,13 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     // 'busy' heartbeats as a cluster worker. Its permits were asked at 0 but granted just now, under load: the
     // attempts are not written yet, so the tasks look idle in the database (here: not stored at all).
     const db = open[0]!;
-    await registerWorker(db, { id: 'busy', pid: process.pid, host: 'here' }, Date.now());
+    await registerWorker(db, { id: 'busy', pid: process.pid, host: 'here' });
     for (let i = 0; i < 6; i++) expect(await busy.acquire({ accountId: i % 2 ? 'a' : 'b', taskId: `t${i}`, userId: 'u', attempt: 1, now: 0, activeUsers: 1 })).toEqual({ granted: true });
+    await age(db, 'busy', 20_000);
     // Long after, by the slots' times, the cap is still full: the jobs are about to start at KIE.
     expect(await other.acquire({ accountId: 'a', taskId: 'late', userId: 'v', attempt: 1, now: 20_000, activeUsers: 1 })).toEqual({ granted: false, reason: 'running', retryAt: 20_050 });
     // Once 'busy' stops heartbeating (it died), its slots of tasks that do not run are swept.
-    await db.updateTable('cluster_workers').set({ heartbeat_at: Date.now() - 6_000 }).where('id', '=', 'busy').execute();
+    await heartbeatAgo(db, 'busy', 6_000);
     expect(await other.acquire({ accountId: 'a', taskId: 'late', userId: 'v', attempt: 1, now: 20_100, activeUsers: 1 })).toEqual({ granted: true });
   });
 
@@ -235,7 +251,7 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
   it('an unanswered create on a live worker counts however long its call takes; one that never left, or a permit given back, frees its place', async () => {
     const url = await freshDatabase();
     const [w1, w2] = await Promise.all([worker(url, 'w1'), worker(url, 'w2')]);
-    await registerWorker(open[0]!, { id: 'w1', pid: process.pid, host: 'here' }, Date.now());
+    await registerWorker(open[0]!, { id: 'w1', pid: process.pid, host: 'here' });
     const ask = (limits: SharedLimits, taskId: string, now: number) => limits.acquire({ accountId: 'a', taskId, userId: 'u', attempt: 1, now, activeUsers: 0 });
     for (let i = 0; i < 5; i++) expect(await ask(w1, `t${i}`, 0)).toEqual({ granted: true });
     // Five seconds on (a slow write, a stalled event loop), no answer yet: KIE may receive them any moment.
@@ -254,7 +270,24 @@ describe('shared limits on a real Postgres', { timeout: 60_000 }, () => {
     expect(await ask(w2, 'n2', 5_200)).toEqual({ granted: true });
     expect(await ask(w2, 'n3', 5_200)).toEqual({ granted: false, reason: 'window', retryAt: 6_100 });
     // When w1 dies, its unanswered creates count from their grants (long gone from the window here).
-    await open[0]!.updateTable('cluster_workers').set({ heartbeat_at: Date.now() - 6_000 }).where('id', '=', 'w1').execute();
+    await heartbeatAgo(open[0]!, 'w1', 6_000);
     expect(await ask(w2, 'n3', 5_300)).toEqual({ granted: true });
+  });
+
+  it("a host whose clock is ten minutes ahead still counts a live worker's unanswered creates and never sweeps its slots", async () => {
+    const url = await freshDatabase();
+    const [w1, ahead] = await Promise.all([worker(url, 'w1'), worker(url, 'ahead')]);
+    await registerWorker(open[0]!, { id: 'w1', pid: process.pid, host: 'here' });
+    // Each process asks at its own host's time, as the engine's clock reads it.
+    const ask = (limits: SharedLimits, taskId: string, accountId: string) => limits.acquire({ accountId, taskId, userId: 'u', attempt: 1, now: Date.now(), activeUsers: 0 });
+    // w1 fills account a's window with creates on their way to KIE (unanswered), and the cap with a sixth job on b.
+    for (let i = 0; i < 5; i++) expect(await ask(w1, `a${i}`, 'a')).toEqual({ granted: true });
+    expect(await ask(w1, 'b0', 'b')).toEqual({ granted: true });
+    // By a clock ten minutes on, w1's heartbeat and bookings are ten minutes old: judged by it, w1 would be dead,
+    // its unanswered creates out of the window and its slots swept.
+    await onSkewedHost(10 * 60_000, async () => {
+      expect(await ask(ahead, 'x', 'a')).toMatchObject({ granted: false, reason: 'window' });
+      expect(await ask(ahead, 'y', 'b')).toMatchObject({ granted: false, reason: 'running' });
+    });
   });
 });

@@ -16,7 +16,6 @@ const polling: PollingConfig = getBatchConfig('pro').polling;
 const withStrategy = (strategy: PollingConfig['strategy']): PollingConfig => ({ ...polling, strategy });
 const s = 1000;
 const prior720: Expectation = { meanMs: 90 * s, sdMs: 30 * s };
-const prior1080: Expectation = { meanMs: 300 * s, sdMs: 100 * s };
 const input = (elapsedMs: number, resolution = '720p', expected = prior720, callbacks = false): PollInput => ({
   elapsedMs,
   resolution,

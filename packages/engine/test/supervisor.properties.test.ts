@@ -9,7 +9,7 @@ const RETRYABLE = new Set([0, 408, 500, 501]);
 
 describe('supervisor invariants over random batches, plans, failures and user actions', () => {
   test.prop([scenarioArb({ controls: true })], RUNS)('capacity, provider cap and create rate are never exceeded', async (scenario) => {
-    const { gateway, obs } = await runScenario(scenario);
+    const { obs } = await runScenario(scenario);
     expect(obs.maxCapacity).toBeLessThanOrEqual(1 + 1e-9);
     expect(obs.maxRunning).toBeLessThanOrEqual(scenario.config.provider.maxRunning);
   });

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
+import { dbNow, dbNowPlus } from '../db/clock.ts';
 import type { Db } from '../db/database.ts';
 import { dbKind, lockRows } from '../db/dialect.ts';
 import type { Database } from '../db/types.ts';
@@ -8,29 +9,33 @@ import type { Executor } from '../store/executor.ts';
  * User leases in the database: which worker runs which user's batches. Workers claim expired leases with
  * `FOR UPDATE SKIP LOCKED` (two workers never wait on, or take, the same user), renew theirs with a heartbeat,
  * and every write of a user's work checks the lease's epoch under a row lock (see `heldEpochs`), so a worker
- * that lost a user writes nothing more for them. Times are epoch ms of the workers' clocks (one host, or NTP).
+ * that lost a user writes nothing more for them. Lease and heartbeat times are the database's clock (db/clock.ts),
+ * never a worker's: the hosts' clocks may disagree.
  */
 
-export async function registerWorker(db: Db, worker: { id: string; pid: number; host: string }, now: number): Promise<void> {
-  await db.insertInto('cluster_workers').values({ ...worker, started_at: now, heartbeat_at: now, stopped_at: null, status: null }).execute();
+export async function registerWorker(db: Db, worker: { id: string; pid: number; host: string }): Promise<void> {
+  await db.insertInto('cluster_workers').values({ ...worker, started_at: dbNow(db), heartbeat_at: dbNow(db), stopped_at: null, status: null }).execute();
 }
 
-export async function workerHeartbeat(db: Db, workerId: string, now: number, status: string | null): Promise<void> {
-  await db.updateTable('cluster_workers').set({ heartbeat_at: now, status }).where('id', '=', workerId).execute();
+export async function workerHeartbeat(db: Db, workerId: string, status: string | null): Promise<void> {
+  await db.updateTable('cluster_workers').set({ heartbeat_at: dbNow(db), status }).where('id', '=', workerId).execute();
 }
 
-export async function markWorkerStopped(db: Db, workerId: string, now: number): Promise<void> {
-  await db.updateTable('cluster_workers').set({ stopped_at: now, status: null }).where('id', '=', workerId).execute();
+export async function markWorkerStopped(db: Db, workerId: string): Promise<void> {
+  await db.updateTable('cluster_workers').set({ stopped_at: dbNow(db), status: null }).where('id', '=', workerId).execute();
 }
 
-/** Workers whose heartbeat is younger than `ttlMs` (a SIGKILLed one drops out after the lease time). */
-export async function liveWorkers(db: Executor, now: number, ttlMs: number) {
-  return db
-    .selectFrom('cluster_workers')
-    .select(['id', 'status', 'heartbeat_at'])
-    .where('stopped_at', 'is', null)
-    .where('heartbeat_at', '>', now - ttlMs)
-    .execute();
+/**
+ * A `cluster_workers` row is alive: not stopped, and its heartbeat younger than `ttlMs` (a SIGKILLed worker drops
+ * out after the lease time). For `.where(isLiveWorker(db, ttlMs))`, in any query over the table.
+ */
+export function isLiveWorker(db: Executor, ttlMs: number) {
+  return (eb: ExpressionBuilder<Database, 'cluster_workers'>) =>
+    eb.and([eb('cluster_workers.stopped_at', 'is', null), eb('cluster_workers.heartbeat_at', '>', dbNowPlus(db, -ttlMs))]);
+}
+
+export async function liveWorkers(db: Executor, ttlMs: number) {
+  return db.selectFrom('cluster_workers').select(['id', 'status', 'heartbeat_at']).where(isLiveWorker(db, ttlMs)).execute();
 }
 
 /** The lease's user has an unfinished batch or a pending command. */
@@ -54,19 +59,19 @@ export type HeldLeases = ReadonlyMap<string, number>;
  * Claims one user whose lease has expired (or was released) and who has work: an unfinished batch or a pending
  * command. The epoch grows, fencing off whoever held it before. Returns null when there is nothing to claim.
  */
-export async function claimOne(db: Db, workerId: string, now: number, ttlMs: number): Promise<{ userId: string; epoch: number } | null> {
+export async function claimOne(db: Db, workerId: string, ttlMs: number): Promise<{ userId: string; epoch: number } | null> {
   return db.transaction().execute(async (trx) => {
     const query = trx
       .selectFrom('user_leases')
       .select(['user_id', 'epoch'])
-      .where('expires_at', '<=', now)
+      .where('expires_at', '<=', dbNow(trx))
       .where(hasWork)
       .orderBy('expires_at', 'asc')
       .limit(1);
     const row = await query.$call(lockRows(trx, { skipLocked: true })).executeTakeFirst();
     if (!row) return null;
     const epoch = row.epoch + 1;
-    await trx.updateTable('user_leases').set({ owner: workerId, epoch, expires_at: now + ttlMs }).where('user_id', '=', row.user_id).execute();
+    await trx.updateTable('user_leases').set({ owner: workerId, epoch, expires_at: dbNowPlus(trx, ttlMs) }).where('user_id', '=', row.user_id).execute();
     // The user's jobs still running at KIE keep their shared slots, now the new owner's to release.
     await trx
       .updateTable('provider_slots')
@@ -78,11 +83,11 @@ export async function claimOne(db: Db, workerId: string, now: number, ttlMs: num
 }
 
 /** Extends the leases still held at their epoch; returns the users whose lease was lost (taken over since). */
-export async function renewLeases(db: Db, workerId: string, held: HeldLeases, now: number, ttlMs: number): Promise<string[]> {
+export async function renewLeases(db: Db, workerId: string, held: HeldLeases, ttlMs: number): Promise<string[]> {
   if (held.size === 0) return [];
   const renewed = await db
     .updateTable('user_leases')
-    .set({ expires_at: now + ttlMs })
+    .set({ expires_at: dbNowPlus(db, ttlMs) })
     .where('owner', '=', workerId)
     .where('user_id', 'in', [...held.keys()])
     .returning(['user_id', 'epoch'])

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/database.ts';
 import type { WriteFence } from '../fleet/writer.ts';
 import type { Executor } from '../store/executor.ts';
@@ -108,8 +109,8 @@ export class LeaseOwner implements Ownership {
 
   async start(handlers: OwnershipHandlers): Promise<void> {
     this.handlers = handlers;
-    const now = Date.now();
-    await registerWorker(this.db, { id: this.workerId, pid: process.pid, host: hostname() }, now);
+    const now = performance.now();
+    await registerWorker(this.db, { id: this.workerId, pid: process.pid, host: hostname() });
     this.renewedAt = now;
     await this.tick();
     this.timer = setInterval(() => this.poke(), this.heartbeatMs);
@@ -164,14 +165,16 @@ export class LeaseOwner implements Ownership {
 
   private async tick(): Promise<void> {
     const h = this.handlers!;
-    const now = Date.now();
+    // The database's clock judges the leases; here only the time since the last renewal was sent matters, and a
+    // monotonic clock measures it (a wall clock stepped back would keep users past their lease).
+    const now = performance.now();
     try {
-      for (const userId of await renewLeases(this.db, this.workerId, this.leases, now, this.leaseMs)) this.lose(userId, 'taken over');
+      for (const userId of await renewLeases(this.db, this.workerId, this.leases, this.leaseMs)) this.lose(userId, 'taken over');
       this.renewedAt = now;
     } catch (err) {
       // Not renewed: once the lease may have run out, another worker may own these users.
       if (now - this.renewedAt >= this.leaseMs - this.heartbeatMs) {
-        if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${now - this.renewedAt} ms; dropping ${this.leases.size} user(s)`);
+        if (this.leases.size > 0) console.error(`cluster: leases not renewed for ${Math.round(now - this.renewedAt)} ms; dropping ${this.leases.size} user(s)`);
         for (const userId of [...this.leases.keys()]) this.lose(userId, 'not renewed');
       }
       throw err;
@@ -181,10 +184,10 @@ export class LeaseOwner implements Ownership {
       await releaseLease(this.db, this.workerId, userId, epoch);
       this.lose(userId, 'idle');
     }
-    await workerHeartbeat(this.db, this.workerId, now, h.status());
+    await workerHeartbeat(this.db, this.workerId, h.status());
     h.tick();
     if (this.stopped) return;
-    const share = await this.fairShare(now);
+    const share = await this.fairShare();
     // Over the share (a worker joined, or users finished elsewhere): users at a safe point go back, for the
     // workers under theirs to claim. The work stops here first, then the lease is given up.
     for (const [userId, epoch] of [...this.leases]) {
@@ -194,7 +197,7 @@ export class LeaseOwner implements Ownership {
       await releaseLease(this.db, this.workerId, userId, epoch);
     }
     while (this.leases.size < share && !this.stopped) {
-      const claim = await claimOne(this.db, this.workerId, Date.now(), this.leaseMs);
+      const claim = await claimOne(this.db, this.workerId, this.leaseMs);
       if (!claim) break;
       this.leases.set(claim.userId, claim.epoch);
       await h.claimed(claim.userId);
@@ -202,8 +205,8 @@ export class LeaseOwner implements Ownership {
   }
 
   /** Users with work, spread evenly over the live workers (rounded up: every user gets an owner). */
-  private async fairShare(now: number): Promise<number> {
-    const workers = Math.max(1, (await liveWorkers(this.db, now, this.leaseMs)).length);
+  private async fairShare(): Promise<number> {
+    const workers = Math.max(1, (await liveWorkers(this.db, this.leaseMs)).length);
     return Math.ceil((await countUsersWithWork(this.db)) / workers);
   }
 
@@ -214,6 +217,6 @@ export class LeaseOwner implements Ownership {
     await this.ticking;
     for (const [userId, epoch] of this.leases) await releaseLease(this.db, this.workerId, userId, epoch).catch(() => {});
     this.leases.clear();
-    await markWorkerStopped(this.db, this.workerId, Date.now()).catch(() => {});
+    await markWorkerStopped(this.db, this.workerId).catch(() => {});
   }
 }

@@ -10,8 +10,8 @@ const worstGate = (a: SupervisorStatus['provider'], b: SupervisorStatus['provide
  * worker, so user loads are listed as they are; counts add up; the provider and storage show the worst state
  * any worker is in, and the global cap the lowest in force.
  */
-export async function clusterStatus(db: Executor, now: number, ttlMs: number): Promise<SupervisorStatus> {
-  const statuses = (await liveWorkers(db, now, ttlMs)).flatMap((w) => (w.status ? [JSON.parse(w.status) as SupervisorStatus] : []));
+export async function clusterStatus(db: Executor, ttlMs: number): Promise<SupervisorStatus> {
+  const statuses = (await liveWorkers(db, ttlMs)).flatMap((w) => (w.status ? [JSON.parse(w.status) as SupervisorStatus] : []));
   return mergeStatuses(statuses);
 }
 

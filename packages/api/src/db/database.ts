@@ -7,7 +7,7 @@ import type { Database } from './types.ts';
 import type { WriterLockOptions } from './writer-lock.ts';
 
 export type Db = Kysely<Database>;
-export { DatabaseTargetError, isPostgresUrl, redactUrl } from './target.ts';
+export { DatabaseTargetError, isPostgresUrl } from './target.ts';
 
 /**
  * Opens and migrates the database named by `target` (CLIPFLEET_DB): a `postgres://` / `postgresql://` URL, or a

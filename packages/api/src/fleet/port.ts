@@ -118,7 +118,7 @@ export function clusterPort(opts: ClusterPortOptions): FleetPort {
     },
     setUserPlan: (userId, planId) => send(userId, { kind: 'setPlan', planId }, true),
     resumeProvider: () => requestProviderResume(db),
-    status: () => clusterStatus(db, Date.now(), opts.leaseMs),
+    status: () => clusterStatus(db, opts.leaseMs),
     task: (taskId) => fleet?.supervisor.task(taskId),
     flush: async () => {
       await fleet?.flush();

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.ts';
 import { findUserByApiKey, getUser, type UserRecord } from '../store/users.ts';
 import { tooManyRequests, unauthorized } from '../errors.ts';

@@ -1,9 +1,11 @@
 import { CreateWindow, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type CreateOutcome, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
 import { sql } from 'kysely';
+import { dbNow, dbNowPlus } from '../db/clock.ts';
 import type { Db } from '../db/database.ts';
 import { lockRows } from '../db/dialect.ts';
 import type { Executor } from '../store/executor.ts';
 import { InFlightByUser } from '../cluster/in-flight.ts';
+import { isLiveWorker } from '../cluster/leases.ts';
 import { DEFAULT_LEASE_MS } from '../cluster/ownership.ts';
 import { decidePermit, type PermitFacts } from './decide.ts';
 
@@ -11,27 +13,28 @@ export interface SharedLimitsOptions {
   /** This process, as its running slots and fair share are booked (unique among the processes on the database). */
   workerId: string;
   /**
-   * A worker counts toward the fair shares this long (engine ms) after its last permit (default: three rechecks; a
-   * worker held back re-asks every recheck, one with nothing waiting stops asking and drops out).
+   * A worker counts toward the fair shares this long (ms, by the database's clock) after its last permit (default:
+   * three rechecks; a worker held back re-asks every recheck, one with nothing waiting stops asking and drops out).
    */
   workerTtlMs?: number;
   /** A full cap or share is asked again after this long (engine ms). */
   recheckMs?: number;
   /**
-   * A slot is swept when the cap looks full, if it is older than this (engine ms) and its task has ended, or its
-   * worker is dead and its task is not submitting or polling: a process that died between a job's end and its
-   * release leaves such slots behind.
+   * A slot is swept when the cap looks full, if it is older than this (ms, by the database's clock) and its task
+   * has ended, or its worker is dead and its task is not submitting or polling: a process that died between a
+   * job's end and its release leaves such slots behind.
    */
   staleSlotMs?: number;
   /**
-   * A worker whose heartbeat in `cluster_workers` is younger than this (wall ms: the lease time) is alive: its
-   * slots of tasks not ended are its own to release. Its task rows lag behind its permits (the attempt is written
-   * after the grant, later still under load), so they cannot tell whether its jobs are about to run.
+   * A worker whose heartbeat in `cluster_workers` is younger than this (ms, by the database's clock: the lease
+   * time) is alive: its slots of tasks not ended are its own to release. Its task rows lag behind its permits (the
+   * attempt is written after the grant, later still under load), so they cannot tell whether its jobs are about to
+   * run.
    */
   liveMs?: number;
   /**
    * The engine clock, read once the permit holds its locks: a permit waits for the lock and for earlier writes,
-   * and a create or slot booked at the time it was asked would leave the window (or look stale) too early.
+   * and a create booked at the time it was asked would leave the window too early.
    * Default: the request's own time.
    */
   clock?: () => number;
@@ -45,7 +48,8 @@ const RUNNING_STATES = ['submitting', 'polling'];
  * transaction: it locks the global row and the account's row (every permit takes them in that order), reads the
  * account's gate, its log of recent creates and the running slots, decides (decide.ts), and on a grant inserts the
  * create and the task's slot, all committed before the engine calls createTask. So each account's window and the
- * global cap hold exactly across processes. The times are the engine's clock, which every process runs alike.
+ * global cap hold exactly across processes. The window's times are the engine's clock, which every process runs
+ * alike; what judges liveness (workers' heartbeats and permits, slots' ages) is the database's clock (db/clock.ts).
  *
  * The gate travels the same way: a 429/455 or 401/402/433 this process met is written to the account's row, and
  * the next permit any process asks for that account is denied with it. Releases and gate changes are written in
@@ -175,21 +179,12 @@ export class SharedLimits implements ProviderLimits {
     if (!global || !account) throw new Error(`shared limits: account "${accountId}" is not configured`);
     await trx
       .insertInto('limit_workers')
-      .values({ worker_id: this.options.workerId, active_users: request.activeUsers, seen_at: now })
-      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: request.activeUsers, seen_at: now }))
+      .values({ worker_id: this.options.workerId, active_users: request.activeUsers, seen_at: dbNow(trx) })
+      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ active_users: request.activeUsers, seen_at: dbNow(trx) }))
       .execute();
     // A live worker's unanswered create may still be on its way to KIE: it counts whatever its age. A dead worker's
     // counts from its grant (it cannot be answered now; whatever it sent reached KIE before it died).
-    const live = new Set(
-      (
-        await trx
-          .selectFrom('cluster_workers')
-          .select('id')
-          .where('stopped_at', 'is', null)
-          .where('heartbeat_at', '>', Date.now() - this.liveMs)
-          .execute()
-      ).map((w) => w.id),
-    );
+    const live = new Set((await trx.selectFrom('cluster_workers').select('id').where(isLiveWorker(trx, this.liveMs)).execute()).map((w) => w.id));
     // Kept two windows: a permit asked a moment before another may get the lock after it and still needs its log.
     await trx
       .deleteFrom('provider_creates')
@@ -204,10 +199,10 @@ export class SharedLimits implements ProviderLimits {
     const cap = Math.min(global.max_running, levels.reduce((n, a) => n + (a.level ?? a.max_running ?? global.max_running), 0));
     let slots = await this.slots(trx);
     if (slots.reduce((n, s) => n + s.count, 0) >= cap) {
-      await this.sweep(trx, now);
+      await this.sweep(trx);
       slots = await this.slots(trx);
     }
-    const workers = await trx.selectFrom('limit_workers').select(['worker_id', 'active_users']).where('seen_at', '>', now - this.workerTtlMs).execute();
+    const workers = await trx.selectFrom('limit_workers').select(['worker_id', 'active_users']).where('seen_at', '>', dbNowPlus(trx, -this.workerTtlMs)).execute();
     return {
       now,
       workerId: this.options.workerId,
@@ -242,19 +237,17 @@ export class SharedLimits implements ProviderLimits {
    * Frees slots left behind: a task that ended needs none; a dead process's slot is freed unless its task's job
    * runs (the new owner releases it when the job ends). A live worker's other slots are never taken from it.
    */
-  private async sweep(trx: Executor, now: number): Promise<void> {
-    const wallNow = Date.now();
+  private async sweep(trx: Executor): Promise<void> {
     await trx
       .deleteFrom('provider_slots')
-      .where('since', '<', now - this.staleSlotMs)
+      .where('since', '<', dbNowPlus(trx, -this.staleSlotMs))
       .where((eb) => {
         const task = () => eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.id', '=', 'provider_slots.task_id');
         const live = eb
           .selectFrom('cluster_workers')
           .select('cluster_workers.id')
           .whereRef('cluster_workers.id', '=', 'provider_slots.worker_id')
-          .where('cluster_workers.stopped_at', 'is', null)
-          .where('cluster_workers.heartbeat_at', '>', wallNow - this.liveMs);
+          .where(isLiveWorker(trx, this.liveMs));
         return eb.or([
           eb.exists(task().where('tasks.state', 'in', [...TERMINAL_STATES])),
           eb.and([eb.not(eb.exists(live)), eb.not(eb.exists(task().where('tasks.state', 'in', RUNNING_STATES)))]),
@@ -269,8 +262,8 @@ export class SharedLimits implements ProviderLimits {
     await trx.insertInto('provider_creates').values({ account_id: accountId, at: now, task_id: taskId, attempt, worker_id: worker, answered: 0 }).execute();
     await trx
       .insertInto('provider_slots')
-      .values({ task_id: taskId, account_id: accountId, worker_id: worker, since: now })
-      .onConflict((oc) => oc.column('task_id').doUpdateSet({ account_id: accountId, worker_id: worker, since: now }))
+      .values({ task_id: taskId, account_id: accountId, worker_id: worker, since: dbNow(trx) })
+      .onConflict((oc) => oc.column('task_id').doUpdateSet({ account_id: accountId, worker_id: worker, since: dbNow(trx) }))
       .execute();
   }
 

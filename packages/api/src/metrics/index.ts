@@ -5,8 +5,6 @@ import { MetricsHistory } from './history.ts';
 import { createMetricSet, type MetricSet, type MetricsSources } from './metrics.ts';
 import { MetricsObserver } from './observer.ts';
 
-export type { MetricsSample } from './history.ts';
-
 /** The seed's monitoring target: the failure rate should stay below 10 %. */
 export const FAILURE_RATE_TARGET = 0.1;
 

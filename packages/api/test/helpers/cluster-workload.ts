@@ -1,6 +1,7 @@
 import { EventSource } from 'eventsource';
 import type { EngineEvent } from '@clipfleet/engine';
 import type { LocalCluster } from '../../src/cluster/local.ts';
+import { dbNow } from '../../src/db/clock.ts';
 import { createClipFleetClient } from '../../src/index.ts';
 
 export interface WatchedBatch {
@@ -77,7 +78,7 @@ export async function leaseOwners(db: import('../../src/db/database.ts').Db): Pr
     .selectFrom('user_leases')
     .innerJoin('cluster_workers', 'cluster_workers.id', 'user_leases.owner')
     .select(['cluster_workers.pid', 'user_leases.user_id'])
-    .where('user_leases.expires_at', '>', Date.now())
+    .where('user_leases.expires_at', '>', dbNow(db))
     .execute();
   const byPid = new Map<number, string[]>();
   for (const r of rows) byPid.set(r.pid, [...(byPid.get(r.pid) ?? []), r.user_id]);

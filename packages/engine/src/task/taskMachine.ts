@@ -345,5 +345,3 @@ export const taskMachine = setup({
     timedOut: { type: 'final', entry: { type: 'announceEnd', params: { outcome: 'timedOut' } } },
   },
 });
-
-export type TaskMachine = typeof taskMachine;

@@ -58,8 +58,6 @@ export function callSaving(runs: RunRecord[], scenario: string, strategy: Strate
 const POLLING_SCENARIOS = ['table/pro/720p', 'table/pro/1080p', 'table/pro/50:50', 'table/pro_plus/720p', 'table/pro_plus/1080p', 'table/pro_plus/50:50', 'field'];
 /** Fault scenarios the engine must get through on its own. */
 const FAULT_SCENARIOS = ['flaky', 'policy', 'outage', 'overload', 'lost-callbacks'];
-/** `auth` needs an operator by design (401 halts the provider): it is reported, not held to the targets. */
-const WITH_FAULTS = [...FAULT_SCENARIOS, 'auth'];
 const FAULT_FREE_TARGET_SCENARIOS = [...POLLING_SCENARIOS];
 
 /** The seed's claims (section 7), verified, not assumed. */
