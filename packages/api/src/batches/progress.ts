@@ -123,6 +123,18 @@ export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq
   }
 }
 
+const groups = new WeakMap<readonly EngineEvent[], { events: readonly EngineEvent[] }>();
+
+/**
+ * A chunk as one grouped message, the same object for the same chunk: a replayed page is one array for every
+ * subscriber, so the SSE responder serializes its message once for all of them.
+ */
+export function eventGroup(chunk: readonly EngineEvent[]): { events: readonly EngineEvent[] } {
+  let group = groups.get(chunk);
+  if (!group) groups.set(chunk, (group = { events: chunk }));
+  return group;
+}
+
 /** Finished and nothing of it after `afterSeq` left to send. */
 async function isFinished(deps: AppDeps, batchId: string, afterSeq: number): Promise<boolean> {
   const row = await deps.db.selectFrom('batches').select('finished_at').where('id', '=', batchId).executeTakeFirst();
