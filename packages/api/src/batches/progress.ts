@@ -20,20 +20,38 @@ const MAX_PENDING = 2_000;
 const sendTurns = new SendTurns();
 const replayCache = new ReplayCache();
 
+/** Pages being read now: streams asking for one while it is read wait for that read instead of making their own. */
+const reading = new Map<string, Promise<readonly EngineEvent[]>>();
+
 /**
  * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
+ * A page read and parsed here costs its events; one shared with other streams (cached, or being read) costs one:
+ * its message is serialized once for all of them (see SseFraming), so sending it is one socket write.
  */
 async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean, signal: AbortSignal | undefined): Promise<readonly EngineEvent[]> {
-  return sendTurns.run(async () => {
-    // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
-    if (signal?.aborted) return [];
-    const cached = replayCache.get(batchId, afterSeq);
-    if (cached) return cached;
-    const page = await batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
-    if (page.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, page);
-    return page;
-  }, { first, cost: REPLAY_PAGE, used: (page) => page.length });
+  const { page } = await sendTurns.run(
+    async () => {
+      // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
+      if (signal?.aborted) return { page: [], shared: true };
+      const cached = replayCache.get(batchId, afterSeq);
+      if (cached) return { page: cached, shared: true };
+      const key = `${batchId}|${afterSeq}`;
+      const pending = reading.get(key);
+      if (pending) return { page: await pending, shared: true };
+      const read = batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
+      reading.set(key, read);
+      try {
+        const fresh = await read;
+        if (fresh.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, fresh);
+        return { page: fresh, shared: false };
+      } finally {
+        reading.delete(key);
+      }
+    },
+    { first, cost: REPLAY_PAGE, used: (r) => (r.shared ? 1 : r.page.length) },
+  );
+  return page;
 }
 
 /**
