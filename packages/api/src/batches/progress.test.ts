@@ -90,9 +90,9 @@ describe('live progress to many streams', () => {
     counting = false;
     for (const abort of aborts) abort.abort();
     await Promise.all(firsts.map(({ stream }) => stream.return(undefined)));
-    // One page read serves them all (the SSE responder then serializes it once); a page each per round took about 50 rounds (48 measured), sharing about 6.
+    // One page read serves them all (the SSE responder then serializes it once); a page each per round took about 50 rounds (48 measured), eight shared pages per round about 8.
     expect(new Set(firsts.map(({ first }) => first)).size).toBe(1);
     expect(firsts[0]!.first.map((e) => e.seq)).toEqual(Array.from({ length: firsts[0]!.first.length }, (_, i) => i + 1));
-    expect(Math.max(...firsts.map((f) => f.rounds))).toBeLessThanOrEqual(10);
+    expect(Math.max(...firsts.map((f) => f.rounds))).toBeLessThanOrEqual(15);
   });
 });
