@@ -24,6 +24,7 @@ import { Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
 import { registerErrorReplies } from './http/error-reply.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { connectTurn } from './batches/progress.ts';
 import { registerSseSubscriptions } from './trpc/sseSubscriptions.ts';
 import { installChunkTextEncoderStream } from './trpc/textEncoderStream.ts';
 import { registerWebClient } from './http/static.ts';
@@ -253,7 +254,7 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
     // The progress streams (many subscribers, thousands of events each) are written by our SSE responder.
-    await registerSseSubscriptions(app, { prefix: '/trpc', paths: PROGRESS_SUBSCRIPTIONS, trpcOptions });
+    await registerSseSubscriptions(app, { prefix: '/trpc', paths: PROGRESS_SUBSCRIPTIONS, trpcOptions, admit: connectTurn });
     await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);

@@ -32,7 +32,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  */
 export async function registerSseSubscriptions<TRouter extends AnyRouter>(
   app: FastifyInstance,
-  opts: { prefix: string; paths: readonly string[]; trpcOptions: FastifyTRPCPluginOptions<TRouter>['trpcOptions'] },
+  opts: {
+    prefix: string;
+    paths: readonly string[];
+    trpcOptions: FastifyTRPCPluginOptions<TRouter>['trpcOptions'];
+    /** Awaited before a connection is set up: spreads a crowd connecting at once over the event loop's rounds. */
+    admit?: () => Promise<void>;
+  },
 ): Promise<void> {
   const { router } = opts.trpcOptions;
   for (const path of opts.paths) {
@@ -45,6 +51,7 @@ export async function registerSseSubscriptions<TRouter extends AnyRouter>(
 
   for (const path of opts.paths) {
     app.get(`${opts.prefix}/${path}`, { exposeHeadRoute: false }, async (req, reply) => {
+      await opts.admit?.();
       const request = incomingMessageToRequest(req.raw, reply.raw, { maxBodySize: null });
       const url = new URL(request.url);
       let info: TRPCRequestInfo;
