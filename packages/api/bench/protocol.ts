@@ -10,6 +10,8 @@ export interface PhaseFigures {
   /** Peak resident set size seen by the 100 ms sampler, MB (MiB). */
   rssPeakMb: number;
   rssSamples: number;
+  /** The server process's CPU time (user + system) during the phase, s: comparable across runs where wall lag is not. */
+  cpuSeconds: number;
 }
 
 export type ParentCommand = { cmd: 'phase'; name: string } | { cmd: 'stop' };

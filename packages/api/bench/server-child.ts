@@ -32,13 +32,15 @@ let phaseName = 'setup (admin calls)';
 let phaseRssPeak = 0;
 let overallRssPeak = 0;
 let phaseRssSamples = 0;
+let phaseCpuStart = process.cpuUsage();
 
 function lagMs(h: IntervalHistogram, p: number): number {
   // The recorded value is the time between two timer ticks; lag is what exceeds the period.
   return Math.max(0, h.percentile(p) / 1e6 - RESOLUTION_MS);
 }
 
-function figures(name: string, h: IntervalHistogram, rssPeak: number, samples: number): PhaseFigures {
+function figures(name: string, h: IntervalHistogram, rssPeak: number, samples: number, cpuSince?: NodeJS.CpuUsage): PhaseFigures {
+  const { user, system } = process.cpuUsage(cpuSince);
   return {
     phase: name,
     lagP50Ms: round(lagMs(h, 50)),
@@ -47,6 +49,7 @@ function figures(name: string, h: IntervalHistogram, rssPeak: number, samples: n
     lagSamples: h.count,
     rssPeakMb: round(rssPeak / 2 ** 20),
     rssSamples: samples,
+    cpuSeconds: round((user + system) / 1e6),
   };
 }
 
@@ -88,7 +91,8 @@ async function main(): Promise<void> {
     if (raw.cmd === 'phase') {
       // Close the current phase and start the next one.
       phase.disable();
-      send({ type: 'phase', figures: figures(phaseName, phase, phaseRssPeak, phaseRssSamples) });
+      send({ type: 'phase', figures: figures(phaseName, phase, phaseRssPeak, phaseRssSamples, phaseCpuStart) });
+      phaseCpuStart = process.cpuUsage();
       phase = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
       phase.enable();
       phaseName = raw.name;
@@ -98,7 +102,7 @@ async function main(): Promise<void> {
       phase.disable();
       overall.disable();
       clearInterval(rssTimer);
-      send({ type: 'phase', figures: figures(phaseName, phase, phaseRssPeak, phaseRssSamples) });
+      send({ type: 'phase', figures: figures(phaseName, phase, phaseRssPeak, phaseRssSamples, phaseCpuStart) });
       send({ type: 'overall', figures: figures('overall', overall, overallRssPeak, 0) });
       void server.stop().finally(() => {
         send({ type: 'stopped' });

@@ -24,6 +24,8 @@ import { Metrics } from './metrics/index.ts';
 import { registerMetricsRoute } from './metrics/route.ts';
 import { registerErrorReplies } from './http/error-reply.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { connectTurn } from './batches/progress.ts';
+import { registerSseSubscriptions } from './trpc/sseSubscriptions.ts';
 import { installChunkTextEncoderStream } from './trpc/textEncoderStream.ts';
 import { registerWebClient } from './http/static.ts';
 import { registerResultFileRoute } from './http/result-files.ts';
@@ -34,7 +36,7 @@ import { registerBatchGenerateRoute } from './rest/batch-generate.ts';
 import { RuntimeConfig } from './runtime-config.ts';
 import { ensureDevUser } from './dev-user.ts';
 import { contextFactory } from './trpc/context.ts';
-import { appRouter, type AppRouter } from './trpc/root.ts';
+import { appRouter, PROGRESS_SUBSCRIPTIONS, type AppRouter } from './trpc/root.ts';
 
 export type { KieMode } from './fleet/kie.ts';
 
@@ -242,18 +244,18 @@ export function createServer(opts: ServerOptions): ClipFleetServer {
     await deps.auth.register(app);
     registerErrorReplies(app, bodyLimit);
 
-    await app.register(fastifyTRPCPlugin, {
-      prefix: '/trpc',
-      trpcOptions: {
-        router: appRouter,
-        // Big queries (batch.estimate of 10,000 rows) are sent as POST: they do not fit in a URL.
-        allowMethodOverride: true,
-        createContext: contextFactory(deps),
-        onError({ error, path, req }) {
-          if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, `tRPC ${path ?? '?'} failed`);
-        },
-      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-    });
+    const trpcOptions = {
+      router: appRouter,
+      // Big queries (batch.estimate of 10,000 rows) are sent as POST: they do not fit in a URL.
+      allowMethodOverride: true,
+      createContext: contextFactory(deps),
+      onError({ error, path, req }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, `tRPC ${path ?? '?'} failed`);
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
+    // The progress streams (many subscribers, thousands of events each) are written by our SSE responder.
+    await registerSseSubscriptions(app, { prefix: '/trpc', paths: PROGRESS_SUBSCRIPTIONS, trpcOptions, admit: connectTurn });
+    await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });
     registerBatchGenerateRoute(app, deps);
     registerCallbackRoute(app, deps);
     registerZipRoute(app, deps);

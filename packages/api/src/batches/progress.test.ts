@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
 import type { AppDeps } from '../deps.ts';
 import { EventBus } from '../fleet/bus.ts';
+import { appendEvents } from '../store/events.ts';
 import { busFeed } from './feed.ts';
 import { batchEventChunks } from './progress.ts';
 import { SEND_ROUND_EVENTS } from './sendTurns.ts';
@@ -63,5 +64,35 @@ describe('live progress to many streams', () => {
     await db.destroy();
     db = undefined;
     await expect(Promise.all(streams)).resolves.toBeDefined();
+  });
+
+  it('late streams joining a stored log at once share its pages: every first page goes out within a few rounds, one object for all', async () => {
+    db = await openDatabase(':memory:');
+    const deps = { db, feed: busFeed(new EventBus()) } as unknown as AppDeps;
+    await appendEvents(db, Array.from({ length: 600 }, (_, i) => ({ ...event(0), at: i })), 'fleet');
+    const STREAMS = 50;
+    const aborts = Array.from({ length: STREAMS }, () => new AbortController());
+    // Rounds of the event loop (send turns are granted per round, in its check phase).
+    let rounds = 0;
+    let counting = true;
+    const count = () => {
+      rounds++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const firsts = await Promise.all(
+      aborts.map(async (abort) => {
+        const stream = batchEventChunks(deps, BATCH, 0, abort.signal);
+        const first = (await stream.next()).value as readonly EngineEvent[];
+        return { first, rounds, stream };
+      }),
+    );
+    counting = false;
+    for (const abort of aborts) abort.abort();
+    await Promise.all(firsts.map(({ stream }) => stream.return(undefined)));
+    // One page read serves them all (the SSE responder then serializes it once); a page each per round took about 50 rounds (48 measured), eight shared pages per round about 8.
+    expect(new Set(firsts.map(({ first }) => first)).size).toBe(1);
+    expect(firsts[0]!.first.map((e) => e.seq)).toEqual(Array.from({ length: firsts[0]!.first.length }, (_, i) => i + 1));
+    expect(Math.max(...firsts.map((f) => f.rounds))).toBeLessThanOrEqual(15);
   });
 });

@@ -23,6 +23,11 @@ export class ReplayCache {
     return page;
   }
 
+  /** Whether the page is kept (without counting as a use). */
+  has(batchId: string, afterSeq: number): boolean {
+    return this.pages.has(`${batchId}|${afterSeq}`);
+  }
+
   /** Keeps a page; call only for full pages. */
   set(batchId: string, afterSeq: number, page: readonly EngineEvent[]): void {
     const key = `${batchId}|${afterSeq}`;

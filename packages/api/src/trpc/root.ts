@@ -20,3 +20,6 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+
+/** Subscriptions served by our own SSE responder (sseSubscriptions.ts): one batch's log to many subscribers. */
+export const PROGRESS_SUBSCRIPTIONS = ['batch.onProgress', 'batch.onProgressGrouped'] as const;

@@ -10,7 +10,7 @@ import { batchView, taskView } from '../../batches/views.ts';
 import type { AppDeps } from '../../deps.ts';
 import { conflict, invalid, notFound, paymentRequired } from '../../errors.ts';
 import { failedTasks, findBatch, listBatches, listTasks, setBatchState, stateCounts, tasksInStates } from '../../store/batches.ts';
-import { batchEventChunks } from '../../batches/progress.ts';
+import { batchEventChunks, eventGroup } from '../../batches/progress.ts';
 import { balanceOf, batchTotals } from '../../store/ledger.ts';
 import { planOf } from '../../store/payments.ts';
 import { protectedProcedure, router } from '../init.ts';
@@ -164,7 +164,7 @@ export const batchRouter = router({
   onProgressGrouped: protectedProcedure.input(ProgressInput).subscription(async function* ({ ctx, input, signal }) {
     const batch = await ownBatch(ctx.deps, ctx.user.id, input.batchId);
     for await (const chunk of batchEventChunks(ctx.deps, batch.id, input.lastEventId ? Number(input.lastEventId) : 0, signal)) {
-      yield tracked(String(chunk[chunk.length - 1]!.seq), { events: chunk });
+      yield tracked(String(chunk[chunk.length - 1]!.seq), eventGroup(chunk));
     }
   }),
 });
