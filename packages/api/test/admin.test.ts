@@ -13,10 +13,13 @@ describe('admin: plans at runtime and the live inspector feed', () => {
   it('updates plan limits without a restart (validated whole, applied to me.get and the engine)', async () => {
     const { client, userId } = await t.user(100);
     await t.admin.admin.setPlan.mutate({ userId, plan: 'pro' });
+    // Asked before the edit, so a plan view kept from then would show up below.
+    expect((await client.me.get.query()).plan.concurrency).not.toBe(4);
     const updated = await t.admin.admin.updatePlan.mutate({ planId: 'pro', patch: { concurrency: 4, batchSize: 20 } });
     expect(updated).toMatchObject({ id: 'pro', concurrency: 4, batchSize: 20 });
     expect((await client.me.get.query()).limits).toMatchObject({ concurrency: 4, batchSize: 20 });
     expect((await client.plans.list.query()).find((p) => p.id === 'pro')?.concurrency).toBe(4);
+    expect((await client.me.get.query()).plan.concurrency).toBe(4);
 
     const bad = await t.admin.admin.updatePlan.mutate({ planId: 'pro', patch: { concurrency: -1 } }).catch((e: unknown) => e);
     expect((bad as TRPCClientError<any>).data?.httpStatus).toBe(400);
