@@ -34,7 +34,7 @@ const CONNECT_COST = 32;
 
 /** Waits for a turn to set up a new progress connection (ahead of the streams' next pages and chunks). */
 export function connectTurn(): Promise<void> {
-  return sendTurns.run(async () => undefined, { first: true, cost: CONNECT_COST });
+  return sendTurns.turn(CONNECT_COST, true);
 }
 
 /** Pages being read now: streams asking for one while it is read wait for that read instead of making their own. */

@@ -45,9 +45,9 @@ export class SendTurns {
     return result;
   }
 
-  /** A turn with nothing to read first. */
-  turn(cost: number): Promise<void> {
-    return this.run(async () => undefined, { cost });
+  /** A turn with nothing to read first (`first`: ahead of the streams' next turns, as a stream's first page). */
+  turn(cost: number, first = false): Promise<void> {
+    return this.run(async () => undefined, { cost, first });
   }
 
   /** The first turn of a round always fits (a page bigger than a round still goes, alone). */

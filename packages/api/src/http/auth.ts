@@ -12,7 +12,6 @@ export interface Caller {
 }
 
 /** Too many failed attempts from one address: nothing it sends is checked until the window has passed. */
-const authThrottled = (retryAfterS: number) => tooManyRequests(`too many failed authentication attempts from this address: try again in ${retryAfterS} s`, retryAfterS);
 
 export interface FailedAuthLimit {
   /** Failed attempts allowed per address and window. */
@@ -49,13 +48,19 @@ export class Authenticator {
     if (!token) return { user: null, isAdmin: false };
     const failures = this.failures!;
     const before = await failures(req, { increment: false });
-    if (before.remaining === 0) throw authThrottled(before.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
+    if (before.remaining === 0) throw this.throttled(before);
     const caller = await this.check(token, linkScope);
     if (!caller.user && !caller.isAdmin) {
       const after = await failures(req);
-      if (after.isExceeded) throw authThrottled(after.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000));
+      if (after.isExceeded) throw this.throttled(after);
     }
     return caller;
+  }
+
+  /** The domain error for a throttled address, with the seconds until its window lets it try again. */
+  private throttled(result: Awaited<ReturnType<Check>>): Error {
+    const retryAfterS = result.ttlInSeconds ?? Math.ceil(this.limit.windowMs / 1000);
+    return tooManyRequests(`too many failed authentication attempts from this address: try again in ${retryAfterS} s`, retryAfterS);
   }
 
   private async check(token: string, linkScope: LinkScope | undefined): Promise<Caller> {

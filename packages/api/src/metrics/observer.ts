@@ -1,4 +1,4 @@
-import { classifyError, ENGINE_CODES, isContentPolicyRefusal, type EngineEvent } from '@clipfleet/engine';
+import { classifyError, ENGINE_CODES, GenerationTimeEstimator, isContentPolicyRefusal, type EngineEvent } from '@clipfleet/engine';
 import type { Db } from '../db/database.ts';
 import { classLabels, type ClassLabels, type MetricSet } from './metrics.ts';
 import { batchTaskClasses } from './queries.ts';
@@ -104,7 +104,7 @@ function labelsByTask(rows: readonly { taskId: string; model: string; resolution
   const byClass = new Map<string, ClassLabels>();
   return new Map(
     rows.map((r) => {
-      const key = `${r.model}|${r.resolution}|${r.durationSec}`;
+      const key = GenerationTimeEstimator.classKey(r.model, r.resolution, r.durationSec);
       let labels = byClass.get(key);
       if (!labels) byClass.set(key, (labels = classLabels(r)));
       return [r.taskId, labels];
