@@ -113,10 +113,10 @@ export class AdmissionControl {
 
   /** Plans with the state as it is now and carries the plan out. */
   run(): void {
-    const users = new WaitingUsers(this.options.registry, (userId) => this.plannerUser(userId));
-    const steps = planAdmission(this.input(users));
+    const { input, users } = this.input();
+    const steps = planAdmission(input);
     // Users the planner found with nothing to admit leave the round (after planning: the round is read by index).
-    users.dropIdle();
+    users?.dropIdle();
     for (const step of steps) {
       if (step.kind === 'grant') this.grant(step.taskId);
       else this.admit(step);
@@ -137,8 +137,11 @@ export class AdmissionControl {
     return record.facts.state === 'queued' && record.live === null;
   };
 
-  /** The facts and limits the planner decides on; drops batches and users with nothing left to admit. */
-  private input(users: WaitingUsers): AdmissionInput {
+  /**
+   * The facts and limits the planner decides on, and the users it reads (only when there is room: this runs on
+   * every pump); drops batches and users with nothing left to admit.
+   */
+  private input(): { input: AdmissionInput; users: WaitingUsers | null } {
     const { registry, health, permits, clock } = this.options;
     // The supervisor's own flag, not the machine's state: this runs while a task's effects are carried out.
     // Tasks paused or cancelled while waiting drop out here.
@@ -158,8 +161,10 @@ export class AdmissionControl {
       slotWaiters: this.slotWaiters.length === 0 ? NO_WAITERS : this.slotWaiters.map((w) => w.taskId),
       users: NO_USERS,
     };
-    if (this.slotWaiters.length < input.createsFree && admissionRoom(input) > 0) input.users = users;
-    return input;
+    if (this.slotWaiters.length >= input.createsFree || admissionRoom(input) <= 0) return { input, users: null };
+    const users = new WaitingUsers(this.options.registry, (userId) => this.plannerUser(userId));
+    input.users = users;
+    return { input, users };
   }
 
   /** A user with its batches that have tasks waiting (batches without any leave the user's round), or undefined. */
