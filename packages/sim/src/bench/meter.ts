@@ -84,10 +84,18 @@ function meteredClock(clock: SimClock, meter: SpanMeter): SimClock {
 }
 
 /**
- * What `spans` metered spans cost, in CPU ms, timed here after the run. The cheapest of a few rounds:
- * process CPU also counts V8's helper threads (sweeping what the run left), which would inflate a single round.
+ * What `spans` metered spans cost, in CPU ms. A span's cost is a constant of the process: timed once, at the first
+ * run's end, as the cheapest of a few rounds (process CPU also counts V8's helper threads sweeping what a run
+ * left, which would inflate a single round).
  */
 export function meterOverheadMs(spans: number): number {
+  spanCostMs ??= timeSpanCostMs();
+  return spanCostMs * spans;
+}
+
+let spanCostMs: number | undefined;
+
+function timeSpanCostMs(): number {
   const probe = new SpanMeter();
   const n = 20_000;
   let best = Infinity;
@@ -97,5 +105,5 @@ export function meterOverheadMs(spans: number): number {
     const used = process.cpuUsage(start);
     best = Math.min(best, (used.user + used.system) / 1000 / n);
   }
-  return best * spans;
+  return best;
 }

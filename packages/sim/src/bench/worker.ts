@@ -18,7 +18,15 @@ const [scenarioId, strategyId, seedArg] = process.argv.slice(2);
 const seed = Number(seedArg ?? 1);
 const scenario = findScenario(seed, scenarioId!);
 const baselineRssMB = Math.round(process.memoryUsage().rss / 1024 / 1024);
-const warmUp: Scenario = { ...scenario, id: `${scenario.id}/warm-up`, ...multiUser(seed + 1, 'warm-up', WARM_UP_USERS, WARM_UP_PER_USER, 'enterprise') };
+// The measured scenario's provider and latencies, none of its faults or guards: only the code paths are warmed.
+const warmUp: Scenario = {
+  id: `${scenario.id}/warm-up`,
+  title: 'warm-up',
+  latency: scenario.latency,
+  faultFree: true,
+  ...(scenario.provider ? { provider: scenario.provider } : {}),
+  ...multiUser(seed + 1, 'warm-up', WARM_UP_USERS, WARM_UP_PER_USER, 'enterprise'),
+};
 const warm = await runOne(warmUp, strategyId as StrategyId, seed + 1);
 const result = await runOne(scenario, strategyId as StrategyId, seed);
 const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
