@@ -81,9 +81,9 @@ async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, firs
  * the feed's notification connection dropped) the stream reads them from the log. Yields chunks (never empty) and
  * ends after `batch.finished` when nothing newer is stored, or when `signal` aborts.
  *
- * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (tRPC
- * streams the generator through a pull-based ReadableStream into a socket it waits to drain), so a slow client
- * holds one page, not the whole log; live events it cannot take fast enough are replayed from the database.
+ * Backpressure per connection: the SSE response pulls the next chunk only when the previous one was written (the
+ * responder in trpc/sseSubscriptions.ts waits for the connection's buffer to drain), so a slow client holds one
+ * page, not the whole log; live events it cannot take fast enough are replayed from the database.
  */
 export async function* batchEventChunks(deps: AppDeps, batchId: string, afterSeq: number, signal: AbortSignal | undefined): AsyncGenerator<readonly EngineEvent[]> {
   const pending: EngineEvent[] = [];

@@ -9,11 +9,11 @@
  * ahead of the others' next ones: a subscriber joining a crowd is connected within a round or two.
  *
  * A round ends in the event loop's next check phase, not when the work resolves: it covers what the caller does
- * with the events in the microtasks that follow (tRPC serializes, encodes and writes them to the socket), which
+ * with the events in the microtasks that follow (the SSE responder serializes them and writes them to the socket), which
  * is the whole cost of sending. Ending it at once let a stream whose socket had room take turn after turn within
  * one burst of microtasks and send its whole log while the loop accepted no connection and answered no request.
  */
-/** Events sent per round of the event loop, all streams together (about 5 ms of tRPC's work per message stream). */
+/** Events sent per round of the event loop, all streams together (sized when tRPC wrote each message: about 5 ms of its work; the own responder costs less). */
 export const SEND_ROUND_EVENTS = 256;
 
 export class SendTurns {

@@ -4,6 +4,8 @@
  * output one UTF-16 code unit at a time (`finalChunk += item`, since nodejs/node#44101), to carry a surrogate pair
  * split between chunks. For a 60 KB replay page that is 2.3 ms of CPU and about 2 MB of garbage per message per
  * subscriber (0.3 ms here): 200 late subscribers replaying 6,000 events spent most of their time and heap in it.
+ * The progress streams are now written by our own responder (sseSubscriptions.ts), but tRPC's path still carries
+ * the inspector's snapshot stream, batched streaming responses and the progress streams' POST fallback.
  * Same output, per the Encoding standard: only a high surrogate ending a chunk waits for the next one.
  */
 const REPLACEMENT = new Uint8Array([0xef, 0xbf, 0xbd]);
