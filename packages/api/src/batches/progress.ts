@@ -37,9 +37,6 @@ export function connectTurn(): Promise<void> {
   return sendTurns.turn(CONNECT_COST, true);
 }
 
-/** Pages being read now: streams asking for one while it is read wait for that read instead of making their own. */
-const reading = new Map<string, Promise<readonly EngineEvent[]>>();
-
 /**
  * The page of a batch's log after `afterSeq`, in turn (a cached page too: the turns are what keeps the streams
  * round-robin, so every late subscriber gets its first page before anyone gets a third), read and cached when full.
@@ -47,28 +44,12 @@ const reading = new Map<string, Promise<readonly EngineEvent[]>>();
  * SHARED_PAGE_COST: its message is serialized once for all of them (see SseFraming), sending it is a socket write.
  */
 async function replayPage(deps: AppDeps, batchId: string, afterSeq: number, first: boolean, signal: AbortSignal | undefined): Promise<readonly EngineEvent[]> {
-  const key = `${batchId}|${afterSeq}`;
   const sharedCost = (page: readonly EngineEvent[]) => Math.min(page.length, SHARED_PAGE_COST);
   // Asked for at the cost it will most likely have; one found shared only in its turn gives the rest back.
-  const likelyShared = replayCache.has(batchId, afterSeq) || reading.has(key);
+  const likelyShared = replayCache.has(batchId, afterSeq);
   const { page } = await sendTurns.run(
-    async () => {
-      // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
-      if (signal?.aborted) return { page: [], shared: true };
-      const cached = replayCache.get(batchId, afterSeq);
-      if (cached) return { page: cached, shared: true };
-      const pending = reading.get(key);
-      if (pending) return { page: await pending, shared: true };
-      const read = batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE);
-      reading.set(key, read);
-      try {
-        const fresh = await read;
-        if (fresh.length === REPLAY_PAGE) replayCache.set(batchId, afterSeq, fresh);
-        return { page: fresh, shared: false };
-      } finally {
-        reading.delete(key);
-      }
-    },
+    // A stream that went away while it waited for its turn reads nothing (the server may be closing its database).
+    async () => (signal?.aborted ? { page: [], shared: true } : replayCache.load(batchId, afterSeq, REPLAY_PAGE, () => batchEventsAfter(deps.db, batchId, afterSeq, REPLAY_PAGE))),
     { first, cost: likelyShared ? SHARED_PAGE_COST : REPLAY_PAGE, used: (r) => (r.shared ? sharedCost(r.page) : r.page.length) },
   );
   return page;

@@ -9,12 +9,44 @@ import type { EngineEvent } from '@clipfleet/engine';
  */
 export class ReplayCache {
   private readonly pages = new Map<string, readonly EngineEvent[]>();
+  /** Pages being read now: streams asking for one while it is read wait for that read instead of making their own. */
+  private readonly reading = new Map<string, Promise<readonly EngineEvent[]>>();
   private events = 0;
 
   constructor(private readonly maxEvents = 16_384) {}
 
   get(batchId: string, afterSeq: number): readonly EngineEvent[] | undefined {
-    const key = `${batchId}|${afterSeq}`;
+    return this.kept(keyOf(batchId, afterSeq));
+  }
+
+  /** Whether the page is kept or being read (without counting as a use). */
+  has(batchId: string, afterSeq: number): boolean {
+    const key = keyOf(batchId, afterSeq);
+    return this.pages.has(key) || this.reading.has(key);
+  }
+
+  /**
+   * The page: kept, being read by another stream (that read is shared), or read now by `read` and kept when it
+   * has `fullLength` events. `shared`: another read served it.
+   */
+  async load(batchId: string, afterSeq: number, fullLength: number, read: () => Promise<readonly EngineEvent[]>): Promise<{ page: readonly EngineEvent[]; shared: boolean }> {
+    const key = keyOf(batchId, afterSeq);
+    const cached = this.kept(key);
+    if (cached) return { page: cached, shared: true };
+    const pending = this.reading.get(key);
+    if (pending) return { page: await pending, shared: true };
+    const fresh = read();
+    this.reading.set(key, fresh);
+    try {
+      const page = await fresh;
+      if (page.length === fullLength) this.keep(key, page);
+      return { page, shared: false };
+    } finally {
+      this.reading.delete(key);
+    }
+  }
+
+  private kept(key: string): readonly EngineEvent[] | undefined {
     const page = this.pages.get(key);
     if (page) {
       this.pages.delete(key);
@@ -23,14 +55,7 @@ export class ReplayCache {
     return page;
   }
 
-  /** Whether the page is kept (without counting as a use). */
-  has(batchId: string, afterSeq: number): boolean {
-    return this.pages.has(`${batchId}|${afterSeq}`);
-  }
-
-  /** Keeps a page; call only for full pages. */
-  set(batchId: string, afterSeq: number, page: readonly EngineEvent[]): void {
-    const key = `${batchId}|${afterSeq}`;
+  private keep(key: string, page: readonly EngineEvent[]): void {
     this.drop(key);
     this.pages.set(key, page);
     this.events += page.length;
@@ -44,3 +69,5 @@ export class ReplayCache {
     this.events -= page.length;
   }
 }
+
+const keyOf = (batchId: string, afterSeq: number) => `${batchId}|${afterSeq}`;
