@@ -1,7 +1,8 @@
 import { CreateWindow, TERMINAL_STATES, type AccountLimits, type AccountRoom, type AccountSignal, type CreateOutcome, type PermitAnswer, type PermitRequest, type ProviderLimits } from '@clipfleet/engine';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { dbNow, dbNowPlus } from '../db/clock.ts';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/types.ts';
 import { lockRows } from '../db/dialect.ts';
 import type { Executor } from '../store/executor.ts';
 import { InFlightByUser } from '../cluster/in-flight.ts';
@@ -184,16 +185,26 @@ export class SharedLimits implements ProviderLimits {
       .execute();
     // A live worker's unanswered create may still be on its way to KIE: it counts whatever its age. A dead worker's
     // counts from its grant (it cannot be answered now; whatever it sent reached KIE before it died).
-    const live = new Set((await trx.selectFrom('cluster_workers').select('id').where(isLiveWorker(trx, this.liveMs)).execute()).map((w) => w.id));
+    // Judged in the statements themselves (no separate read of the live workers inside the limits' lock).
+    const byLiveWorker = (eb: ExpressionBuilder<Database, 'provider_creates'>) =>
+      eb.exists(
+        eb.selectFrom('cluster_workers').select('cluster_workers.id').whereRef('cluster_workers.id', '=', 'provider_creates.worker_id').where(isLiveWorker(trx, this.liveMs)),
+      );
     // Kept two windows: a permit asked a moment before another may get the lock after it and still needs its log.
     await trx
       .deleteFrom('provider_creates')
       .where('account_id', '=', accountId)
       .where('at', '<=', now - 2 * account.window_ms)
-      .where((eb) => (live.size === 0 ? eb.lit(true) : eb.or([eb('answered', '=', 1), eb('worker_id', 'not in', [...live])])))
+      .where((eb) => eb.or([eb('answered', '=', 1), eb.not(byLiveWorker(eb))]))
       .execute();
-    const rows = await trx.selectFrom('provider_creates').select(['at', 'task_id', 'worker_id', 'answered']).where('account_id', '=', accountId).orderBy('at').execute();
-    const pending = (r: (typeof rows)[number]) => r.answered === 0 && live.has(r.worker_id);
+    const rows = await trx
+      .selectFrom('provider_creates')
+      .select((eb) => ['at', eb.and([eb('answered', '=', 0), byLiveWorker(eb)]).as('pending')])
+      .where('account_id', '=', accountId)
+      .orderBy('at')
+      .execute();
+    // A boolean in Postgres, 0 or 1 in SQLite.
+    const pending = (r: (typeof rows)[number]) => Boolean(r.pending);
     // The global cap, lowered by the accounts' shared AIMD levels (an account without one counts its cap).
     const levels = await trx.selectFrom('provider_accounts').select(['level', 'max_running']).execute();
     const cap = Math.min(global.max_running, levels.reduce((n, a) => n + (a.level ?? a.max_running ?? global.max_running), 0));
