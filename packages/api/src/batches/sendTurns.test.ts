@@ -41,6 +41,16 @@ describe('SendTurns', () => {
     expect(order).toEqual(['0:short page', '0:live chunk', '1:next chunk']);
   });
 
+  it('what a turn took beyond its cost is charged to its round (a page asked for as shared that was read after all)', async () => {
+    const turns = new SendTurns(10);
+    const rounds = roundCounter();
+    const order: string[] = [];
+    await turns.run(async () => (order.push(`${rounds.round}:page read`), 9), { cost: 2, used: (n) => n });
+    await turns.run(async () => void order.push(`${rounds.round}:live chunk`), { cost: 3 });
+    rounds.stop();
+    expect(order).toEqual(['0:page read', '1:live chunk']);
+  });
+
   it('a round lasts until the loop comes round: a stream asking again in the same burst of microtasks waits for I/O', async () => {
     const turns = new SendTurns(10);
     const order: string[] = [];

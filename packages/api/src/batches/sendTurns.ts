@@ -27,8 +27,9 @@ export class SendTurns {
 
   /**
    * Runs `work` in a turn costing `cost` events (default 1); what the caller sends right after is covered by it.
-   * `used` tells what the turn really cost once the work is done (a replay page shorter than a full one): what is
-   * left of it goes to the next streams waiting, in the same round.
+   * `used` tells what the turn really cost once the work is done: what is left of it (a replay page shorter than a
+   * full one) goes to the next streams waiting, in the same round; what it took beyond (a page asked for as shared
+   * that had to be read after all) is charged to the round, so the turns granted after it do not overfill it.
    */
   async run<T>(work: () => Promise<T>, opts: { first?: boolean; cost?: number; used?: (result: T) => number } = {}): Promise<T> {
     const cost = opts.cost ?? 1;
@@ -38,9 +39,9 @@ export class SendTurns {
     const round = this.round;
     const result = await work();
     const unused = opts.used ? cost - opts.used(result) : 0;
-    if (unused > 0 && round === this.round) {
+    if (unused !== 0 && round === this.round) {
       this.spent = Math.max(0, this.spent - unused);
-      this.grant();
+      if (unused > 0) this.grant();
     }
     return result;
   }
