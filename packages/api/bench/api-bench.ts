@@ -32,11 +32,15 @@ import type { PhaseFigures } from './protocol.ts';
 import { gitCommit, writeReadmeSection } from './readme.ts';
 import { markdownTable } from './stats.ts';
 
+/** The figures taken as the worst of several servers. */
+const WORST_OF = ['rssPeakMb', 'lagP99Ms', 'lagP50Ms', 'lagMaxMs', 'cpuSeconds'] as const;
+
 /** The worst of several servers' whole-run figures. */
 function worst(all: readonly PhaseFigures[]): PhaseFigures | undefined {
   if (all.length === 0) return undefined;
-  const max = (k: 'rssPeakMb' | 'lagP99Ms' | 'lagP50Ms' | 'lagMaxMs' | 'cpuSeconds') => Math.max(...all.map((f) => f[k]));
-  return { ...all[0]!, rssPeakMb: max('rssPeakMb'), lagP99Ms: max('lagP99Ms'), lagP50Ms: max('lagP50Ms'), lagMaxMs: max('lagMaxMs'), cpuSeconds: max('cpuSeconds') };
+  const figures = { ...all[0]! };
+  for (const k of WORST_OF) figures[k] = Math.max(...all.map((f) => f[k]));
+  return figures;
 }
 
 async function main(): Promise<void> {
